@@ -1,0 +1,45 @@
+"""Shared fixtures: the example graph copied into tmp_path, the shared folder, the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_GRAPH = ROOT / "examples" / "graph"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = Path(os.environ.get("XUNCHA_SHARED", ROOT.parent / "shared"))
+SEED = SHARED / "seed" / "000_d771ac59c96ea753.txt"
+CORPUS = SHARED / "corpus"
+
+
+@pytest.fixture
+def example_graph(tmp_path: Path) -> Path:
+    """A private copy of examples/graph that a test may change freely."""
+    dest = tmp_path / "graph"
+    shutil.copytree(EXAMPLE_GRAPH, dest)
+    return dest
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not available")
+    return SHARED
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not available")
+    return CORPUS
+
+
+@pytest.fixture
+def runner():
+    from click.testing import CliRunner
+
+    return CliRunner()

@@ -1,0 +1,4 @@
+from xuncha_kb.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""One exception root for every error a user can cause.
+
+Each error carries its exit code and a message in Chinese that names the file (and line,
+where there is one) and says what to do next.  ``cli.py`` turns them into a message on
+stderr and the exit code in exactly one place; no user error ever shows a traceback.
+
+Exit codes (documented in README):
+    0  success
+    1  unexpected internal error (a bug: please report it)
+    2  bad input: bad option value, malformed file, invalid workflow definition
+    3  not a graph / file or folder not found / no permission
+    4  conflict: a file changed by the user would have been overwritten (nothing written)
+    5  write failed (disk full, read-only graph …); the graph is left consistent
+    6  busy: another xuncha-kb process holds the graph lock
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class XunchaError(Exception):
+    """Root of all user-facing errors."""
+
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.hint = hint
+
+    def render(self) -> str:
+        """The one-line (or two-line) message shown to the user."""
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        text = f"错误：{where}{self.message}"
+        if self.hint:
+            text += f"\n提示：{self.hint}"
+        return text
+
+
+class InputError(XunchaError):
+    """Bad input the user can fix: an option value, a malformed file, a broken definition."""
+
+    exit_code = 2
+
+
+class WorkflowError(InputError):
+    """A workflow definition that does not load or does not validate."""
+
+
+class GraphNotFound(XunchaError):
+    """The path is not a Logseq graph, does not exist, or cannot be read."""
+
+    exit_code = 3
+
+
+class WriteConflict(XunchaError):
+    """A file changed since xuncha-kb read or generated it; nothing was overwritten."""
+
+    exit_code = 4
+
+
+class WriteFailed(XunchaError):
+    """Writing failed part-way (disk full, read-only graph); the graph stays consistent."""
+
+    exit_code = 5
+
+
+class GraphBusy(XunchaError):
+    """Another xuncha-kb process is writing to the same graph."""
+
+    exit_code = 6

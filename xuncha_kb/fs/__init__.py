@@ -1,0 +1,1 @@
+"""fs layer of xuncha_kb (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""inspection layer of xuncha_kb (see docs/architecture.md)."""

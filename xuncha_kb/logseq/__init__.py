@@ -1,0 +1,1 @@
+"""logseq layer of xuncha_kb (see docs/architecture.md)."""

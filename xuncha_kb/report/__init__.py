@@ -1,0 +1,1 @@
+"""report layer of xuncha_kb (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""workflow layer of xuncha_kb (see docs/architecture.md)."""
