@@ -94,3 +94,12 @@ def sub_page_name(inspection: str, leaf: str) -> str:
 
 def annual_plan_page_name(year: int) -> str:
     return f"{NS_ROOT}/{year}年度计划"
+
+
+# --- added by progress (reports) --------------------------------------------------------
+P_DEPUTY = "副组长"  # overview page: deputy leader(s); registered names for --redact names
+P_PEOPLE = "人员"  # overview page or a block: a register of personal names (redacted in reports)
+TYPE_INSPECTION_REPORT = "巡察情况报告"  # the report page whose problems must cite 底稿
+PAGE_INSPECTION_REPORT = "巡察情况报告"
+P_PROBLEM = "问题"  # marks a problem block on the report page (or a #问题 tag / 问题一… title)
+PAGE_PROGRESS_REPORT = "巡察/进度报告"  # portfolio report page written by `report --write`
