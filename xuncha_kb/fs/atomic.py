@@ -1,0 +1,167 @@
+"""Atomic, conflict-checked file writes — the only way xuncha-kb changes a file.
+
+``atomic_write`` writes the new bytes to a hidden temp file in the target's own folder
+(``.<name>.<token>.xuncha-tmp`` — a dot-file with a non-page suffix, so neither Logseq nor
+our watcher treats it as a page), flushes and fsyncs it, checks the precondition once more,
+and then puts it in place:
+
+* ``create_only=True``: ``os.link`` the temp file to the target, which fails if anything
+  exists there — an existing file is never clobbered, even by a racing writer;
+* ``expect_hash=H``: the target must currently hash to ``H`` (compare-and-swap), then
+  ``os.replace``;
+* neither: plain ``os.replace``.
+
+A failed precondition raises ``WriteConflict`` (exit 4); an OS error (disk full, permission,
+read-only file system) raises ``WriteFailed`` (exit 5).  Either way the temp file is removed
+and the target is left exactly as it was: every file is always either old or new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from xuncha_kb.errors import WriteConflict, WriteFailed
+
+TMP_SUFFIX = ".xuncha-tmp"
+
+
+def content_hash(data: bytes | str) -> str:
+    """sha256 hex digest of the bytes (str is encoded as UTF-8) — the hash used everywhere."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: Path) -> str | None:
+    """Hash of a file's current bytes, or None if it does not exist."""
+    try:
+        return content_hash(Path(path).read_bytes())
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return content_hash(b"<directory>")
+
+
+def is_temp_name(name: str) -> bool:
+    """True for our own temp files (watchers and scanners should skip them)."""
+    return name.startswith(".") and name.endswith(TMP_SUFFIX)
+
+
+def temp_path_for(path: Path) -> Path:
+    return path.parent / f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+
+
+def _os_error_message(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "磁盘空间不足，文件未写入"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "没有写入权限，文件未写入"
+    if exc.errno == errno.EROFS:
+        return "文件系统为只读，文件未写入"
+    return f"写入失败（{exc.strerror or exc}），文件未写入"
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable (best effort; not every platform allows opening a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _check_precondition(path: Path, expect_hash: str | None, create_only: bool, shown: str) -> None:
+    if create_only:
+        if os.path.lexists(path):
+            raise WriteConflict("文件已存在，未覆盖", file=shown,
+                                hint="该文件在读取之后被创建或修改；请检查后重新运行。")
+        return
+    if expect_hash is not None:
+        current = file_hash(path)
+        if current is None:
+            raise WriteConflict("文件已被删除，未重新写入", file=shown,
+                                hint="该文件在读取之后被删除；请重新运行以生成新的计划。")
+        if current != expect_hash:
+            raise WriteConflict("文件在读取之后被修改（可能是 Logseq 或用户刚刚保存），未覆盖", file=shown,
+                                hint="请重新运行；xuncha-kb 不会覆盖用户的修改。")
+
+
+def atomic_write(path: Path | str, data: bytes | str, *, expect_hash: str | None = None,
+                 create_only: bool = False, fsync: bool = True, make_dirs: bool = True,
+                 display: str | None = None) -> str:
+    """Write ``data`` to ``path`` atomically; return the hash of what was written.
+
+    ``display`` is the name used in messages (e.g. the graph-relative path).
+    """
+    path = Path(path)
+    shown = display or str(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if create_only and expect_hash is not None:
+        raise ValueError("create_only and expect_hash are mutually exclusive")
+    _check_precondition(path, expect_hash, create_only, shown)
+    try:
+        if make_dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteFailed(_os_error_message(exc), file=shown) from exc
+    tmp = temp_path_for(path)
+    try:
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                if fsync:
+                    os.fsync(fh.fileno())
+        except OSError as exc:
+            raise WriteFailed(_os_error_message(exc), file=shown) from exc
+        # The precondition once more, as close to the swap as possible.
+        _check_precondition(path, expect_hash, create_only, shown)
+        try:
+            if create_only:
+                _link_exclusive(tmp, path, shown)
+            else:
+                os.replace(tmp, path)
+        except WriteConflict:
+            raise
+        except OSError as exc:
+            raise WriteFailed(_os_error_message(exc), file=shown) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    if fsync:
+        _fsync_dir(path.parent)
+    return content_hash(payload)
+
+
+def _link_exclusive(tmp: Path, path: Path, shown: str) -> None:
+    """Put ``tmp`` at ``path`` only if nothing is there (hard link, else exclusive open)."""
+    try:
+        os.link(tmp, path)
+        return
+    except FileExistsError as exc:
+        raise WriteConflict("文件已存在，未覆盖", file=shown,
+                            hint="该文件在读取之后被创建；请检查后重新运行。") from exc
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+    # File systems without hard links: exclusive create, then copy the bytes in.  A crash here
+    # could leave a short file, so this is only the fallback.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError as exc:
+        raise WriteConflict("文件已存在，未覆盖", file=shown) from exc
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(tmp.read_bytes())
+        fh.flush()
+        os.fsync(fh.fileno())
