@@ -1,0 +1,199 @@
+"""Markdown outline: lines → raw blocks (where each block starts and ends) → a parent tree.
+
+Rules (Logseq 0.10.x / mldoc, see docs/reader.md §outline):
+- A block starts at a line whose text after indentation is ``-`` followed by a space/tab or the
+  end of the line, or a Markdown heading ``#…`` followed by a space/tab or the end of the line
+  (a heading without a bullet: ``bullet=False``).  ``*``/``+`` list items and ``1.`` are text.
+- Indentation width counts every tab or space as one column (as mldoc does).  The tree is built
+  with a column stack: deeper = child, equal = sibling, shallower = pop; a column between two
+  open columns makes the block a sibling of the deeper one (Logseq's ``with-parent-and-left``).
+- Everything else is a continuation line of the current block (or pre-block text before the
+  first block), whatever its indentation.
+- Verbatim regions — ``` / ~~~ fences, ``#+BEGIN_X … #+END_X``, ``$$ … $$``,
+  ``:LOGBOOK: … :END:`` — hold their lines as content: ``- x`` and ``key:: v`` inside them are
+  not blocks or properties.  A region only counts when it is closed somewhere later in the file
+  (mldoc treats an unclosed opener as plain text).
+
+No recursion anywhere: 10,000-level nesting is fine.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEADING_LINE_RE = re.compile(r"#+(?:[ \t]|$)")
+
+#: Raw block: (first line index, indent width, bullet?, text after the bullet, end index (excl.))
+RawBlock = tuple[int, int, bool, str, int]
+
+_FENCE = 1
+_BEGIN = 2
+_MATH = 3
+_LOGBOOK = 4
+
+
+def _opener(s: str) -> tuple[int, str] | None:
+    """Does stripped line ``s`` open a verbatim region?  (kind, closing key)."""
+    c = s[:1]
+    if c == "`":
+        if s.startswith("```"):
+            return _FENCE, "```"
+    elif c == "~":
+        if s.startswith("~~~"):
+            return _FENCE, "~~~"
+    elif c == "#":
+        if s[1:8].upper() == "+BEGIN_":
+            name = s[8:].split(None, 1)
+            if name:
+                return _BEGIN, "#+END_" + name[0].upper()
+    elif c == "$":
+        if s.startswith("$$") and "$$" not in s[2:]:
+            return _MATH, "$$"
+    elif c == ":" and s.rstrip() == ":LOGBOOK:":
+        return _LOGBOOK, ":END:"
+    return None
+
+
+def _is_closer(kind: int, key: str, line: str) -> bool:
+    s = line.strip()
+    if kind == _FENCE:
+        return s.startswith(key) and not s.lstrip(key[0])
+    if kind == _BEGIN:
+        return s.upper().startswith(key)
+    if kind == _MATH:
+        return "$$" in s
+    return s == key
+
+
+class _Closers:
+    """Finds the closing line of a verbatim region; remembers failed searches (no O(n²))."""
+
+    __slots__ = ("failed", "lines")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.failed: dict[tuple[int, str], int] = {}
+
+    def find(self, kind: int, key: str, start: int) -> int:
+        """Index of the closing line after ``start``, or -1."""
+        fkey = (kind, key)
+        failed_from = self.failed.get(fkey)
+        if failed_from is not None and start >= failed_from:
+            return -1
+        lines = self.lines
+        probe = key[0] if kind != _BEGIN else "#"
+        for j in range(start + 1, len(lines)):
+            line = lines[j]
+            if probe in line and _is_closer(kind, key, line):
+                return j
+        self.failed[fkey] = start if failed_from is None else min(start, failed_from)
+        return -1
+
+
+def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int]]:
+    """Split lines into raw blocks.
+
+    Returns (index of the first block's line — i.e. the end of the pre-block —, raw blocks,
+    indices of lines inside verbatim regions, closing lines included).
+    """
+    raws: list[RawBlock] = []
+    verbatim: set[int] = set()
+    closers = _Closers(lines)
+    n = len(lines)
+    first = n
+    cur_start = -1
+    cur_indent = 0
+    cur_bullet = True
+    cur_text = ""
+    i = 0
+    while i < n:
+        line = lines[i]
+        s = line.lstrip(" \t")
+        c = s[:1]
+        new_block = False
+        text = s
+        if c == "-":
+            if len(s) == 1 or s[1] == " " or s[1] == "\t":
+                new_block = True
+                bullet = True
+                text = s[2:]
+        elif c == "#" and _HEADING_LINE_RE.match(s):
+            new_block = True
+            bullet = False
+        if new_block:
+            if cur_start >= 0:
+                raws.append((cur_start, cur_indent, cur_bullet, cur_text, i))
+            elif first == n:
+                first = i
+            cur_start = i
+            cur_indent = len(line) - len(s)
+            cur_bullet = bullet
+            cur_text = text
+            if not text or text[0] not in "`~#$:":
+                i += 1
+                continue
+        elif not c or c not in "`~#$:":
+            i += 1
+            continue
+        op = _opener(text)
+        if op is not None:
+            close = closers.find(op[0], op[1], i)
+            if close > i:
+                verbatim.update(range(i + 1, close + 1))
+                i = close + 1
+                continue
+        i += 1
+    if cur_start >= 0:
+        raws.append((cur_start, cur_indent, cur_bullet, cur_text, n))
+    return first, raws, verbatim
+
+
+def parents(indents: list[int]) -> list[int]:
+    """Parent index (-1 = page) and depth for each block from its indent width.
+
+    Returns a flat list ``[parent0, depth0, parent1, depth1, …]``.
+    """
+    out: list[int] = []
+    stack: list[tuple[int, int, int]] = []  # (indent, block index, depth)
+    for idx, ind in enumerate(indents):
+        popped: tuple[int, int, int] | None = None
+        while stack and stack[-1][0] > ind:
+            popped = stack.pop()
+        if stack and stack[-1][0] == ind:
+            top = stack.pop()
+            parent = stack[-1][1] if stack else -1
+            depth = top[2]
+            stack.append((ind, idx, depth))
+        elif popped is not None:
+            # between two open columns: sibling of the deeper one, taking its column
+            parent = stack[-1][1] if stack else -1
+            depth = popped[2]
+            stack.append((popped[0], idx, depth))
+        else:
+            parent = stack[-1][1] if stack else -1
+            depth = stack[-1][2] + 1 if stack else 1
+            stack.append((ind, idx, depth))
+        out.append(parent)
+        out.append(depth)
+    return out
+
+
+def verbatim_lines(lines: list[str]) -> set[int]:
+    """Indices of lines inside verbatim regions of one block's text (no block splitting);
+    the first line may open a region."""
+    verbatim: set[int] = set()
+    closers = _Closers(lines)
+    i = 0
+    n = len(lines)
+    while i < n:
+        s = lines[i].lstrip(" \t")
+        if s[:1] and s[0] in "`~#$:":
+            op = _opener(s)
+            if op is not None:
+                close = closers.find(op[0], op[1], i)
+                if close > i:
+                    verbatim.update(range(i + 1, close + 1))
+                    i = close + 1
+                    continue
+        i += 1
+    return verbatim

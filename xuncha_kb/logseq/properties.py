@@ -1,0 +1,119 @@
+"""``key:: value`` properties: line recognition, key normalisation, value → refs.
+
+Rules (Logseq 0.10.x, mldoc; see docs/reader.md §properties):
+- A property line is ``key::`` + (spaces + value | end of line) after optional indentation;
+  the key has no whitespace and no ``:``.  ``k::v`` (no space) is not a property.
+- Keys are lower-cased, ``_`` and spaces become ``-``; ``custom-id`` becomes ``id``.
+  The first occurrence of a key wins.
+- Values are kept raw (stripped).  ``tags``/``alias``/``aliases`` and the keys in config
+  ``:property/separated-by-commas`` are split on ``,`` and ``，``; every part is a ref.  For other
+  keys only ``[[refs]]``, ``#tags`` and ``#[[multi word]]`` are refs.  Quoted values
+  (``"…"``) and ``id`` are never parsed for refs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from xuncha_kb.logseq import inline
+
+#: One property line (after stripping indentation).  Group 1 = key, group 2 = value.
+PROPERTY_RE = re.compile(r"([^\s:][^\s:]*)::(?:[ \t]+(.*)|)$")
+
+#: Keys Logseq maintains itself; never user data [GP property.cljs].
+HIDDEN_KEYS: frozenset[str] = frozenset(
+    {
+        "id", "custom-id", "heading", "collapsed", "created-at", "updated-at", "last-modified-at",
+        "query-table", "query-properties", "query-sort-by", "query-sort-desc", "ls-type", "hl-type",
+        "hl-page", "hl-stamp", "hl-color", "logseq.macro-name", "logseq.macro-arguments",
+        "logseq.order-list-type", "logseq.tldraw.page", "logseq.tldraw.shape", "todo", "doing",
+        "now", "later", "done", "background-color",
+    }
+)
+
+#: Keys whose values are comma-separated lists of page names.
+COMMA_KEYS: frozenset[str] = frozenset({"tags", "alias", "aliases"})
+
+#: Keys whose values are never parsed for refs.
+NO_REF_KEYS: frozenset[str] = frozenset({"id", "custom-id"})
+
+_COMMA_RE = re.compile(r"[,，]")
+
+
+def normalise_key(key: str) -> str:
+    """Logseq's key form: lower case, ``_`` and spaces → ``-``, ``custom-id`` → ``id``."""
+    k = key.lower().replace("_", "-").replace(" ", "-")
+    return "id" if k == "custom-id" else k
+
+
+def match_property(stripped: str) -> tuple[str, str] | None:
+    """(normalised key, raw value) when ``stripped`` (no indentation) is a property line."""
+    if "::" not in stripped:
+        return None
+    m = PROPERTY_RE.match(stripped)
+    if m is None:
+        return None
+    return normalise_key(m.group(1)), (m.group(2) or "").strip()
+
+
+def _split_commas(value: str) -> list[str]:
+    """Split on ``,``/``，`` outside ``[[…]]``."""
+    if "[[" not in value:
+        return _COMMA_RE.split(value)
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(value)
+    while i < n:
+        if value.startswith("[[", i):
+            depth += 1
+            i += 2
+            continue
+        if value.startswith("]]", i) and depth:
+            depth -= 1
+            i += 2
+            continue
+        ch = value[i]
+        if depth == 0 and ch in ",，":
+            parts.append(value[start:i])
+            start = i + 1
+        i += 1
+    parts.append(value[start:])
+    return parts
+
+
+def _ref_of_part(part: str) -> str:
+    p = part.strip()
+    if p.startswith("#[[") and p.endswith("]]"):
+        return p[3:-2].strip()
+    if p.startswith("[[") and p.endswith("]]"):
+        return p[2:-2].strip()
+    if p.startswith("#"):
+        return p[1:].strip()
+    return p
+
+
+def value_refs(key: str, value: str, comma_keys: Iterable[str] = ()) -> tuple[str, ...]:
+    """Page names a property value refers to (original case, in order, no duplicates)."""
+    if not value or key in NO_REF_KEYS:
+        return ()
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        return ()
+    out: list[str] = []
+    if key in COMMA_KEYS or key in comma_keys:
+        for part in _split_commas(value):
+            name = _ref_of_part(part)
+            if name:
+                out.append(name)
+    else:
+        text = inline.strip_code(value)
+        inline.page_refs(text, out)
+        inline.tags(text, out)
+    return inline.dedupe(out)
+
+
+def user_properties(props: Mapping[str, str]) -> dict[str, str]:
+    """The properties a person wrote: Logseq's hidden/maintained keys dropped."""
+    return {k: v for k, v in props.items() if k not in HIDDEN_KEYS}

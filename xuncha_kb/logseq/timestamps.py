@@ -1,0 +1,57 @@
+"""Org-style timestamps in SCHEDULED/DEADLINE lines: ``<2026-03-01 Sun 10:00 .+1w>``.
+
+Rules (checked against mldoc, see docs/reader.md):
+- ``SCHEDULED:`` / ``DEADLINE:`` (upper case) followed by at least one space, then an active
+  ``<…>`` or inactive ``[…]`` timestamp; anywhere in a body line, never in the block's title.
+- The weekday word is required (``<2026-03-01>`` is not a timestamp) but not validated.
+- Optional time ``H:MM``/``HH:MM`` and repeater ``+Nu``, ``++Nu``, ``.+Nu`` (u in h d w m y).
+- A date that does not exist (2026-02-30) is reported, not parsed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from xuncha_kb.model import Timestamp
+
+#: ``KIND: <body>`` anywhere in a line.  Group 1 = kind, group 2 = body between the brackets.
+PLANNING_RE = re.compile(r"(SCHEDULED|DEADLINE): +[<\[]([^<>\[\]\n]*)[>\]]")
+
+_BODY_RE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})[ \t]+([^\s\d<>\[\]][^\s<>\[\]]*)"
+    r"(?:[ \t]+(\d{1,2}):(\d{2}))?"
+    r"(?:[ \t]+(\.\+|\+\+|\+)(\d+)([hdwmy]))?[ \t]*$"
+)
+
+
+class BadDate(ValueError):
+    """A timestamp whose date does not exist (e.g. 2026-02-30)."""
+
+
+def parse_timestamp_body(body: str) -> Timestamp | None:
+    """Parse the text between ``<`` and ``>``; None when it is not a timestamp.
+
+    Raises BadDate when the shape is right but the date is impossible.
+    """
+    m = _BODY_RE.match(body.strip())
+    if m is None:
+        return None
+    y, mo, d, _wday, hh, mm, rkind, rnum, runit = m.groups()
+    try:
+        date = _dt.date(int(y), int(mo), int(d))
+    except ValueError as exc:
+        raise BadDate(f"{y}-{mo}-{d}") from exc
+    time = f"{int(hh):02d}:{mm}" if hh is not None else None
+    repeater = f"{rkind}{rnum}{runit}" if rkind is not None else None
+    return Timestamp(date=date, time=time, repeater=repeater, raw=body.strip())
+
+
+def format_timestamp(ts: Timestamp) -> str:
+    """``2026-03-01 Sun [HH:MM] [.+1w]`` (weekday recomputed in English)."""
+    s = f"{ts.date.isoformat()} {ts.date.strftime('%a')}"
+    if ts.time:
+        s += f" {ts.time}"
+    if ts.repeater:
+        s += f" {ts.repeater}"
+    return s
