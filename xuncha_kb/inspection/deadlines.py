@@ -1,0 +1,127 @@
+"""Deadlines: a rule (anchor milestone + ISO offset) + milestone dates + today → due date, colour.
+
+三色预警 (three-colour warning): green when at least ``yellow_days`` (20) days are left,
+yellow below that, red below ``red_days`` (10) or when overdue.  Both thresholds are
+configurable.  Month arithmetic uses dateutil's relativedelta (31 Jan + 1 month = 28/29 Feb).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from xuncha_kb.errors import InputError
+from xuncha_kb.workflow.model import DeadlineRule, Milestone
+
+Colour = Literal["green", "yellow", "red"]
+COLOUR_LABEL: dict[str, str] = {"green": "绿", "yellow": "黄", "red": "红"}
+
+_ISO = re.compile(r"^(?P<sign>[-+])?P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$")
+_DATE_PATTERNS = (
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
+    re.compile(r"(?<!\d)(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
+)
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_EN_DATE = re.compile(r"(?P<mon>[A-Za-z]{3})[a-z]*\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})")
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    yellow_days: int = 20  # fewer days left than this → yellow
+    red_days: int = 10  # fewer days left than this (or overdue) → red
+
+    def __post_init__(self) -> None:
+        if self.red_days < 0 or self.yellow_days < self.red_days:
+            raise InputError(f"预警阈值无效：黄色 {self.yellow_days} 天、红色 {self.red_days} 天",
+                             hint="黄色阈值应不小于红色阈值，且均不小于 0。")
+
+
+def parse_date(raw: str | None) -> dt.date | None:
+    """A date as staff write it: 2026-03-02, [[2026-03-02]], 2026/3/2, 2026年3月2日, [[Mar 2nd, 2026]]."""
+    if not raw:
+        return None
+    text = raw.strip()
+    for pat in _DATE_PATTERNS:
+        m = pat.search(text)
+        if m:
+            try:
+                return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                return None
+    m = _EN_DATE.search(text)
+    if m and m["mon"].lower() in _MONTHS:
+        try:
+            return dt.date(int(m["y"]), _MONTHS[m["mon"].lower()], int(m["d"]))
+        except ValueError:
+            return None
+    return None
+
+
+def parse_today(raw: str | None) -> dt.date:
+    """``--today YYYY-MM-DD``; the real date when absent."""
+    if raw is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InputError(f"无法识别的日期：{raw!r}",
+                         hint="--today 的格式为 YYYY-MM-DD，例如 2026-06-01。") from None
+
+
+def add_offset(day: dt.date, offset: str) -> dt.date:
+    """``day`` + an ISO-8601 duration (``P3M``, ``P45D``, ``-P10D``, ``P1Y2M``, ``P2W``)."""
+    m = _ISO.match(offset.strip().upper())
+    if not m or offset.strip().upper() in {"P", "-P", "+P"}:
+        raise InputError(f"无法识别的期限偏移：{offset!r}",
+                         hint="请使用 ISO-8601 时长，例如 P3M、P45D、-P10D。")
+    from dateutil.relativedelta import relativedelta
+
+    sign = -1 if m["sign"] == "-" else 1
+    delta = relativedelta(
+        years=int(m["y"] or 0), months=int(m["m"] or 0), weeks=int(m["w"] or 0), days=int(m["d"] or 0)
+    )
+    result: dt.date = day + delta if sign > 0 else day - delta
+    return result
+
+
+def describe_offset(offset: str) -> str:
+    """``P3M`` → ``3个月后``; ``-P10D`` → ``10天前``."""
+    m = _ISO.match(offset.strip().upper())
+    if not m:
+        return offset
+    parts = []
+    for key, unit in (("y", "年"), ("m", "个月"), ("w", "周"), ("d", "天")):
+        if m[key]:
+            parts.append(f"{int(m[key])}{unit}")
+    return "".join(parts) + ("前" if m["sign"] == "-" else "后")
+
+
+def milestone_dates(milestones: tuple[Milestone, ...], props: Mapping[str, str]) -> dict[str, dt.date | None]:
+    """Milestone id → date read from the overview page's property named after the milestone."""
+    from xuncha_kb.inspection.discover import normalise_key
+
+    return {m.id: parse_date(props.get(normalise_key(m.name))) for m in milestones}
+
+
+def due_from_rule(rule: DeadlineRule, dates: Mapping[str, dt.date | None]) -> dt.date | None:
+    anchor = dates.get(rule.anchor)
+    return add_offset(anchor, rule.offset) if anchor else None
+
+
+def days_left(due: dt.date, today: dt.date) -> int:
+    return (due - today).days
+
+
+def colour_for(left: int, thresholds: Thresholds = Thresholds()) -> Colour:
+    if left < thresholds.red_days:
+        return "red"
+    if left < thresholds.yellow_days:
+        return "yellow"
+    return "green"

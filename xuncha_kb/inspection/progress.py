@@ -1,0 +1,461 @@
+"""Graph + Workflow + today → Progress: where every inspection stands.
+
+Pure: reads the model, never a file.  For each inspection (found by its overview page) the
+task blocks carrying ``活动:: <id>`` are matched to the workflow's activities wherever they
+are in the graph (moved to a journal, nested under notes, …).  Markers give the status;
+stages roll up done/total (cancelled excluded); deadlines come from an explicit ``DEADLINE:``
+or from the workflow rule and the overview page's milestone dates.  Order problems, missing
+artifacts, unknown and duplicated activity ids are reported; ledgers come from ``ledgers``.
+
+Nothing sensitive is carried into Progress as text: a task block on a sensitive page keeps its
+status but loses its location; sensitive ledger items are only counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.inspection.deadlines import (
+    Colour,
+    Thresholds,
+    colour_for,
+    describe_offset,
+    due_from_rule,
+    milestone_dates,
+)
+from xuncha_kb.inspection.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
+from xuncha_kb.inspection.ledgers import Ledgers, collect_ledgers
+from xuncha_kb.inspection.sensitive import (
+    SENSITIVE_PLACEHOLDER,
+    name_is_sensitive,
+    page_is_sensitive,
+    properties_are_sensitive,
+    walk_context,
+)
+from xuncha_kb.model import (
+    ACTIVE_MARKERS,
+    CANCELLED_MARKERS,
+    DONE_MARKERS,
+    WAITING_MARKERS,
+    Block,
+    Graph,
+    Page,
+    Span,
+)
+from xuncha_kb.workflow.model import Activity, Stage, Workflow
+
+Status = Literal["not_started", "in_progress", "done", "cancelled", "waiting"]
+StageState = Literal["未开始", "进行中", "已完成"]
+
+STATUS_LABEL: dict[str, str] = {
+    "not_started": "未开始",
+    "in_progress": "进行中",
+    "done": "已完成",
+    "cancelled": "已取消",
+    "waiting": "等待中",
+}
+
+
+def status_of(marker: str | None) -> Status:
+    if marker in DONE_MARKERS:
+        return "done"
+    if marker in CANCELLED_MARKERS:
+        return "cancelled"
+    if marker in ACTIVE_MARKERS:
+        return "in_progress"
+    if marker in WAITING_MARKERS:
+        return "waiting"
+    return "not_started"
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    activity_id: str
+    activity_name: str
+    stage_id: str
+    due: dt.date
+    days_left: int
+    colour: Colour
+    source: Literal["explicit", "rule"]
+    rule: str  # "反馈意见签收日 + 3个月后" or "DEADLINE"
+    kind: str = "hard"  # hard / soft (soft = reference only)
+    status: Status = "not_started"
+
+    @property
+    def closed(self) -> bool:
+        return self.status in ("done", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityProgress:
+    id: str
+    name: str
+    stage_id: str
+    status: Status
+    marker: str | None = None
+    actor: str | None = None
+    found: bool = False  # a task block carries this id
+    span: Span | None = None  # None when not found or on a sensitive page
+    sensitive: bool = False
+    deadline: Deadline | None = None
+    pending_deadline: str | None = None  # "待填写 反馈意见签收日" when the anchor date is missing
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABEL[self.status]
+
+
+@dataclass(frozen=True, slots=True)
+class StageProgress:
+    id: str
+    name: str
+    activities: tuple[ActivityProgress, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(1 for a in self.activities if a.status != "cancelled")
+
+    @property
+    def done(self) -> int:
+        return sum(1 for a in self.activities if a.status == "done")
+
+    @property
+    def cancelled(self) -> int:
+        return sum(1 for a in self.activities if a.status == "cancelled")
+
+    @property
+    def in_progress(self) -> int:
+        return sum(1 for a in self.activities if a.status in ("in_progress", "waiting"))
+
+    @property
+    def percent(self) -> int:
+        if self.total == 0:
+            return 100 if self.cancelled else 0
+        return (100 * self.done) // self.total
+
+    @property
+    def state(self) -> StageState:
+        if (self.total and self.done == self.total) or (not self.total and self.cancelled):
+            return "已完成"
+        if self.done or self.in_progress:
+            return "进行中"
+        return "未开始"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderProblem:
+    activity_id: str
+    activity_name: str
+    blocking: tuple[tuple[str, str, Status], ...]  # (id, name, status) of unfinished prerequisites
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MissingArtifact:
+    activity_id: str
+    activity_name: str
+    artifact: str
+    page: str
+    reason: Literal["missing", "empty"]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A problem with the graph's task blocks (not a parse error)."""
+
+    kind: Literal["unknown_activity", "duplicate_activity", "no_inspection", "unknown_inspection"]
+    message: str
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    id: str
+    name: str
+    date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionProgress:
+    name: str
+    unit: str
+    round: str
+    year: str
+    file: str
+    leader: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    stages: tuple[StageProgress, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()  # every computed due date, by date
+    order_problems: tuple[OrderProblem, ...] = ()
+    missing_artifacts: tuple[MissingArtifact, ...] = ()
+    ledgers: Ledgers = field(default_factory=Ledgers)
+    issues: tuple[Issue, ...] = ()
+    pending_deadlines: tuple[tuple[str, str, str], ...] = ()  # (activity id, name, what is missing)
+    sensitive_pages: int = 0
+    sensitive_blocks: int = 0
+    people: tuple[tuple[str, str], ...] = ()  # registered names → role (for --redact names only)
+    yellow_days: int = 20
+
+    @property
+    def activities(self) -> tuple[ActivityProgress, ...]:
+        return tuple(a for s in self.stages for a in s.activities)
+
+    @property
+    def done(self) -> int:
+        return sum(s.done for s in self.stages)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.stages)
+
+    @property
+    def percent(self) -> int:
+        return (100 * self.done) // self.total if self.total else 0
+
+    @property
+    def current_stage(self) -> StageProgress | None:
+        """The first stage (in workflow order) not yet complete; None when all are."""
+        return next((s for s in self.stages if s.state != "已完成"), None)
+
+    @property
+    def overdue(self) -> tuple[Deadline, ...]:
+        return tuple(d for d in self.deadlines if not d.closed and d.days_left < 0)
+
+    @property
+    def due_soon(self) -> tuple[Deadline, ...]:
+        return tuple(d for d in self.deadlines if not d.closed and 0 <= d.days_left < self.yellow_days)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    today: dt.date
+    workflow_id: str
+    workflow_name: str
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    inspections: tuple[InspectionProgress, ...] = ()
+    issues: tuple[Issue, ...] = ()  # task blocks that belong to no known inspection
+
+    @property
+    def rounds(self) -> tuple[tuple[str, tuple[InspectionProgress, ...]], ...]:
+        """Inspections grouped by round (轮次), in order — the portfolio view."""
+        groups: dict[str, list[InspectionProgress]] = {}
+        for i in self.inspections:
+            groups.setdefault(i.round or "（未填写轮次）", []).append(i)
+        return tuple((k, tuple(v)) for k, v in groups.items())
+
+
+# --- computation ------------------------------------------------------------------------
+
+@dataclass
+class _Task:
+    page: Page
+    block: Block
+    sensitive: bool
+
+
+def _where(t: _Task) -> tuple[str, int]:
+    return (SENSITIVE_PLACEHOLDER, 0) if t.sensitive else (t.page.file, t.block.span.line)
+
+
+USER_CONTENT_SKIP = frozenset({cv.P_GENERATED})
+
+
+def _is_text_line(line: str) -> bool:
+    text = line.strip()
+    if text in ("", "-"):
+        return False
+    is_property = "::" in text and text.split("::", 1)[0].strip().replace("-", "").isalnum()
+    return not is_property
+
+
+def page_has_content(page: Page) -> bool:
+    """True when a page holds any text beyond page properties and generated blocks."""
+    for ctx in walk_context(page, page_sensitive=False):
+        b = ctx.block
+        if b.pre_block or cv.P_GENERATED in b.properties or any(cv.P_GENERATED in a.properties
+                                                               for a in ctx.ancestors):
+            continue
+        if any(_is_text_line(ln) for ln in b.content.splitlines()):
+            return True
+    return False
+
+
+def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[InspectionRef]
+                   ) -> tuple[dict[str, dict[str, list[_Task]]], list[Issue], dict[str, tuple[int, int]]]:
+    owner = Owner(inspections)
+    known = {a.id for _, a in workflow.activities()}
+    tasks: dict[str, dict[str, list[_Task]]] = {r.key: {} for r in inspections}
+    issues: list[Issue] = []
+    counts: dict[str, list[int]] = {r.key: [0, 0] for r in inspections}
+    for page in graph.pages:
+        psens = page_is_sensitive(page)
+        page_owner = owner.of_page(page)
+        if psens and page_owner is not None:
+            counts[page_owner.key][0] += 1
+        for ctx in walk_context(page, page_sensitive=psens):
+            b = ctx.block
+            if not psens and properties_are_sensitive(b.properties):
+                blk_owner = owner.of_block(page, b, ctx.ancestors, sole_fallback=False)
+                if blk_owner is not None:
+                    counts[blk_owner.key][1] += 1
+            if ctx.in_template or b.pre_block or cv.P_ACTIVITY not in b.properties:
+                continue
+            act_id = prop_text(b.properties, cv.P_ACTIVITY)
+            if not act_id:
+                continue
+            task = _Task(page, b, ctx.sensitive)
+            file, line = _where(task)
+            ref = owner.of_block(page, b, ctx.ancestors, sole_fallback=not owner.has_explicit_unknown(b))
+            if ref is None:
+                if owner.has_explicit_unknown(b):
+                    issues.append(Issue("unknown_inspection",
+                                        f"任务 {act_id} 的 巡察:: 指向的巡察概览页不存在", file, line))
+                elif act_id in known:
+                    issues.append(Issue("no_inspection",
+                                        f"任务 {act_id} 无法确定属于哪一个巡察，请添加 巡察:: 属性",
+                                        file, line))
+                continue
+            tasks[ref.key].setdefault(act_id, []).append(task)
+    return tasks, issues, {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
+              dates: dict[str, dt.date | None], names: dict[str, str], today: dt.date,
+              th: Thresholds) -> tuple[Deadline | None, str | None]:
+    if block is not None and block.deadline is not None:
+        due = block.deadline.date
+        left = (due - today).days
+        return Deadline(act.id, act.name, stage.id, due, left, colour_for(left, th), "explicit",
+                        "DEADLINE", "hard", status), None
+    rule = act.deadline
+    if rule is None:
+        return None, None
+    anchor_name = names.get(rule.anchor, rule.anchor)
+    rule_due = due_from_rule(rule, dates)
+    if rule_due is None:
+        return None, f"待填写{anchor_name}"
+    left = (rule_due - today).days
+    return Deadline(act.id, act.name, stage.id, rule_due, left, colour_for(left, th), "rule",
+                    f"{anchor_name}{describe_offset(rule.offset)}", rule.kind, status), None
+
+
+def _artifact_pages(ref: InspectionRef, act: Activity, block: Block | None, workflow: Workflow
+                    ) -> list[tuple[str, str]]:
+    """(artifact label, page name) pairs the activity should have produced."""
+    if block is not None:
+        linked = prop_names(block.properties, block.property_refs, cv.P_PRODUCES)
+        if linked:
+            return [(n.rsplit("/", 1)[-1], n) for n in linked]
+    out = []
+    for art_id in act.produces:
+        art = workflow.artifact(art_id)
+        if art is not None:
+            out.append((art.name, cv.sub_page_name(ref.name, art.name)))
+    return out
+
+
+def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, found: dict[str, list[_Task]],
+                       ledgers: Ledgers, sensitive_counts: tuple[int, int], today: dt.date,
+                       th: Thresholds) -> InspectionProgress:
+    dates = milestone_dates(workflow.milestones, ref.page.properties)
+    names = {m.id: m.name for m in workflow.milestones}
+    issues: list[Issue] = []
+    per_stage = workflow.per_inspection_stages()
+    known_here = {a.id for s in per_stage for a in s.activities}
+    all_known = {a.id for _, a in workflow.activities()}
+    for act_id, tasks in sorted(found.items()):
+        if act_id not in all_known:
+            for t in tasks:
+                f, ln = _where(t)
+                issues.append(Issue("unknown_activity",
+                                    f"活动编号 {act_id} 不在工作流程 {workflow.name} 中", f, ln))
+        elif len(tasks) > 1 and act_id in known_here:
+            places = ", ".join(f"{a}:{b}" if b else a for a, b in (_where(t) for t in tasks))
+            f, ln = _where(tasks[1])
+            issues.append(Issue("duplicate_activity",
+                                f"活动编号 {act_id} 出现 {len(tasks)} 次（{places}），只统计第一处", f, ln))
+    stages: list[StageProgress] = []
+    deadlines: list[Deadline] = []
+    pending: list[tuple[str, str, str]] = []
+    blocks: dict[str, _Task] = {}
+    for stage in per_stage:
+        acts: list[ActivityProgress] = []
+        for act in stage.activities:
+            candidates = found.get(act.id)
+            task = candidates[0] if candidates else None
+            block = task.block if task else None
+            status = status_of(block.marker) if block else "not_started"
+            dl, pend = _deadline(act, stage, block, status, dates, names, today, th)
+            if dl:
+                deadlines.append(dl)
+            if pend and status not in ("done", "cancelled"):
+                pending.append((act.id, act.name, pend))
+            role = workflow.role(act.actor)
+            span = None
+            if task is not None:
+                blocks[act.id] = task
+                if not task.sensitive:
+                    span = Span(task.page.file, task.block.span.line)
+            acts.append(ActivityProgress(
+                id=act.id, name=act.name, stage_id=stage.id, status=status,
+                marker=block.marker if block else None, actor=role.name if role else act.actor,
+                found=task is not None, span=span, sensitive=bool(task and task.sensitive) or act.sensitive,
+                deadline=dl, pending_deadline=pend, depends_on=act.depends_on))
+        stages.append(StageProgress(stage.id, stage.name, tuple(acts)))
+    by_id = {a.id: a for s in stages for a in s.activities}
+    order: list[OrderProblem] = []
+    missing: list[MissingArtifact] = []
+    for a in (a for s in stages for a in s.activities):
+        if a.status != "done":
+            continue
+        blocking = tuple((d, by_id[d].name, by_id[d].status) for d in a.depends_on
+                         if d in by_id and by_id[d].status not in ("done", "cancelled"))
+        if blocking:
+            order.append(OrderProblem(a.id, a.name, blocking, a.span))
+        wf_act = workflow.activity(a.id)
+        if wf_act is None:
+            continue
+        task = blocks.get(a.id)
+        for label, page_name in _artifact_pages(ref, wf_act, task.block if task else None, workflow):
+            page = graph.page(page_name)
+            secret = name_is_sensitive(page_name) or (page is not None and page_is_sensitive(page))
+            shown = SENSITIVE_PLACEHOLDER if secret else page_name
+            label = "涉密材料" if secret else label
+            if page is None:
+                missing.append(MissingArtifact(a.id, a.name, label, shown, "missing"))
+            elif not page_has_content(page):
+                missing.append(MissingArtifact(a.id, a.name, label, shown, "empty"))
+    deadlines.sort(key=lambda d: (d.due, d.activity_id))
+    return InspectionProgress(
+        name=ref.name, unit=ref.unit, round=ref.round, year=ref.year, file=ref.file,
+        leader=ref.leader, members=ref.members,
+        milestones=tuple(Milestone(m.id, m.name, dates.get(m.id)) for m in workflow.milestones),
+        stages=tuple(stages), deadlines=tuple(deadlines), order_problems=tuple(order),
+        missing_artifacts=tuple(missing), ledgers=ledgers, issues=tuple(issues),
+        pending_deadlines=tuple(pending), sensitive_pages=sensitive_counts[0],
+        sensitive_blocks=sensitive_counts[1], people=ref.people, yellow_days=th.yellow_days,
+    )
+
+
+def compute_progress(graph: Graph, workflow: Workflow, today: dt.date, *,
+                     thresholds: Thresholds | None = None, only: str | None = None) -> Progress:
+    """Progress of every inspection in the graph (or those matching ``only``)."""
+    th = thresholds or Thresholds()
+    all_refs = find_inspections(graph)
+    tasks, issues, counts = _collect_tasks(graph, workflow, all_refs)
+    ledgers = collect_ledgers(graph, all_refs, today, th)
+    refs = find_inspections(graph, only) if only else all_refs
+    wanted = {r.key for r in refs}
+    inspections = tuple(
+        compute_inspection(graph, workflow, r, tasks[r.key], ledgers[r.key], counts[r.key], today, th)
+        for r in all_refs if r.key in wanted
+    )
+    return Progress(today=today, workflow_id=workflow.id, workflow_name=workflow.name, thresholds=th,
+                    inspections=inspections, issues=tuple(issues))
