@@ -1,0 +1,133 @@
+"""Workflow → definition page text (Logseq Markdown), the inverse of ``load``.
+
+Pure: returns the text; the CLI writes it through ``fs.atomic``.  Names are written where
+staff read them (actor = role name, produces = artifact names) and ids where names are long
+or may repeat (``前置:: prep.01, prep.02``).  ``load(render(wf))`` gives ``wf`` back (spans
+and the source file aside) — the round trip is tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from xuncha_kb.workflow import syntax as syn
+from xuncha_kb.workflow.model import Activity, Artifact, DeadlineRule, Milestone, Role, Stage, Workflow
+
+
+def _value(text: str) -> str:
+    """A property value on one line (Logseq properties cannot span lines)."""
+    return " ".join(text.split())
+
+
+class _Out:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def block(self, level: int, title: str, props: Iterable[tuple[str, str]] = ()) -> None:
+        indent = "\t" * level
+        self.lines.append(f"{indent}- {title}")
+        for key, value in props:
+            self.lines.append(f"{indent}  {key}:: {_value(value)}".rstrip())
+
+
+def _unique(names: list[str]) -> bool:
+    return len(set(names)) == len(names)
+
+
+def render_definition(wf: Workflow, *, note: str | None = None) -> str:
+    """The whole definition page.  ``note`` becomes a first 说明 block (ignored by the loader)."""
+    out = _Out()
+    out.lines += [
+        f"{syn.K_TYPE}:: [[{syn.DEFINITION_TYPE}]]",
+        f"{syn.K_WORKFLOW_ID}:: {wf.id}",
+        f"{syn.K_WORKFLOW_NAME}:: {_value(wf.name)}",
+        f"{syn.K_FORMAT_VERSION}:: {syn.FORMAT_VERSION}",
+        "",
+    ]
+    if note:
+        out.block(0, "## 说明")
+        for line in note.strip().splitlines():
+            if line.strip():
+                out.block(1, line.strip())
+
+    role_names = [r.name for r in wf.roles]
+    art_names = [a.name for a in wf.artifacts]
+    by_role = {r.id: (r.name if _unique(role_names) else r.id) for r in wf.roles}
+    by_art = {a.id: (a.name if _unique(art_names) else a.id) for a in wf.artifacts}
+    by_ms = {m.id: m.name for m in wf.milestones}
+
+    if wf.roles:
+        out.block(0, f"## {syn.SECTION_ROLES}")
+        for r in wf.roles:
+            out.block(1, r.name, _role_props(r))
+    if wf.milestones:
+        out.block(0, f"## {syn.SECTION_MILESTONES}")
+        for m in wf.milestones:
+            out.block(1, m.name, _milestone_props(m))
+    if wf.artifacts:
+        out.block(0, f"## {syn.SECTION_ARTIFACTS}")
+        for a in wf.artifacts:
+            out.block(1, a.name, _artifact_props(a))
+    for st in wf.stages:
+        out.block(0, f"## {st.name}", _stage_props(st))
+        for act in st.activities:
+            out.block(1, act.name, _activity_props(act, by_role, by_art, by_ms))
+            for sub in act.subitems:
+                out.block(2, sub)
+    return "\n".join(out.lines) + "\n"
+
+
+def _role_props(r: Role) -> list[tuple[str, str]]:
+    props = [(syn.K_ROLE_ID, r.id)]
+    if r.aliases:
+        props.append((syn.K_ALIASES, ", ".join(r.aliases)))
+    return props
+
+
+def _milestone_props(m: Milestone) -> list[tuple[str, str]]:
+    props = [(syn.K_MILESTONE_ID, m.id)]
+    if m.set_by:
+        props.append((syn.K_SET_BY, m.set_by))
+    return props
+
+
+def _artifact_props(a: Artifact) -> list[tuple[str, str]]:
+    props = [(syn.K_ARTIFACT_ID, a.id)]
+    if a.sensitive:
+        props.append((syn.K_SENSITIVE, "是"))
+    return props
+
+
+def _stage_props(st: Stage) -> list[tuple[str, str]]:
+    props = [(syn.K_STAGE_ID, st.id), (syn.K_SCOPE, syn.SCOPE_TEXT[st.scope])]
+    if st.stated_count is not None:
+        props.append((syn.K_STATED_COUNT, str(st.stated_count)))
+    return props
+
+
+def _deadline_props(rule: DeadlineRule, by_ms: dict[str, str]) -> list[tuple[str, str]]:
+    anchor = by_ms.get(rule.anchor, rule.anchor)
+    props = [
+        (syn.K_DEADLINE, f"{anchor} {syn.offset_text(rule.offset)}"),
+        (syn.K_DEADLINE_KIND, syn.KIND_TEXT[rule.kind]),
+        (syn.K_DEADLINE_SOURCE, rule.source),
+    ]
+    if rule.text:
+        props.append((syn.K_DEADLINE_TEXT, rule.text))
+    return props
+
+
+def _activity_props(act: Activity, by_role: dict[str, str], by_art: dict[str, str],
+                    by_ms: dict[str, str]) -> list[tuple[str, str]]:
+    props = [(syn.K_ACTIVITY_ID, act.id)]
+    if act.actor:
+        props.append((syn.K_ACTOR, by_role.get(act.actor, act.actor)))
+    if act.produces:
+        props.append((syn.K_PRODUCES, ", ".join(by_art.get(a, a) for a in act.produces)))
+    if act.depends_on:
+        props.append((syn.K_DEPENDS, ", ".join(act.depends_on)))
+    if act.deadline:
+        props += _deadline_props(act.deadline, by_ms)
+    if act.sensitive:
+        props.append((syn.K_SENSITIVE, "是"))
+    return props
