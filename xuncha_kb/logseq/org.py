@@ -38,10 +38,12 @@ def _refs_of(props: dict[str, str], comma: frozenset[str]) -> Mapping[str, tuple
     return out or _EMPTY_REFS
 
 
-def _drawer(lines: list[str], start: int, end: int) -> tuple[dict[str, str], set[int]] | None:
-    """The first ``:PROPERTIES:`` drawer in lines[start:end]: (props, line indices used)."""
+def _drawer(lines: list[str], start: int, end: int, head_opens: bool = False
+            ) -> tuple[dict[str, str], set[int]] | None:
+    """The first ``:PROPERTIES:`` drawer in lines[start:end]: (props, line indices used).
+    ``head_opens``: the headline text itself is ``:PROPERTIES:`` (``**** :PROPERTIES:``)."""
     for j in range(start, end):
-        if lines[j].strip().upper() == ":PROPERTIES:":
+        if (head_opens and j == start) or lines[j].strip().upper() == ":PROPERTIES:":
             props: dict[str, str] = {}
             used = {j}
             for k in range(j + 1, end):
@@ -88,7 +90,12 @@ class _Org:
         props: Mapping[str, str] = _EMPTY
         prefs: Mapping[str, tuple[str, ...]] = _EMPTY_REFS
         used: set[int] = set()
-        found = _drawer(lines, start + 1, last + 1)
+        head_opens = title.strip().upper() == ":PROPERTIES:"
+        if head_opens:
+            title = ""
+            found = _drawer(lines, start, last + 1, head_opens=True)
+        else:
+            found = _drawer(lines, start + 1, last + 1)
         if found is not None and found[0]:
             props, used = found[0], found[1]
             prefs = _refs_of(found[0], self.comma)

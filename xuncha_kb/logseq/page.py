@@ -13,6 +13,7 @@ The rules are listed in docs/reader.md; the outline lives in ``outline.py``, inl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -226,6 +227,31 @@ class _BlockBuilder:
             return None
 
 
+_FRONT_RE = re.compile(r"([^\s:]+):[ \t]*(.*)$")
+
+
+def front_matter(lines: list[str], first: int) -> tuple[dict[str, str], int]:
+    """YAML-style front matter (``---`` / ``key: value`` lines / ``---``) at the very top.
+
+    Returns (properties, index of the line after the closing ``---``); ({}, 0) when absent.
+    mldoc accepts it only when every line between the fences is ``key: value``.
+    """
+    if not lines or lines[0].rstrip() != "---":
+        return {}, 0
+    props: dict[str, str] = {}
+    for j in range(1, first):
+        line = lines[j]
+        if line.rstrip() == "---":
+            return props, j + 1
+        m = _FRONT_RE.match(line)
+        if m is None:
+            return {}, 0
+        key = normalise_key(m.group(1))
+        if key not in props:
+            props[key] = m.group(2)
+    return {}, 0
+
+
 def _pre_block(b: _BlockBuilder, lines: list[str], first: int
                ) -> tuple[Block | None, Mapping[str, str], Mapping[str, tuple[str, ...]]]:
     lo = 0
@@ -236,7 +262,15 @@ def _pre_block(b: _BlockBuilder, lines: list[str], first: int
     hi = first - 1
     while hi > lo and not lines[hi].strip():
         hi -= 1
-    props, prefs, used = b.properties(None, lo, hi + 1)
+    front, after = front_matter(lines, first) if lo == 0 else ({}, 0)
+    props, prefs, used = b.properties(None, max(lo, after), hi + 1)
+    if front:
+        merged = dict(front)
+        for k, v in props.items():
+            merged.setdefault(k, v)
+        props = merged
+        prefs = {k: r for k, v in merged.items() if (r := value_refs(k, v, b.comma))} or EMPTY_REFS
+        used.update(range(0, after))
     refs: list[str] = []
     brefs: list[str] = []
     macs: list[str] = []
