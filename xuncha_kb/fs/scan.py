@@ -1,0 +1,334 @@
+"""Walk a Logseq graph on disk and read it into a :class:`Graph` (logseq-format §1).
+
+The edge between the file system and the pure readers in ``xuncha_kb.logseq``:
+
+* which files are part of the graph (:func:`classify_path`): ``pages/``, ``journals/`` (``.md``
+  ``.markdown`` ``.org``) and ``whiteboards/*.edn``, directories as configured; never a path
+  with a segment starting with ``.`` (``.recycle``, ``.git``, ``.xuncha``, ``pages/.x.md``),
+  ``node_modules``, ``logseq/bak``, ``version-files``, config ``:hidden`` paths, symlinks, or
+  ``.edn`` files under ``pages/``;
+* bytes → text (invalid UTF-8 is replaced and reported with its line);
+* per-file problems become Diagnostics; a scan never stops because of one file;
+* page-name collisions (case-insensitive, as Logseq's page identity) are reported.
+
+The cyclic GC is paused during the scan (it more than doubles the time of a large scan, see
+performance-baselines §2) and restored afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import posixpath
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from xuncha_kb.errors import GraphNotFound
+from xuncha_kb.logseq.config import CONFIG_FILE, read_config
+from xuncha_kb.logseq.names import journal_day_from_file, journal_title, page_name_from_file
+from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, PageFormat, Whiteboard, page_key
+
+PathKind = Literal["page", "journal", "whiteboard", "config", "ignored"]
+Progress = Callable[[int, int], None]
+
+PAGE_EXTENSIONS: dict[str, PageFormat] = {".md": "markdown", ".markdown": "markdown", ".org": "org"}
+IGNORED_DIR_NAMES = frozenset({"node_modules", "version-files"})
+GRAPH_MARKERS = ("logseq", "pages", "journals")
+
+
+# --- what belongs to the graph ------------------------------------------------------------------
+
+def is_hidden(relpath: str, patterns: tuple[str, ...]) -> bool:
+    """Logseq's ``hidden?``: ``"/" + path`` starts with ``"/" + pattern`` (a plain prefix test)."""
+    path = "/" + relpath.lstrip("/")
+    for pattern in patterns:
+        p = pattern if pattern.startswith("/") else "/" + pattern
+        if path.startswith(p):
+            return True
+    return False
+
+
+def _norm_rel(relpath: str | os.PathLike[str]) -> str:
+    rel = str(relpath).replace("\\", "/")
+    rel = posixpath.normpath(rel) if rel else rel
+    return rel.lstrip("/") if rel != "." else ""
+
+
+def _under(rel: str, directory: str) -> bool:
+    d = directory.strip("/")
+    return bool(d) and rel.startswith(d + "/")
+
+
+def classify_path(root: str | os.PathLike[str] | None, relpath: str | os.PathLike[str],
+                  config: GraphConfig, *, apply_hidden: bool = True) -> PathKind:
+    """What a graph-relative path is to Logseq, judged from the path alone.
+
+    The file does not have to exist (the watcher asks about deleted files too); ``root`` is
+    accepted for symmetry with :func:`read_page_file` and is not consulted.
+    """
+    rel = _norm_rel(relpath)
+    if not rel or rel.startswith("../") or rel == "..":
+        return "ignored"
+    segments = rel.split("/")
+    if any(s.startswith(".") or s in IGNORED_DIR_NAMES for s in segments):
+        return "ignored"
+    if rel.startswith("logseq/bak/") or rel == "logseq/bak":
+        return "ignored"
+    if rel == CONFIG_FILE:
+        return "config"
+    if apply_hidden and is_hidden(rel, config.hidden):
+        return "ignored"
+    ext = posixpath.splitext(rel)[1].lower()
+    if _under(rel, config.pages_dir) and ext in PAGE_EXTENSIONS:
+        return "page"
+    if _under(rel, config.journals_dir) and ext in PAGE_EXTENSIONS:
+        return "journal"
+    if _under(rel, config.whiteboards_dir) and ext == ".edn":
+        return "whiteboard"
+    return "ignored"
+
+
+# --- the graph root --------------------------------------------------------------------------------
+
+def graph_root(root: str | os.PathLike[str]) -> Path:
+    """``root`` as a Path if it looks like a Logseq graph; otherwise :class:`GraphNotFound`."""
+    path = Path(root)
+    shown = str(root)
+    hint = "请指定 Logseq 图谱的根目录（含 pages/、journals/ 或 logseq/ 的目录），或设置环境变量 XUNCHA_GRAPH"
+    try:
+        if not path.exists():
+            raise GraphNotFound(f"图谱目录“{shown}”不存在", hint=hint)
+        if not path.is_dir():
+            raise GraphNotFound(f"“{shown}”不是目录，无法作为 Logseq 图谱读取", hint=hint)
+        if not any((path / m).is_dir() for m in GRAPH_MARKERS):
+            raise GraphNotFound(f"“{shown}”不是 Logseq 图谱：其中没有 pages/、journals/ 或 logseq/ 目录",
+                                hint=hint)
+        os.listdir(path)
+    except PermissionError:
+        raise GraphNotFound(f"没有权限读取图谱目录“{shown}”", hint="请检查目录权限") from None
+    return path
+
+
+def read_graph_config(root: Path) -> tuple[GraphConfig, list[Diagnostic]]:
+    """Read ``logseq/config.edn``; a missing file means Logseq's defaults."""
+    path = root / CONFIG_FILE
+    if not path.is_file() or path.is_symlink():
+        return GraphConfig(), []
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        message = f"无法读取配置文件（{exc.strerror}），已按默认设置读取图谱"
+        return GraphConfig(), [Diagnostic(CONFIG_FILE, 1, message)]
+    text, diags = decode_bytes(data, CONFIG_FILE)
+    config, more = read_config(text, CONFIG_FILE)
+    return config, diags + more
+
+
+def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = True
+                     ) -> list[tuple[str, PathKind]]:
+    """Every page, journal and whiteboard file of the graph, sorted by relative path.
+
+    Symlinks (to files or directories) are never followed, so nothing outside the graph is
+    read and link loops cannot occur.
+    """
+    found: list[tuple[str, PathKind]] = []
+    seen_dirs: set[str] = set()
+    for directory in (config.pages_dir, config.journals_dir, config.whiteboards_dir):
+        d = directory.strip("/")
+        if not d or d in seen_dirs:
+            continue
+        seen_dirs.add(d)
+        start = root / d
+        if start.is_symlink() or not start.is_dir():
+            continue
+        stack = [d]
+        while stack:
+            rel_dir = stack.pop()
+            try:
+                with os.scandir(root / rel_dir) as it:
+                    entries = list(it)
+            except OSError:
+                continue
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}"
+                if entry.name.startswith(".") or entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name in IGNORED_DIR_NAMES or (apply_hidden and is_hidden(rel, config.hidden)):
+                        continue
+                    stack.append(rel)
+                elif entry.is_file(follow_symlinks=False):
+                    kind = classify_path(root, rel, config, apply_hidden=apply_hidden)
+                    if kind in ("page", "journal", "whiteboard"):
+                        found.append((rel, kind))
+    found.sort()
+    return found
+
+
+# --- reading files ----------------------------------------------------------------------------------
+
+def decode_bytes(data: bytes, file: str) -> tuple[str, list[Diagnostic]]:
+    """UTF-8 → text; invalid bytes become U+FFFD and one warning naming the first bad line."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.start + 4].hex(" ")
+        return data.decode("utf-8", errors="replace"), [Diagnostic(
+            file, line, f"文件不是有效的 UTF-8 编码（首个无效字节 {bad}），无效字节已替换为 “\ufffd”；"
+                        "请用 UTF-8 重新保存该文件")]
+
+
+def _read_text(root: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    path = root / rel
+    try:
+        if path.is_symlink():
+            return None, [Diagnostic(rel, 1, "符号链接不会被读取（Logseq 同样忽略）", "info")]
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        return None, [Diagnostic(rel, 1, f"无法读取文件：{exc.strerror or exc}", "error")]
+    return decode_bytes(data, rel)
+
+
+def page_from_text(text: str, rel: str, kind: PathKind, config: GraphConfig
+                   ) -> tuple[Page, list[Diagnostic]]:
+    """Parse one page or journal file's text into a :class:`Page` (name, kind, journal day)."""
+    from xuncha_kb.logseq.page import parse_text
+
+    fmt = PAGE_EXTENSIONS.get(posixpath.splitext(rel)[1].lower(), "markdown")
+    diags: list[Diagnostic] = []
+    parsed = parse_text(text, rel, fmt, config)
+    diags.extend(parsed.diagnostics)
+    journal_day: int | None = None
+    stem = posixpath.splitext(posixpath.basename(rel))[0]
+    if kind == "journal":
+        journal_day = journal_day_from_file(stem, config.journal_file_format)
+        if journal_day is not None:
+            name = journal_title(journal_day, config.journal_title_format)
+        else:
+            name = page_name_from_file(rel, parsed.properties, config)
+            message = f"日志文件名“{stem}”无法按 {config.journal_file_format} 解析为日期，按普通页面名读取"
+            diags.append(Diagnostic(rel, 1, message, "info"))
+    else:
+        name = page_name_from_file(rel, parsed.properties, config)
+    page = Page(
+        name=name,
+        file=rel,
+        kind="journal" if kind == "journal" else "page",
+        format=fmt,
+        properties=parsed.properties,
+        property_refs=parsed.property_refs,
+        blocks=parsed.blocks,
+        journal_day=journal_day,
+        bom=parsed.bom,
+        crlf=parsed.crlf,
+    )
+    return page, diags
+
+
+def read_page_file(root: str | os.PathLike[str], relpath: str | os.PathLike[str], config: GraphConfig
+                   ) -> tuple[Page | None, list[Diagnostic]]:
+    """Read one page or journal file (used for incremental re-reads).
+
+    Returns ``(None, diags)`` when the path is not a page/journal of the graph, is a symlink,
+    no longer exists, or cannot be read.  Never raises for file content.
+    """
+    rel = _norm_rel(relpath)
+    kind = classify_path(root, rel, config)
+    if kind not in ("page", "journal"):
+        return None, []
+    return _read_known_page(Path(root), rel, kind, config)
+
+
+def read_whiteboard_file(root: str | os.PathLike[str], relpath: str | os.PathLike[str], config: GraphConfig
+                         ) -> tuple[Whiteboard | None, list[Diagnostic]]:
+    """Read one ``whiteboards/*.edn`` file; ``(None, diags)`` if it is not one or cannot be read."""
+    from xuncha_kb.logseq.whiteboard import parse_whiteboard
+
+    rel = _norm_rel(relpath)
+    if classify_path(root, rel, config) != "whiteboard":
+        return None, []
+    text, diags = _read_text(Path(root), rel)
+    if text is None:
+        return None, diags
+    try:
+        board, more = parse_whiteboard(text, rel, config)
+    except Exception as exc:
+        return None, [*diags, _internal(rel, exc)]
+    return board, diags + more
+
+
+def _internal(rel: str, exc: Exception) -> Diagnostic:
+    return Diagnostic(rel, 1, f"读取时发生内部错误（{type(exc).__name__}: {exc}），已跳过此文件；"
+                              "这是 xuncha-kb 的缺陷，请报告", "error")
+
+
+# --- the whole graph ------------------------------------------------------------------------------
+
+def load_graph(root: str | os.PathLike[str], progress: Progress | None = None, *,
+               apply_hidden: bool = True) -> Graph:
+    """Read a whole graph.  Raises :class:`GraphNotFound` if ``root`` is not a Logseq graph.
+
+    ``progress(done, total)`` is called once before reading (``done == 0``) and after each
+    file.  ``apply_hidden=False`` reads config ``:hidden`` paths too (as Logseq's peers do
+    when counting).
+    """
+    base = graph_root(root)
+    config, diags = read_graph_config(base)
+    files = list_graph_files(base, config, apply_hidden=apply_hidden)
+    total = len(files)
+    if progress:
+        progress(0, total)
+    pages: list[Page] = []
+    boards: list[Whiteboard] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for done, (rel, kind) in enumerate(files, 1):
+            if kind == "whiteboard":
+                board, more = read_whiteboard_file(base, rel, config)
+                if board is not None:
+                    boards.append(board)
+            else:
+                page, more = _read_known_page(base, rel, kind, config)
+                if page is not None:
+                    pages.append(page)
+            diags.extend(more)
+            if progress:
+                progress(done, total)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    diags.extend(name_collisions(pages))
+    return Graph(root=base, config=config, pages=tuple(pages), whiteboards=tuple(boards),
+                 diagnostics=tuple(diags))
+
+
+def _read_known_page(base: Path, rel: str, kind: PathKind, config: GraphConfig
+                     ) -> tuple[Page | None, list[Diagnostic]]:
+    text, diags = _read_text(base, rel)
+    if text is None:
+        return None, diags
+    try:
+        page, more = page_from_text(text, rel, kind, config)
+    except Exception as exc:  # a parser bug must never stop a scan
+        return None, [*diags, _internal(rel, exc)]
+    return page, diags + more
+
+
+def name_collisions(pages: list[Page] | tuple[Page, ...]) -> list[Diagnostic]:
+    """One warning per file whose page name (case-insensitively) is already taken by an earlier file."""
+    first: dict[str, Page] = {}
+    out: list[Diagnostic] = []
+    for page in pages:
+        key = page_key(page.name)
+        other = first.get(key)
+        if other is None:
+            first[key] = page
+            continue
+        out.append(Diagnostic(page.file, 1, f"页面名“{page.name}”与 {other.file} 的页面“{other.name}”重名"
+                                            "（不区分大小写），Logseq 只会保留其中一个；请重命名或合并"))
+    return out

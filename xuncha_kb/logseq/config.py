@@ -1,0 +1,141 @@
+"""``logseq/config.edn`` → :class:`GraphConfig` (logseq-format §6).
+
+Only the keys that change how files are read or written are interpreted; every key is kept
+in ``GraphConfig.raw`` (keywords as ``":a/b"`` strings).  Like Logseq, a config that does not
+parse falls back to the defaults — with a warning naming ``file:line`` instead of silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from xuncha_kb.logseq import edn
+from xuncha_kb.model import Diagnostic, GraphConfig, NameFormat, PageFormat
+
+CONFIG_FILE = "logseq/config.edn"
+
+
+def read_config(text: str, file: str = CONFIG_FILE) -> tuple[GraphConfig, list[Diagnostic]]:
+    """Parse the text of ``logseq/config.edn``; never raises for bad content."""
+    diags: list[Diagnostic] = []
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        return GraphConfig(), diags
+    try:
+        data = edn.loads(text)
+    except edn.EdnError as exc:
+        diags.append(Diagnostic(file, exc.line, f"{exc.message}；已按 Logseq 的默认设置读取图谱"))
+        return GraphConfig(), diags
+    if not isinstance(data, dict):
+        diags.append(Diagnostic(file, 1, "config.edn 的内容不是一个 {…} 映射；已按默认设置读取图谱"))
+        return GraphConfig(), diags
+    return config_from_map(data, file, text, diags), diags
+
+
+def config_from_map(data: Mapping[str, Any], file: str = CONFIG_FILE, text: str = "",
+                    diags: list[Diagnostic] | None = None) -> GraphConfig:
+    """Build a GraphConfig from an already converted EDN map (keys like ``":hidden"``)."""
+    diags = diags if diags is not None else []
+
+    def warn(key: str, message: str) -> None:
+        pos = text.find(key)
+        diags.append(Diagnostic(file, edn.line_of(text, pos) if pos >= 0 else 1, message))
+
+    defaults = GraphConfig()
+
+    name_format: NameFormat = "legacy"
+    nf = data.get(":file/name-format")
+    if nf is not None:
+        if _word(nf) == "triple-lowbar":
+            name_format = "triple-lowbar"
+        elif _word(nf) != "legacy":
+            warn(":file/name-format",
+                 f":file/name-format 的值 {nf!r} 无法识别，按旧版（legacy）文件名格式读取")
+
+    hidden: tuple[str, ...] = ()
+    hv = data.get(":hidden")
+    if hv is not None:
+        if isinstance(hv, tuple | frozenset | list):
+            hidden = tuple(str(h) for h in hv if isinstance(h, str) and h.strip())
+        elif isinstance(hv, str) and hv.strip():
+            hidden = (hv,)
+        else:
+            warn(":hidden", ":hidden 应为路径列表，如 [\"archived\"]；已忽略")
+
+    def directory(key: str, default: str) -> str:
+        v = data.get(key)
+        if v is None:
+            return default
+        if isinstance(v, str) and v.strip().strip("/") and ".." not in v.split("/"):
+            return v.strip().strip("/")
+        warn(key, f"{key} 的值 {v!r} 不是图谱内的目录名，使用默认值“{default}”")
+        return default
+
+    def text_value(*keys: str, default: str) -> str:
+        for key in keys:
+            v = data.get(key)
+            if isinstance(v, str) and v.strip():
+                return v
+            if v is not None:
+                warn(key, f"{key} 的值 {v!r} 不是字符串，使用默认值“{default}”")
+        return default
+
+    preferred_format: PageFormat = "markdown"
+    pf = data.get(":preferred-format")
+    if pf is not None:
+        word = _word(pf).lower()
+        if word == "org":
+            preferred_format = "org"
+        elif word not in ("markdown", "md"):
+            warn(":preferred-format", f":preferred-format 的值 {pf!r} 无法识别，新页面使用 Markdown")
+
+    workflow = defaults.preferred_workflow
+    wf = data.get(":preferred-workflow")
+    if wf is not None:
+        word = _word(wf).lower()
+        if word == "todo":
+            workflow = "todo"
+        elif word == "now":
+            workflow = "now"
+        else:
+            warn(":preferred-workflow", f":preferred-workflow 的值 {wf!r} 无法识别，使用 :now（LATER/NOW）")
+
+    commas: frozenset[str] = frozenset()
+    sv = data.get(":property/separated-by-commas")
+    if isinstance(sv, tuple | frozenset | list):
+        commas = frozenset(_property_key(_word(k)) for k in sv if isinstance(k, str) and _word(k))
+    elif sv is not None:
+        warn(":property/separated-by-commas", ":property/separated-by-commas 应为集合，如 #{:owner}；已忽略")
+
+    # Logseq: only an explicit false turns property pages off.
+    pages_enabled = data.get(":property-pages/enabled?") is not False
+
+    return GraphConfig(
+        name_format=name_format,
+        hidden=hidden,
+        pages_dir=directory(":pages-directory", defaults.pages_dir),
+        journals_dir=directory(":journals-directory", defaults.journals_dir),
+        whiteboards_dir=directory(":whiteboards-directory", defaults.whiteboards_dir),
+        journal_file_format=text_value(":journal/file-name-format", default=defaults.journal_file_format),
+        journal_title_format=text_value(":journal/page-title-format", ":date-formatter",
+                                        default=defaults.journal_title_format),
+        preferred_format=preferred_format,
+        preferred_workflow=workflow,
+        separated_by_commas=commas,
+        property_pages_enabled=pages_enabled,
+        raw=dict(data),
+    )
+
+
+def _word(value: Any) -> str:
+    """A keyword or string setting as a bare word: ``:triple-lowbar`` / ``"Markdown"`` → text."""
+    if not isinstance(value, str):
+        return ""
+    return value[1:] if value.startswith(":") else value
+
+
+def _property_key(name: str) -> str:
+    """Property keys the way the page reader normalises them (lower case, ``_``/space → ``-``)."""
+    return name.strip().lower().replace("_", "-").replace(" ", "-")

@@ -1,0 +1,249 @@
+"""EDN text → plain Python values, and where things are in the text.
+
+Logseq stores ``logseq/config.edn``, whiteboards and graph exports as EDN.  This module is the
+one place that talks to ``edn_format`` (imported lazily: it costs 50–85 ms).  Everything
+returned is plain Python so the rest of the package never sees ``edn_format`` types:
+
+=====================  =========================================================
+EDN                    Python
+=====================  =========================================================
+keyword ``:a/b``       ``":a/b"`` (a str with the leading colon)
+symbol ``fn``          :class:`Symbol` (a str subclass, so ``(fn …)`` stays data)
+``#uuid "…"``          the uuid as a lower-case ``str``
+``#inst "…"``          ``datetime.datetime``
+other tags ``#x v``    :class:`Tagged` ``(tag, value)``
+list ``( )``/vector    ``tuple``
+set ``#{ }``           ``frozenset`` (a ``tuple`` if an element is unhashable)
+map ``{ }``            ``dict`` (unhashable keys become tuples of their items)
+char ``\\c``            ``str``
+=====================  =========================================================
+
+Nothing is ever evaluated.  Errors become :class:`EdnError` with the 1-based line of the
+problem, so callers can turn them into a Diagnostic that names ``file:line``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import re
+import uuid as _uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class Symbol(str):
+    """An EDN symbol such as ``fn`` or ``pprint``: data, never evaluated."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Symbol({str.__repr__(self)})"
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A tagged element whose tag has no built-in meaning (``#foo "bar"``)."""
+
+    tag: str
+    value: Any
+
+
+class EdnError(ValueError):
+    """Text that is not valid EDN; ``line`` is 1-based (best effort)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def loads(text: str) -> Any:
+    """Parse one EDN value from ``text`` into plain Python (see the module table)."""
+    return to_python(_raw_loads(text))
+
+
+def _raw_loads(text: str) -> Any:
+    import edn_format
+
+    # Unknown tags make edn_format raise NotImplementedError; keep them as data instead.
+    try:
+        return edn_format.loads(text, write_ply_tables=False)
+    except edn_format.EDNDecodeError as exc:
+        raise EdnError(_describe(exc, text), _error_line(exc, text)) from None
+    except NotImplementedError as exc:
+        m = re.search(r"tag (?:ImmutableDict\()?([^\s)]+)", str(exc))
+        tag = m.group(1) if m else "?"
+        pos = text.find("#" + tag)
+        raise EdnError(f"未知的 EDN 标签 #{tag}", line_of(text, pos) if pos >= 0 else 1) from None
+    except (ValueError, TypeError, IndexError, AttributeError) as exc:
+        # edn_format raises plain errors for some malformed literals (bad uuid, bad number).
+        raise EdnError(f"EDN 解析失败：{exc}", _balance_error_line(text)) from None
+
+
+def _describe(exc: Exception, text: str) -> str:
+    arg = exc.args[0] if exc.args else ""
+    if hasattr(arg, "value") and hasattr(arg, "lexpos"):
+        return f"EDN 语法错误：意外的 {arg.value!r}"
+    msg = str(arg)
+    if msg == "EOF Reached":
+        return "EDN 语法错误：文件在括号或字符串闭合之前结束"
+    if msg.startswith("Illegal character"):
+        return "EDN 语法错误：非法字符 " + msg.split("'")[1] if "'" in msg else "EDN 语法错误：非法字符"
+    if "Even number" in msg:
+        return "EDN 语法错误：映射 {…} 中的键和值个数不成对"
+    return f"EDN 语法错误：{msg}"
+
+
+def _error_line(exc: Exception, text: str) -> int:
+    arg = exc.args[0] if exc.args else ""
+    pos = getattr(arg, "lexpos", None)
+    if isinstance(pos, int):
+        return line_of(text, pos)
+    m = re.search(r"lexpos (\d+)", str(arg))
+    if m:
+        return line_of(text, int(m.group(1)))
+    return _balance_error_line(text)
+
+
+def _balance_error_line(text: str) -> int:
+    """Best guess of where the structure breaks: the first unbalanced bracket, else the end."""
+    stack: list[tuple[str, int]] = []
+    pairs = {")": "(", "]": "[", "}": "{"}
+    for m in _STRUCTURE.finditer(text):
+        tok = m.group()
+        if tok in "([{":
+            stack.append((tok, m.start()))
+        elif tok in ")]}":
+            if not stack or stack[-1][0] != pairs[tok]:
+                return line_of(text, m.start())
+            stack.pop()
+        elif tok.startswith('"') and (len(tok) < 2 or not tok.endswith('"') or tok.endswith('\\"')):
+            return line_of(text, m.start())
+    if stack:
+        return line_of(text, stack[-1][1])
+    return max(1, text.count("\n", 0, len(text.rstrip())) + 1)
+
+
+def line_of(text: str, pos: int) -> int:
+    """1-based line of character offset ``pos``."""
+    return text.count("\n", 0, max(0, pos)) + 1
+
+
+def to_python(value: Any) -> Any:
+    """Convert an ``edn_format`` value tree into plain Python (see the module table)."""
+    from edn_format import Char, ImmutableList, Keyword, TaggedElement
+    from edn_format import Symbol as EdnSymbol
+
+    def conv(v: Any) -> Any:
+        # Order matters: Keyword/Symbol/Char before str; bool before int is irrelevant here.
+        if v is None or isinstance(v, bool | int | float):
+            return v
+        if isinstance(v, Char):
+            return str(v)
+        if isinstance(v, str):
+            return v
+        if isinstance(v, Keyword):
+            return ":" + v.name
+        if isinstance(v, EdnSymbol):
+            return Symbol(v.name)
+        if isinstance(v, _uuid.UUID):
+            return str(v)
+        if isinstance(v, Mapping):
+            return {_hashable(conv(k)): conv(x) for k, x in v.items()}
+        if isinstance(v, frozenset | set):
+            items = [conv(x) for x in v]
+            try:
+                return frozenset(items)
+            except TypeError:
+                return tuple(items)
+        if isinstance(v, list | tuple | ImmutableList):
+            return tuple(conv(x) for x in v)
+        if isinstance(v, _dt.datetime | _dt.date):
+            return v
+        if isinstance(v, TaggedElement):
+            return Tagged(type(v).__name__, conv(getattr(v, "value", None)))
+        return v
+
+    return conv(value)
+
+
+def _hashable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return tuple((k, _hashable(x)) for k, x in v.items())
+    if isinstance(v, tuple):
+        return tuple(_hashable(x) for x in v)
+    return v
+
+
+def strip_colons(value: Any) -> Any:
+    """Keys ``":a"`` → ``"a"`` in every nested dict (for JSON-like data such as tldraw shapes)."""
+    if isinstance(value, dict):
+        return {(k[1:] if isinstance(k, str) and k.startswith(":") else k): strip_colons(v)
+                for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(strip_colons(v) for v in value)
+    return value
+
+
+# --- positions -------------------------------------------------------------------------
+# Strings (skipped whole, so big base64 data URIs cost one regex step), comments, char
+# literals, and the brackets; everything else is irrelevant for structure.
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|;[^\n]*|\\.|#\{|[()\[\]{}]', re.S)
+
+
+class LineIndex:
+    """Offset → line lookups in O(log n) for one text."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        self._starts.extend(m.end() for m in re.finditer("\n", text))
+
+    def line(self, pos: int) -> int:
+        return bisect.bisect_right(self._starts, pos)
+
+
+def element_offsets(text: str, key: str) -> list[int]:
+    """Start offsets of the elements of the collection stored under top-level map ``key``.
+
+    ``key`` is written as in the file (``":blocks"``).  Used to give whiteboard blocks and
+    export pages a line number; returns ``[]`` when the structure is not as expected.
+    """
+    depth = 0
+    want_value = False
+    coll_depth = -1
+    offsets: list[int] = []
+    key_re = re.compile(re.escape(key) + r"(?=[\s,(\[{\"#])")
+    pos = 0
+    n = len(text)
+    tokens = _STRUCTURE
+    while pos < n:
+        m = tokens.search(text, pos)
+        gap_end = m.start() if m else n
+        if depth == 1 and not want_value and coll_depth < 0:
+            km = key_re.search(text, pos, gap_end)
+            if km:
+                want_value = True
+        if coll_depth >= 0 and depth == coll_depth:
+            # atoms directly inside the collection (rare: whiteboard/export entries are maps)
+            for am in re.finditer(r"[^\s,]+", text[pos:gap_end]):
+                offsets.append(pos + am.start())
+        if not m:
+            break
+        tok = m.group()
+        if tok in ("(", "[", "{", "#{"):
+            if coll_depth >= 0 and depth == coll_depth:
+                offsets.append(m.start())
+            depth += 1
+            if want_value and depth == 2:
+                coll_depth = 2
+                want_value = False
+        elif tok in (")", "]", "}"):
+            depth -= 1
+            if coll_depth >= 0 and depth < coll_depth:
+                return offsets
+        elif tok[0] == '"' and coll_depth >= 0 and depth == coll_depth:
+            offsets.append(m.start())
+        pos = m.end()
+    return offsets
