@@ -1,0 +1,326 @@
+"""inspection/live.py: the incremental live state driven by a fake event source (deterministic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from xuncha_kb.fs.watch import Change, FakeSource, OwnWrites, StopFlag
+from xuncha_kb.inspection.live import LiveGraph, is_relevant, watch_loop
+from xuncha_kb.logseq.page import parse_text
+from xuncha_kb.model import Diagnostic, GraphConfig, Page
+from xuncha_kb.workflow.model import Activity, DeadlineRule, Milestone, Stage, Workflow
+
+INSP = "巡察/2026年第一轮/某某公司"
+PREFIX = "巡察___2026年第一轮___某某公司"
+
+WORKFLOW = Workflow(
+    id="test", name="测试流程",
+    stages=(
+        Stage("prep", "巡察准备", (Activity("prep.01", "制定巡察工作方案"),
+                                   Activity("prep.02", "审批巡察工作方案", depends_on=("prep.01",)))),
+        Stage("know", "巡察了解", (Activity("know.01", "召开动员会",
+                                           deadline=DeadlineRule("entry_date", "P5D")),)),
+    ),
+    milestones=(Milestone("entry_date", "进驻日"),),
+)
+
+OVERVIEW = """type:: [[巡察]]
+被巡察单位:: [[某某公司]]
+轮次:: [[2026年第一轮]]
+进驻日:: 2026-03-02
+
+- 概况
+"""
+
+
+def stage_page(m1: str = "TODO", m2: str = "TODO", note: str = "") -> str:
+    return f"""type:: [[巡察阶段]]
+巡察:: [[{INSP}]]
+阶段:: prep
+
+- {m1} 制定巡察工作方案
+  活动:: prep.01
+  巡察:: [[{INSP}]]
+{note}- {m2} 审批巡察工作方案
+  活动:: prep.02
+  巡察:: [[{INSP}]]
+"""
+
+
+KNOW = f"""- TODO 召开动员会
+  活动:: know.01
+  巡察:: [[{INSP}]]
+"""
+
+
+class FileReader:
+    """A minimal reader for tests: pages/ and journals/ through the real page parser."""
+
+    def __init__(self) -> None:
+        self.reads: list[str] = []
+
+    def config(self, root: Path) -> tuple[GraphConfig, bytes | None, list[Diagnostic]]:
+        return GraphConfig(), None, []
+
+    def kind(self, root: Path, relpath: str, config: GraphConfig) -> str | None:
+        if relpath.startswith("pages/") and relpath.endswith(".md"):
+            return "page"
+        if relpath.startswith("journals/") and relpath.endswith(".md"):
+            return "journal"
+        return None
+
+    def files(self, root: Path, config: GraphConfig) -> list[tuple[str, str]]:
+        out = []
+        for path in sorted(root.rglob("*.md")):
+            rel = path.relative_to(root).as_posix()
+            kind = self.kind(root, rel, config)
+            if kind and not any(part.startswith(".") for part in rel.split("/")):
+                out.append((rel, kind))
+        return out
+
+    def page(self, root: Path, relpath: str, config: GraphConfig) -> tuple[Page | None, list[Diagnostic]]:
+        self.reads.append(relpath)
+        data = (root / relpath).read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, [Diagnostic(relpath, 1, f"不是有效的 UTF-8：{exc.reason}", "error")]
+        parsed = parse_text(text, relpath)
+        name = parsed.properties.get("title") or Path(relpath).stem.replace("___", "/")
+        return Page(name=name, file=relpath, properties=parsed.properties, property_refs=parsed.property_refs,
+                    blocks=parsed.blocks), list(parsed.diagnostics)
+
+
+def save(root: Path, rel: str, text: str | bytes) -> None:
+    """Save like Logseq/editors do: temp file + rename."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp"
+    tmp.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    os.replace(tmp, path)
+    st = path.stat()  # make the change visible even on coarse-mtime file systems
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+
+
+@pytest.fixture
+def graph(tmp_path: Path) -> Path:
+    root = tmp_path / "g"
+    save(root, "logseq/config.edn", '{:file/name-format :triple-lowbar\n :preferred-workflow :todo}\n')
+    save(root, f"pages/{PREFIX}.md", OVERVIEW)
+    save(root, f"pages/{PREFIX}___巡察准备.md", stage_page())
+    save(root, f"pages/{PREFIX}___巡察了解.md", KNOW)
+    for i in range(20):
+        save(root, f"pages/note{i}.md", f"- 普通笔记 {i}\n  author:: me\n")
+    save(root, "journals/2026_03_01.md", "- 今天开会\n")
+    return root
+
+
+def live(root: Path, *, today: dt.date = dt.date(2026, 3, 1), reader: FileReader | None = None,
+         own: OwnWrites | None = None, cache: bool = True) -> LiveGraph:
+    return LiveGraph(root, reader=reader or FileReader(), today=lambda: today,
+                     workflow_loader=lambda g: WORKFLOW, own_writes=own, use_cache=cache).start()
+
+
+STAGE = f"pages/{PREFIX}___巡察准备.md"
+
+
+def names(events: list) -> list[str]:
+    return [e.event for e in events]
+
+
+def test_start_reads_only_what_matters_and_computes_progress(graph: Path) -> None:
+    lg = live(graph)
+    assert lg.stats["files"] == 24
+    assert lg.stats["relevant"] == 3  # overview + 2 stage pages; plain notes are indexed only
+    assert set(lg.pages) == {f"pages/{PREFIX}.md", STAGE, f"pages/{PREFIX}___巡察了解.md"}
+    st = lg.snapshot.stages[(INSP, "prep")]
+    assert (st.status, st.done, st.total) == ("not_started", 0, 2)
+    assert lg.snapshot.current_stage[INSP] == "prep"
+
+
+def test_done_then_stage_completed_then_moved(graph: Path) -> None:
+    lg = live(graph)
+    save(graph, STAGE, stage_page("DONE", "TODO"))
+    res = lg.apply({Change(STAGE)}, at="2026-03-01T09:00:00+08:00")
+    assert names(res.events) == ["activity_done", "stage_started"]
+    assert res.events[0].activity == "prep.01" and res.events[0].file == STAGE
+    save(graph, STAGE, stage_page("DONE", "DONE"))
+    res = lg.apply({Change(STAGE)})
+    assert names(res.events) == ["activity_done", "stage_completed", "inspection_stage_changed"]
+    assert res.events[1].date == "2026-03-01" and res.events[2].stage == "know"
+    save(graph, STAGE, stage_page("DONE", "TODO"))
+    assert names(lg.apply({Change(STAGE)}).events) == ["activity_reopened", "stage_reopened",
+                                                        "inspection_stage_changed"]
+
+
+def test_order_problem_reported_when_prerequisite_open(graph: Path) -> None:
+    lg = live(graph)
+    save(graph, STAGE, stage_page("TODO", "DONE"))
+    evs = lg.apply({Change(STAGE)}).events
+    assert "order_problem" in names(evs)
+    op = next(e for e in evs if e.event == "order_problem")
+    assert op.activity == "prep.02" and "prep.01" in (op.message or "")
+
+
+def test_unchanged_stamp_and_unrelated_pages_cost_no_progress_run(graph: Path) -> None:
+    reader = FileReader()
+    lg = live(graph, reader=reader)
+    before = lg.progress
+    reader.reads.clear()
+    assert lg.apply({Change(STAGE)}).events == []  # stamp unchanged: not even read
+    assert reader.reads == []
+    save(graph, "pages/note3.md", "- 改过的笔记\n")
+    res = lg.apply({Change("pages/note3.md")})
+    assert res.changed == ["pages/note3.md"] and res.events == []
+    assert reader.reads == ["pages/note3.md"]
+    assert lg.progress is before  # progress was not recomputed
+
+
+def test_new_relevant_page_and_deleted_page(graph: Path) -> None:
+    lg = live(graph)
+    # a task moved to a journal still counts
+    save(graph, "journals/2026_03_02.md", f"- DONE 召开动员会\n  活动:: know.01\n  巡察:: [[{INSP}]]\n")
+    (graph / f"pages/{PREFIX}___巡察了解.md").unlink()
+    res = lg.apply({Change("journals/2026_03_02.md"), Change(f"pages/{PREFIX}___巡察了解.md", "deleted")})
+    assert "activity_done" in names(res.events)
+    assert "journals/2026_03_02.md" in lg.pages and f"pages/{PREFIX}___巡察了解.md" not in lg.index
+    # a namespaced page under the inspection is picked up as relevant once it exists
+    save(graph, f"pages/{PREFIX}___问题清单.md", "- 问题一\n")
+    lg.apply({Change(f"pages/{PREFIX}___问题清单.md")})
+    assert f"pages/{PREFIX}___问题清单.md" in lg.pages
+
+
+def test_rename_is_delete_plus_change(graph: Path) -> None:
+    lg = live(graph)
+    new = f"pages/{PREFIX}___准备阶段.md"
+    os.replace(graph / STAGE, graph / new)
+    res = lg.apply({Change(STAGE, "deleted"), Change(new)})
+    assert res.events == []  # the same tasks, just in another file
+    assert new in lg.pages and STAGE not in lg.pages
+
+
+def test_half_written_and_invalid_pages_become_diagnostics(graph: Path) -> None:
+    lg = live(graph)
+    save(graph, STAGE, b"\xff\xfe- DONE \xe5\x88")  # not UTF-8 (a save caught half-way)
+    res = lg.apply({Change(STAGE)})
+    assert "diagnostic" in names(res.events)
+    d = next(e for e in res.events if e.event == "diagnostic")
+    assert d.file == STAGE
+    save(graph, STAGE, stage_page("DONE"))
+    res = lg.apply({Change(STAGE)})
+    assert "diagnostic_resolved" in names(res.events) and "activity_done" in names(res.events)
+
+
+def test_vanished_between_event_and_read(graph: Path) -> None:
+    lg = live(graph)
+    res = lg.apply({Change("pages/never-existed.md"), Change("pages/.hidden.md")})
+    assert res.events == [] and res.changed == []
+
+
+def test_directory_event_rechecks_everything_under_it(graph: Path) -> None:
+    lg = live(graph)
+    save(graph, STAGE, stage_page("DONE"))
+    res = lg.apply({Change("pages", "directory")})
+    assert "activity_done" in names(res.events)
+
+
+def test_own_writes_update_state_but_are_marked(graph: Path) -> None:
+    own = OwnWrites()
+    lg = live(graph, own=own)
+    text = stage_page("DONE")
+    own.expect(STAGE, text.encode("utf-8"))
+    save(graph, STAGE, text)
+    res = lg.apply({Change(STAGE)})
+    assert res.own == [STAGE] and res.changed == []
+
+
+def test_deadline_colour_events_follow_the_date(graph: Path) -> None:
+    day = [dt.date(2026, 2, 1)]
+    lg = LiveGraph(graph, reader=FileReader(), today=lambda: day[0], workflow_loader=lambda g: WORKFLOW,
+                   use_cache=False).start()
+    assert lg.snapshot.activities[(INSP, "know.01")].colour == "green"  # due 03-07, 34 days left
+    day[0] = dt.date(2026, 2, 20)
+    assert names(lg.tick()) == ["deadline_yellow"]
+    day[0] = dt.date(2026, 3, 1)
+    evs = lg.tick()
+    assert names(evs) == ["deadline_red"] and evs[0].days_left == 6
+
+
+def test_warm_start_reuses_the_index(graph: Path) -> None:
+    live(graph)
+    assert (graph / ".xuncha" / "cache" / "index.json").is_file()
+    reader = FileReader()
+    warm = live(graph, reader=reader)
+    assert warm.stats["reused"] == 24 and warm.stats["parsed"] == 3  # only the relevant pages
+    assert sorted(reader.reads) == sorted(warm.pages)
+    cold = live(graph, cache=False)
+    assert warm.snapshot == cold.snapshot
+    # a file changed while nobody watched is parsed again
+    save(graph, "pages/note1.md", "- 新内容\n")
+    reader2 = FileReader()
+    again = live(graph, reader=reader2)
+    assert "pages/note1.md" in reader2.reads and again.stats["reused"] == 23
+
+
+def test_corrupt_cache_is_ignored(graph: Path) -> None:
+    live(graph)
+    (graph / ".xuncha" / "cache" / "index.json").write_text("{not json", encoding="utf-8")
+    lg = live(graph)
+    assert lg.stats["parsed"] == 24
+
+
+def test_relevance_rule() -> None:
+    from xuncha_kb.fs.cache import FileEntry
+
+    core = {"巡察/2026年第一轮/某某公司"}
+    assert is_relevant(FileEntry(1, 1, "page", "x", frozenset({"活动"})), set())
+    assert is_relevant(FileEntry(1, 1, "page", "巡察/2026年第一轮/某某公司/问题清单"), core)
+    assert is_relevant(FileEntry(1, 1, "page", "某单位/谈话记录/张某"), set())
+    assert not is_relevant(FileEntry(1, 1, "page", "notes/python", frozenset({"author"})), core)
+    assert not is_relevant(FileEntry(1, 1, "whiteboard", "流程", frozenset({"活动"})), core)
+
+
+def test_watch_loop_with_fake_source(graph: Path) -> None:
+    lg = live(graph)
+    printed: list[str] = []
+    after: list[list[str]] = []
+
+    class Source(FakeSource):
+        """Saves a file just before handing out the batch that reports it."""
+
+        def __init__(self) -> None:
+            super().__init__([])
+            self.steps = [lambda: save(graph, STAGE, stage_page("DONE")),
+                          lambda: save(graph, STAGE, stage_page("DONE", "DONE"))]
+
+        def next_batch(self, timeout: float | None) -> set[Change] | None:
+            if not self.steps:
+                return None
+            self.steps.pop(0)()
+            return {Change(STAGE)}
+
+    n = watch_loop(lg, Source(), StopFlag(), on_events=lambda evs: printed.extend(e.event for e in evs),
+                   after_batch=lambda res: after.append(res.changed))
+    assert printed == ["activity_done", "stage_started", "activity_done", "stage_completed",
+                       "inspection_stage_changed"]
+    assert n == 5 and after == [[STAGE], [STAGE]]
+    from xuncha_kb.fs.eventlog import read_events
+
+    log = read_events(graph)
+    assert [e["event"] for e in log.events] == printed
+
+
+def test_production_reader_gives_the_same_snapshot(graph: Path) -> None:
+    """The fs.scan-backed reader (what the CLI uses) agrees with the test reader."""
+    ours = live(graph, cache=False)
+    real = LiveGraph(graph, today=lambda: dt.date(2026, 3, 1), workflow_loader=lambda g: WORKFLOW,
+                     use_cache=False).start()
+    assert real.stats["files"] == ours.stats["files"]
+    assert set(real.pages) == set(ours.pages)
+    assert real.snapshot.stages == ours.snapshot.stages
+    save(graph, STAGE, stage_page("DONE"))
+    assert names(real.apply({Change(STAGE)}).events) == ["activity_done", "stage_started"]

@@ -1,0 +1,504 @@
+"""Incremental live state of a graph for ``watch``: changed paths in, events out.
+
+What is kept in memory:
+
+* a compact :class:`~xuncha_kb.fs.cache.FileEntry` per file (stamp, kind, name, the set of
+  property keys used, diagnostics) — also what the warm-start cache stores;
+* parsed :class:`Page` objects only for files that can matter to inspections ("relevant"
+  pages, see :func:`is_core_entry`), so progress is computed over a small graph and never
+  needs a rescan; a 10,000-page graph with a few inspections keeps a few hundred pages;
+* the last progress :class:`~xuncha_kb.inspection.events.Snapshot`.
+
+A batch of changes re-reads only the given paths (stat first; an unchanged stamp is a
+no-op), updates the index, rebuilds the small graph and diffs the new snapshot against the
+old one.  A path that vanished is a deleted page; one that does not decode or parse becomes a
+diagnostic and the rest of the graph goes on.
+
+Relevance (a superset of what ``inspection.progress`` reads; see docs/watch-sync.md): a page
+is *core* when any page or block property key is non-ASCII (every inspection key in
+``conventions`` is Chinese: 活动, 巡察, 阶段, 移交对象, 整改状态, 底稿, 密级 …) or is one of
+``sensitive``/``xuncha-generated``, or its ``type::`` value is non-ASCII (巡察, 问题底稿,
+巡察工作流程定义 …); a page is *relevant* when it is core, lies in the namespace of a core page
+(``巡察/…/某某公司/问题清单``), or has a sensitive namespace segment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from xuncha_kb.fs.cache import FileEntry, Index, fingerprint, load_index, save_index
+from xuncha_kb.fs.watch import Change, OwnWrites, is_ignored
+from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.inspection.events import (
+    ActivityState,
+    DiagnosticState,
+    Event,
+    OrderProblem,
+    Snapshot,
+    StageState,
+    diff,
+)
+from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
+from xuncha_kb.workflow.model import Workflow
+
+CONFIG_REL = "logseq/config.edn"
+PAGE_KINDS = ("page", "journal")
+_ALWAYS_RELEVANT_KEYS = frozenset({cv.P_SENSITIVE, cv.P_GENERATED})
+_REPORTED_SEVERITIES = ("error", "warning")
+
+
+class Reader(Protocol):
+    """How files are read; the default delegates to ``fs.scan`` (tests may inject another)."""
+
+    def config(self, root: Path) -> tuple[GraphConfig, bytes | None, list[Diagnostic]]: ...
+
+    def kind(self, root: Path, relpath: str, config: GraphConfig) -> str | None: ...
+
+    def files(self, root: Path, config: GraphConfig) -> Iterable[tuple[str, str]]: ...
+
+    def page(self, root: Path, relpath: str, config: GraphConfig) -> tuple[Page | None, list[Diagnostic]]: ...
+
+
+class ScanReader:
+    """The production reader: ``fs.scan`` and ``logseq.config``."""
+
+    def config(self, root: Path) -> tuple[GraphConfig, bytes | None, list[Diagnostic]]:
+        from xuncha_kb.fs.scan import read_graph_config
+
+        try:
+            raw: bytes | None = (root / CONFIG_REL).read_bytes()
+        except OSError:
+            raw = None
+        cfg, diags = read_graph_config(root)
+        return cfg, raw, list(diags)
+
+    def kind(self, root: Path, relpath: str, config: GraphConfig) -> str | None:
+        from xuncha_kb.fs.scan import classify_path
+
+        return str(classify_path(root, relpath, config))
+
+    def files(self, root: Path, config: GraphConfig) -> Iterable[tuple[str, str]]:
+        from xuncha_kb.fs.scan import list_graph_files
+
+        return [(rel, str(kind)) for rel, kind in list_graph_files(root, config)]
+
+    def page(self, root: Path, relpath: str, config: GraphConfig) -> tuple[Page | None, list[Diagnostic]]:
+        from xuncha_kb.fs.scan import read_page_file
+
+        page, diags = read_page_file(root, relpath, config)
+        return page, list(diags)
+
+
+# --- the compact index --------------------------------------------------------------------
+
+
+def _non_ascii(text: str) -> bool:
+    return not text.isascii()
+
+
+def entry_for(page: Page | None, kind: str, st: os.stat_result, diags: Iterable[Diagnostic]) -> FileEntry:
+    """The index entry of a freshly parsed file."""
+    keys: set[str] = set()
+    page_type = ""
+    if page is not None:
+        keys.update(page.properties)
+        page_type = page.properties.get(cv.P_TYPE, "")
+        for b in page.walk():
+            if b.properties:
+                keys.update(b.properties)
+    if page_type and _non_ascii(page_type):
+        keys.add("type=" + page_type[:40])
+    return FileEntry(st.st_mtime_ns, st.st_size, kind, page.name if page else "", frozenset(keys),
+                     tuple(diags))
+
+
+def is_core_entry(entry: FileEntry) -> bool:
+    """A page whose own properties tie it to inspections (see the module docstring)."""
+    return any(_non_ascii(k) or k in _ALWAYS_RELEVANT_KEYS for k in entry.keys)
+
+
+def _namespace_prefixes(name: str) -> Iterable[str]:
+    key = page_key(name)
+    parts = key.split("/")
+    for i in range(1, len(parts)):
+        yield "/".join(parts[:i])
+
+
+def is_relevant(entry: FileEntry, core_names: set[str]) -> bool:
+    if entry.kind not in PAGE_KINDS:
+        return False
+    if is_core_entry(entry):
+        return True
+    if "/" not in entry.name:
+        return False
+    if any(seg in entry.name for seg in cv.SENSITIVE_SEGMENTS):
+        return True
+    return any(p in core_names for p in _namespace_prefixes(entry.name))
+
+
+# --- snapshots ----------------------------------------------------------------------------
+
+_STATUS = {"done": "done", "cancelled": "cancelled", "in_progress": "doing", "waiting": "waiting"}
+_STAGE_STATE = {"未开始": "not_started", "进行中": "in_progress", "已完成": "done"}
+
+
+def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic] = (),
+                           stage_order: tuple[str, ...] = ()) -> Snapshot:
+    """The part of a ``progress.Progress`` that events are computed from."""
+    acts: dict[tuple[str, str], ActivityState] = {}
+    stages: dict[tuple[str, str], StageState] = {}
+    current: dict[str, str | None] = {}
+    problems: set[OrderProblem] = set()
+    for insp in progress.inspections:
+        for st in insp.stages:
+            stages[(insp.name, st.id)] = StageState(insp.name, st.id, st.name,
+                                                    _STAGE_STATE.get(st.state, "not_started"),  # type: ignore[arg-type]
+                                                    st.done, st.total)
+            for a in st.activities:
+                status = _STATUS.get(a.status, "open" if a.found else "missing")
+                dl = a.deadline
+                colour = dl.colour if dl is not None and status not in ("done", "cancelled") else None
+                acts[(insp.name, a.id)] = ActivityState(
+                    insp.name, st.id, a.id, a.name, status, dl.due if dl else None, colour,  # type: ignore[arg-type]
+                    a.span.file if a.span else None, a.span.line if a.span else None)
+        cur = insp.current_stage
+        current[insp.name] = cur.id if cur is not None else None
+        for op in insp.order_problems:
+            sid = acts[(insp.name, op.activity_id)].stage if (insp.name, op.activity_id) in acts else ""
+            for dep_id, dep_name, _status in op.blocking:
+                problems.add(OrderProblem(
+                    insp.name, sid, op.activity_id, dep_id,
+                    f"{op.activity_id} {op.activity_name} 已完成，但前置活动 {dep_id} {dep_name} 未完成",
+                    op.span.file if op.span else None, op.span.line if op.span else None))
+    diags = frozenset(DiagnosticState(d.file, d.line, d.message) for d in diagnostics
+                      if d.severity in _REPORTED_SEVERITIES)
+    return Snapshot(activities=acts, stages=stages, current_stage=current, stage_order=stage_order,
+                    order_problems=frozenset(problems), diagnostics=diags)
+
+
+# --- the live state -----------------------------------------------------------------------
+
+
+def _now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class BatchResult:
+    events: list[Event] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # paths whose content changed (not ours)
+    own: list[str] = field(default_factory=list)  # paths that changed because xuncha-kb wrote them
+    reloaded: bool = False  # config changed: everything was read again
+
+
+class LiveGraph:
+    """The graph as watch sees it; feed it batches with :meth:`apply`."""
+
+    def __init__(self, root: Path, *, reader: Reader | None = None,
+                 today: Callable[[], dt.date] = dt.date.today,
+                 workflow_loader: Callable[[Graph], Workflow] | None = None,
+                 own_writes: OwnWrites | None = None, use_cache: bool = True,
+                 thresholds: Any = None) -> None:
+        self.root = Path(root)
+        self.reader: Reader = reader or ScanReader()
+        self.today = today
+        self.own = own_writes or OwnWrites()
+        self.use_cache = use_cache
+        self.thresholds = thresholds
+        self._workflow_loader = workflow_loader
+        self.config = GraphConfig()
+        self.config_diags: list[Diagnostic] = []
+        self.index: dict[str, FileEntry] = {}
+        self.pages: dict[str, Page] = {}  # relevant pages only
+        self.core_names: set[str] = set()
+        self.workflow: Workflow | None = None
+        self.workflow_diags: list[Diagnostic] = []
+        self.snapshot = Snapshot()
+        self.progress: Any = None
+        self.stats: dict[str, int] = {}
+        self._fingerprint = ""
+        self._index_dirty = False
+
+    # -- start ------------------------------------------------------------------------------
+
+    def start(self) -> LiveGraph:
+        """Read the graph (warm from the cache where stamps match) and compute the first snapshot."""
+        cfg, raw, diags = self.reader.config(self.root)
+        self.config, self.config_diags = cfg, diags
+        self._fingerprint = fingerprint(raw)
+        cached = load_index(self.root, self._fingerprint) if self.use_cache else Index()
+        self.index.clear()
+        self.pages.clear()
+        parsed = reused = 0
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            fresh: dict[str, Page] = {}
+            for rel, kind, st in self._walk():
+                entry = cached.entries.get(rel)
+                if entry is not None and entry.kind == kind and entry.stamp_matches(st):
+                    self.index[rel] = entry
+                    reused += 1
+                    continue
+                page, pdiags = self._read(rel)
+                parsed += 1
+                self.index[rel] = entry_for(page, kind, st, pdiags)
+                if page is not None and (kind in PAGE_KINDS):
+                    fresh[rel] = page
+            self._recompute_core()
+            for rel, entry in self.index.items():
+                if not is_relevant(entry, self.core_names):
+                    continue
+                page = fresh.get(rel)
+                if page is None:
+                    page, _ = self._read(rel)
+                    parsed += 1
+                if page is not None:
+                    self.pages[rel] = page
+        finally:
+            if was_enabled:
+                gc.enable()
+        self._index_dirty = parsed > 0 or len(cached.entries) != len(self.index)
+        self.stats = {"files": len(self.index), "parsed": parsed, "reused": reused,
+                      "relevant": len(self.pages)}
+        self.save_cache()
+        self._load_workflow()
+        self.snapshot = self._compute()
+        return self
+
+    def _walk(self) -> Iterable[tuple[str, str, os.stat_result]]:
+        for rel, kind in self.reader.files(self.root, self.config):
+            if kind not in PAGE_KINDS or is_ignored(rel):
+                continue
+            try:
+                st = os.stat(self.root / rel, follow_symlinks=False)
+            except OSError:
+                continue
+            yield rel, kind, st
+
+    def _read(self, rel: str) -> tuple[Page | None, list[Diagnostic]]:
+        try:
+            return self.reader.page(self.root, rel, self.config)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            return None, [Diagnostic(rel, 1, f"无法读取：{exc}", "error")]
+
+    def _recompute_core(self) -> None:
+        self.core_names = {page_key(e.name) for e in self.index.values() if e.name and is_core_entry(e)}
+
+    def save_cache(self) -> None:
+        if not self.use_cache or not self._index_dirty:
+            return
+        try:
+            save_index(self.root, Index(entries=dict(self.index), fingerprint=self._fingerprint))
+            self._index_dirty = False
+        except Exception:  # the cache is advisory: a read-only graph still watches fine
+            self._index_dirty = False
+
+    # -- computing ----------------------------------------------------------------------------
+
+    def graph(self) -> Graph:
+        """The small graph of relevant pages (what progress and reports are computed from)."""
+        pages = tuple(p for _, p in sorted(self.pages.items()))
+        return Graph(root=self.root, config=self.config, pages=pages, diagnostics=tuple(self.diagnostics()))
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out = list(self.config_diags) + list(self.workflow_diags)
+        for e in self.index.values():
+            out.extend(e.diagnostics)
+        return out
+
+    def _load_workflow(self) -> None:
+        from xuncha_kb.errors import XunchaError
+
+        loader = self._workflow_loader
+        if loader is None:
+            from xuncha_kb.workflow.load import active_workflow
+
+            loader = active_workflow
+        try:
+            self.workflow = loader(self.graph())
+            self.workflow_diags = []
+        except XunchaError as exc:  # keep the last good workflow; report why
+            self.workflow_diags = [Diagnostic(exc.file or CONFIG_REL, exc.line or 1,
+                                              f"工作流程定义无效：{exc.message}", "error")]
+            if self.workflow is None:
+                from xuncha_kb.workflow.load import default_workflow
+
+                self.workflow = default_workflow()
+
+    def _compute(self) -> Snapshot:
+        from xuncha_kb.inspection.progress import compute_progress
+
+        assert self.workflow is not None
+        graph = self.graph()
+        kwargs = {"thresholds": self.thresholds} if self.thresholds is not None else {}
+        self.progress = compute_progress(graph, self.workflow, self.today(), **kwargs)
+        order = tuple(s.id for s in self.workflow.stages)
+        return snapshot_from_progress(self.progress, graph.diagnostics, order)
+
+    # -- batches ------------------------------------------------------------------------------
+
+    def apply(self, batch: Iterable[Change], *, at: str | None = None) -> BatchResult:
+        """Re-read the changed paths, update the state, return the events since the last batch."""
+        result = BatchResult()
+        paths: set[str] = set()
+        for ch in batch:
+            if ch.path == CONFIG_REL:
+                result.reloaded = True
+            elif ch.kind == "directory":
+                prefix = ch.path.rstrip("/") + "/"
+                paths.update(r for r in self.index if r.startswith(prefix))
+                paths.update(r for r, _, _ in self._walk() if r.startswith(prefix))
+            else:
+                paths.add(ch.path)
+        if result.reloaded:
+            old = self.snapshot
+            self.start()
+            result.events = diff(old, self.snapshot, at=at or _now_iso(), today=self.today())
+            return result
+        touched_relevant = False
+        workflow_touched = False
+        for rel in sorted(paths):
+            outcome = self._update_one(rel)
+            if outcome is None:
+                continue
+            relevant_before, relevant_after, is_own, definition = outcome
+            (result.own if is_own else result.changed).append(rel)
+            touched_relevant |= relevant_before or relevant_after
+            workflow_touched |= definition
+        if not (result.changed or result.own):
+            return result
+        self._index_dirty = True
+        if touched_relevant:
+            self._refresh_relevance()
+        if workflow_touched:
+            self._load_workflow()
+        old = self.snapshot
+        if touched_relevant or workflow_touched:
+            self.snapshot = self._compute()
+        else:  # only unrelated pages changed: progress is the same, diagnostics may not be
+            diags = frozenset(DiagnosticState(d.file, d.line, d.message) for d in self.diagnostics()
+                              if d.severity in _REPORTED_SEVERITIES)
+            self.snapshot = Snapshot(old.activities, old.stages, old.current_stage, old.stage_order,
+                                     old.order_problems, diags)
+        result.events = diff(old, self.snapshot, at=at or _now_iso(), today=self.today())
+        return result
+
+    def tick(self, *, at: str | None = None) -> list[Event]:
+        """Recompute with the current date (deadline colours change at midnight)."""
+        old = self.snapshot
+        self.snapshot = self._compute()
+        return diff(old, self.snapshot, at=at or _now_iso(), today=self.today())
+
+    def _update_one(self, rel: str) -> tuple[bool, bool, bool, bool] | None:
+        """Re-read one path; None when nothing changed.  (relevant before, after, own, definition)."""
+        old = self.index.get(rel)
+        was_relevant = rel in self.pages
+        was_definition = was_relevant and _is_definition(self.pages[rel])
+        if is_ignored(rel):
+            return None
+        try:
+            st = os.stat(self.root / rel)
+        except OSError:
+            st = None
+        if st is None or not os.path.isfile(self.root / rel):
+            if old is None:
+                return None
+            del self.index[rel]
+            self.pages.pop(rel, None)
+            return was_relevant, False, False, was_definition
+        if old is not None and old.stamp_matches(st):
+            return None
+        kind = self.reader.kind(self.root, rel, self.config)
+        if kind not in PAGE_KINDS:
+            return None
+        try:
+            data = (self.root / rel).read_bytes()
+        except OSError:
+            data = None
+        is_own = self.own.is_own(rel, data)
+        page, diags = self._read(rel)
+        entry = entry_for(page, kind, st, diags)
+        self.index[rel] = entry
+        now_relevant = page is not None and is_relevant(entry, self.core_names)
+        if now_relevant and page is not None:
+            self.pages[rel] = page
+        else:
+            self.pages.pop(rel, None)
+        definition = was_definition or (page is not None and _is_definition(page))
+        if old is not None and old.keys == entry.keys and old.diagnostics == entry.diagnostics \
+                and not was_relevant and not now_relevant:
+            return False, False, is_own, False
+        return was_relevant, now_relevant or is_core_entry(entry), is_own, definition
+
+    def _refresh_relevance(self) -> None:
+        """Core names may have changed: add pages that became relevant, drop the others."""
+        before = self.core_names
+        self._recompute_core()
+        if self.core_names == before:
+            return
+        for rel, entry in self.index.items():
+            rel_now = is_relevant(entry, self.core_names)
+            if rel_now and rel not in self.pages:
+                page, _ = self._read(rel)
+                if page is not None:
+                    self.pages[rel] = page
+            elif not rel_now and rel in self.pages:
+                del self.pages[rel]
+
+
+def _is_definition(page: Page) -> bool:
+    from xuncha_kb.workflow.load import is_definition_page
+
+    return is_definition_page(page)
+
+
+
+def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
+               on_events: Callable[[list[Event]], None],
+               after_batch: Callable[[BatchResult], None] | None = None,
+               log: bool = True, poll: float = 0.5) -> int:
+    """Feed batches from ``source`` into ``live`` until the source closes or ``stop`` is set.
+
+    Events are appended to ``.xuncha/events.jsonl`` (when ``log``) and then handed to
+    ``on_events``; ``after_batch`` runs after every batch that changed something (the
+    ``--write-report`` hook).  A new day triggers a recompute, so deadline colours move on
+    even when nobody edits anything.  Returns the number of events seen.
+    """
+    from xuncha_kb.fs.eventlog import append_events
+    total = 0
+    day = live.today()
+
+    def emit(events: list[Event]) -> None:
+        nonlocal total
+        if not events:
+            return
+        if log:
+            try:
+                append_events(live.root, events)
+            except OSError:
+                pass  # a read-only graph: events are still printed
+        total += len(events)
+        on_events(events)
+
+    while not stop.is_set():
+        batch = source.next_batch(poll)
+        if batch is None:
+            break
+        if batch:
+            result = live.apply(batch)
+            emit(result.events)
+            if after_batch is not None and (result.changed or result.reloaded):
+                after_batch(result)
+            live.save_cache()
+        if live.today() != day:
+            day = live.today()
+            emit(live.tick())
+    live.save_cache()
+    return total
