@@ -199,7 +199,7 @@ def _block_tree(raw_blocks: list[tuple[dict[str, Any], int]], page_uuid: str | N
             diags.append(Diagnostic(file, line, f"白板块无法解析：{exc}", "error"))
             block = Block(span=Span(file, line), level=1, content=content, title=content.split("\n", 1)[0])
         own_uuid = uid if ":block/uuid" in entry else None
-        block = _with_edn_properties(block, entry.get(":block/properties"), own_uuid)
+        block = merge_properties(block, entry.get(":block/properties"), own_uuid)
         block = dataclasses.replace(block, span=Span(file, line, block.span.end_line or line))
         if uid in nodes:
             diags.append(Diagnostic(file, line, f"白板中块 uuid {uid} 重复，保留第一个"))
@@ -266,30 +266,36 @@ def _sibling_order(siblings: list[str], parent: str | None,
     return ordered
 
 
-def _with_edn_properties(block: Block, props: Any, uid: str | None) -> Block:
-    """Merge ``:block/properties`` from the EDN (e.g. ``{:heading 3}``) and the uuid into the block.
+def merge_properties(block: Block, props: Any, uid: str | None) -> Block:
+    """Merge properties stored beside the content (EDN ``{:heading 3}``, export maps) into ``block``.
 
-    Text properties in the content win; EDN values become their raw text (``true``, ``3``).
-    The block's ``:block/uuid`` becomes the ``id`` property so ``Block.uuid`` works.
+    Text properties in the content win; other values become their raw text (``true``, ``3``,
+    sets as ``a, b``).  ``uid`` becomes the ``id`` property so ``Block.uuid`` works.
     """
     extra: dict[str, str] = {}
+    extra_refs: dict[str, tuple[str, ...]] = {}
     if isinstance(props, dict):
         for k, v in props.items():
             key = k[1:] if isinstance(k, str) and k.startswith(":") else str(k)
             if key not in block.properties:
-                extra[key] = _raw_value(v)
+                extra[key] = raw_value(v)
+                if isinstance(v, tuple | frozenset | list) and key not in block.property_refs:
+                    extra_refs[key] = tuple(sorted(raw_value(x) for x in v))
     if uid and "id" not in block.properties:
         extra["id"] = uid
     if not extra:
         return block
     merged = {**block.properties, **extra}
     changes: dict[str, Any] = {"properties": merged}
+    if extra_refs:
+        changes["property_refs"] = {**block.property_refs, **extra_refs}
     if block.heading is None and "heading" in extra and extra["heading"].isdigit():
         changes["heading"] = int(extra["heading"])
     return dataclasses.replace(block, **changes)
 
 
-def _raw_value(v: Any) -> str:
+def raw_value(v: Any) -> str:
+    """A parsed property value (EDN/JSON) as the raw text Logseq would show."""
     if v is True:
         return "true"
     if v is False:
@@ -299,7 +305,7 @@ def _raw_value(v: Any) -> str:
     if isinstance(v, str):
         return v[1:] if v.startswith(":") else v
     if isinstance(v, tuple | frozenset | list):
-        return ", ".join(sorted(_raw_value(x) for x in v))
+        return ", ".join(sorted(raw_value(x) for x in v))
     return str(v)
 
 

@@ -1,0 +1,104 @@
+"""Counts over a graph, as Logseq's own parser would count them (``xuncha-kb stats``).
+
+Pure: a :class:`Graph` in, a plain dict out.  The numbers use the same scope as the peer
+counts in ``shared/corpus/peer-counts.md``: pages and journals (not whiteboards) for blocks
+and tasks; ``blocks`` excludes pre-blocks (the text before a page's first bullet).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from xuncha_kb.model import Graph
+
+#: Display order for task markers in the text summary.
+MARKER_ORDER = ("TODO", "DOING", "LATER", "NOW", "IN-PROGRESS", "WAIT", "WAITING", "DONE", "CANCELED",
+                "CANCELLED")
+
+
+def graph_stats(graph: Graph) -> dict[str, Any]:
+    """The ``stats --json`` object: counts, per-marker tasks, priorities, diagnostics."""
+    pages = journals = blocks = pre_blocks = scheduled = deadline = org_files = 0
+    page_properties = 0
+    max_depth = 0
+    tasks: Counter[str] = Counter()
+    priorities: Counter[str] = Counter()
+    for page in graph.pages:
+        if page.kind == "journal":
+            journals += 1
+        else:
+            pages += 1
+        if page.format == "org":
+            org_files += 1
+        if page.properties:
+            page_properties += 1
+        for block in page.walk():
+            if block.pre_block:
+                pre_blocks += 1
+                continue
+            blocks += 1
+            max_depth = max(max_depth, block.level)
+            if block.marker:
+                tasks[block.marker] += 1
+            if block.priority:
+                priorities[block.priority] += 1
+            if block.scheduled is not None:
+                scheduled += 1
+            if block.deadline is not None:
+                deadline += 1
+    shapes = Counter(s.type for wb in graph.whiteboards for s in wb.shapes)
+    return {
+        "graph": str(graph.root),
+        "name_format": graph.config.name_format,
+        "pages": pages,
+        "journals": journals,
+        "org_files": org_files,
+        "pages_with_properties": page_properties,
+        "blocks": blocks,
+        "pre_blocks": pre_blocks,
+        "max_depth": max_depth,
+        "tasks": dict(sorted(tasks.items(), key=lambda kv: _marker_rank(kv[0]))),
+        "tasks_total": sum(tasks.values()),
+        "scheduled": scheduled,
+        "deadline": deadline,
+        "priorities": dict(sorted(priorities.items())),
+        "whiteboards": len(graph.whiteboards),
+        "whiteboard_shapes": sum(shapes.values()),
+        "whiteboard_shape_types": dict(sorted(shapes.items())),
+        "whiteboard_connectors": sum(len(wb.connectors) for wb in graph.whiteboards),
+        "whiteboard_blocks": sum(1 for wb in graph.whiteboards for _ in wb.walk()),
+        "diagnostics": [{"file": d.file, "line": d.line, "message": d.message, "severity": d.severity}
+                        for d in graph.diagnostics],
+    }
+
+
+def _marker_rank(marker: str) -> tuple[int, str]:
+    return (MARKER_ORDER.index(marker) if marker in MARKER_ORDER else len(MARKER_ORDER), marker)
+
+
+def summary_lines(stats: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) rows of the Chinese text summary, in display order."""
+    tasks = stats["tasks"]
+    task_text = "，".join(f"{m} {n}" for m, n in tasks.items()) or "无"
+    prio_text = "，".join(f"[#{p}] {n}" for p, n in stats["priorities"].items()) or "无"
+    shape_text = "，".join(f"{t} {n}" for t, n in stats["whiteboard_shape_types"].items())
+    rows = [
+        ("图谱", stats["graph"]),
+        ("文件名格式", "triple-lowbar（新版）" if stats["name_format"] == "triple-lowbar"
+         else "legacy（旧版）"),
+        ("页面", f"{stats['pages']} 个"),
+        ("日志", f"{stats['journals']} 篇"),
+        ("文件格式", f"Org 文件 {stats['org_files']} 个，其余为 Markdown；"
+                     f"{stats['pages_with_properties']} 个文件带页面属性"),
+        ("块", f"{stats['blocks']} 个，另有页面属性块 {stats['pre_blocks']} 个；"
+               f"大纲最深 {stats['max_depth']} 层"),
+        ("任务", f"{stats['tasks_total']} 个：{task_text}"),
+        ("计划/截止", f"SCHEDULED {stats['scheduled']} 个，DEADLINE {stats['deadline']} 个"),
+        ("优先级", prio_text),
+        ("白板", f"{stats['whiteboards']} 个，图形 {stats['whiteboard_shapes']} 个"
+                 + (f"（{shape_text}）" if shape_text else "")
+                 + f"，连线 {stats['whiteboard_connectors']} 条，块 {stats['whiteboard_blocks']} 个"),
+        ("问题", f"{len(stats['diagnostics'])} 条" if stats["diagnostics"] else "无"),
+    ]
+    return rows
