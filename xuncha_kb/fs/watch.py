@@ -318,8 +318,14 @@ def raw_changes(root: Path, event_type: str, src: str | bytes, dest: str | bytes
 def watchdog_source(root: Path, *, quiet: float = DEFAULT_QUIET,
                     max_wait: float = DEFAULT_MAX_WAIT) -> QueueSource:
     """Start a watchdog observer on ``root``; returns a QueueSource (close() stops the observer)."""
+    import warnings
+
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
+
+    # watchdog's inotify backend warns when a folder is re-added (e.g. one we create while
+    # watching, such as .xuncha/cache); harmless, and not for the user to act on.
+    warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
 
     root = Path(os.path.realpath(root))
     source = QueueSource(quiet=quiet, max_wait=max_wait)
