@@ -162,6 +162,98 @@ def watch_cmd(graph: str | None, as_json: bool, write_report: bool, today: str |
               notice=lambda s: click.echo(s, err=True))
 
 
+# --- progress ---
+
+
+@cli.command("report")
+@graph_argument
+@click.option("--inspection", "only", metavar="NAME",
+              help="只报告一个巡察（概览页名称或被巡察单位，可只写一部分）。")
+@click.option("--today", metavar="YYYY-MM-DD",
+              help="按指定日期计算剩余天数与预警颜色（默认今天），便于复现。")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html", "xlsx"]), default="text",
+              show_default=True, help="输出格式：终端文本、Logseq 页面、JSON、单文件 HTML、Excel 台账。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写入文件而不是标准输出。")
+@click.option("--write", "write_page", is_flag=True, help="把 Markdown 报告页写入图谱（只更新报告页本身）。")
+@click.option("--dry-run", is_flag=True, help="与 --write 同用：只显示将写入的文件，不写入。")
+@click.option("--redact", type=click.Choice(["none", "names"]), default="none", show_default=True,
+              help="names：把概览页登记的人员姓名替换为角色代号（组长、组员A……）。")
+@click.option("--yellow-days", type=click.IntRange(min=0), default=20, show_default=True,
+              help="剩余天数少于此值显示黄色。")
+@click.option("--red-days", type=click.IntRange(min=0), default=10, show_default=True,
+              help="剩余天数少于此值（或已逾期）显示红色。")
+@click.option("--color/--no-color", "colour", default=None, help="终端彩色输出（默认：输出到终端时彩色）。")
+def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str, output: Path | None,
+               write_page: bool, dry_run: bool, redact: str, yellow_days: int, red_days: int,
+               colour: bool | None) -> None:
+    """巡察进度报告：各巡察的阶段进度、逾期与临期事项、顺序问题、台账。
+
+    涉密内容（信访、谈话、线索命名空间，或带 密级::、sensitive:: 的页面和块）只计数，不引用。
+    """
+    import sys
+
+    from xuncha_kb.errors import InputError
+    from xuncha_kb.fs.scan import load_graph
+    from xuncha_kb.inspection.deadlines import Thresholds, parse_today
+    from xuncha_kb.inspection.progress import compute_progress
+    from xuncha_kb.workflow.load import active_workflow
+
+    root = resolve_graph(graph)
+    day = parse_today(today)
+    thresholds = Thresholds(yellow_days=yellow_days, red_days=red_days)
+    g = load_graph(root)
+    progress = compute_progress(g, active_workflow(g), day, thresholds=thresholds, only=only)
+    if only and not progress.inspections:
+        raise InputError(f"没有找到名为“{only}”的巡察", hint="运行 xuncha-kb report 查看图谱中的全部巡察。")
+    if redact == "names":
+        from xuncha_kb.inspection.redact import redact_names
+
+        progress = redact_names(progress)
+    if write_page:
+        from xuncha_kb.report.write import plan_report_page
+
+        plan = plan_report_page(root, g.config, progress, only)
+        if dry_run:
+            click.echo(plan.render())
+        else:
+            from xuncha_kb.fs.apply import apply
+
+            click.echo(apply(plan, root).render())
+        if output is None:
+            return
+    if dry_run and not write_page:
+        raise InputError("--dry-run 只能与 --write 一起使用")
+    if output is not None:
+        from xuncha_kb.fs.atomic import atomic_write
+        from xuncha_kb.report import render
+
+        atomic_write(output, render(progress, fmt), display=str(output))
+        click.echo(f"已写入 {output}", err=True)
+        return
+    if fmt == "xlsx":
+        if sys.stdout.isatty():
+            raise InputError("xlsx 是二进制文件，不能输出到终端",
+                             hint="请用 -o 指定文件，例如 -o 台账.xlsx。")
+        from xuncha_kb.report.xlsx import render_xlsx
+
+        click.get_binary_stream("stdout").write(render_xlsx(progress))
+        return
+    if fmt == "text":
+        from xuncha_kb.report.text import print_report, render_text
+
+        stream = click.get_text_stream("stdout")
+        use_colour = stream.isatty() if colour is None else colour
+        if use_colour:
+            print_report(progress, stream, colour=True)
+        else:
+            click.echo(render_text(progress), nl=False)
+        return
+    from xuncha_kb.report import render
+
+    click.echo(render(progress, fmt), nl=False)
+
+
 def main() -> None:
     cli(prog_name="xuncha-kb")
 

@@ -100,6 +100,8 @@ def describe_offset(offset: str) -> str:
     for key, unit in (("y", "年"), ("m", "个月"), ("w", "周"), ("d", "天")):
         if m[key]:
             parts.append(f"{int(m[key])}{unit}")
+    if not parts:
+        return "当天"
     return "".join(parts) + ("前" if m["sign"] == "-" else "后")
 
 

@@ -436,7 +436,8 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
     return InspectionProgress(
         name=ref.name, unit=ref.unit, round=ref.round, year=ref.year, file=ref.file,
         leader=ref.leader, members=ref.members,
-        milestones=tuple(Milestone(m.id, m.name, dates.get(m.id)) for m in workflow.milestones),
+        milestones=tuple(Milestone(m.id, m.name, dates.get(m.id)) for m in workflow.milestones
+                         if dates.get(m.id) or m.set_by is None or m.set_by in known_here),
         stages=tuple(stages), deadlines=tuple(deadlines), order_problems=tuple(order),
         missing_artifacts=tuple(missing), ledgers=ledgers, issues=tuple(issues),
         pending_deadlines=tuple(pending), sensitive_pages=sensitive_counts[0],

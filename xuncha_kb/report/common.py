@@ -1,0 +1,120 @@
+"""Shared wording and small helpers for every renderer (all read the same Progress)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from xuncha_kb.inspection.deadlines import COLOUR_LABEL
+from xuncha_kb.inspection.progress import STATUS_LABEL, Deadline, InspectionProgress, Progress
+
+__all__ = ["COLOUR_LABEL", "STATUS_LABEL"]
+
+FORMATS = ("text", "md", "json", "html", "xlsx")
+TITLE = "巡察进度报告"
+REASON_LABEL = {"missing": "页面不存在", "empty": "页面为空"}
+ISSUE_LABEL = {
+    "unknown_activity": "未知活动编号",
+    "duplicate_activity": "活动编号重复",
+    "no_inspection": "无法归属巡察",
+    "unknown_inspection": "巡察概览页不存在",
+}
+
+
+def fmt_date(d: dt.date | None) -> str:
+    return d.isoformat() if d else "—"
+
+
+def width(s: str) -> int:
+    """Display width in a terminal: CJK characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def pad(s: str, n: int) -> str:
+    return s + " " * max(0, n - width(s))
+
+
+def bar(done: int, total: int, cells: int = 20) -> str:
+    filled = round(cells * done / total) if total else 0
+    return "█" * filled + "░" * (cells - filled)
+
+
+def days_text(d: Deadline) -> str:
+    if d.days_left < 0:
+        return f"逾期 {-d.days_left} 天"
+    if d.days_left == 0:
+        return "今天到期"
+    return f"剩余 {d.days_left} 天"
+
+
+def deadline_line(d: Deadline) -> str:
+    soft = "（参考）" if d.kind == "soft" else ""
+    basis = "任务上的 DEADLINE" if d.source == "explicit" else d.rule
+    return (f"{d.activity_id} {d.activity_name}　截止 {fmt_date(d.due)}（{days_text(d)}）"
+            f"　依据：{basis}{soft}")
+
+
+def current_stage_name(i: InspectionProgress) -> str:
+    cur = i.current_stage
+    return cur.name if cur else "全部完成"
+
+
+def headline(i: InspectionProgress) -> str:
+    return (f"{i.unit}　当前阶段：{current_stage_name(i)}　完成 {i.done}/{i.total}（{i.percent}%）"
+            f"　逾期 {len(i.overdue)}　临期 {len(i.due_soon)}")
+
+
+def counts_text(pairs: tuple[tuple[str, int], ...]) -> str:
+    return "、".join(f"{k} {v}" for k, v in pairs) if pairs else "无"
+
+
+def ledger_lines(i: InspectionProgress) -> list[str]:
+    """The ledger summary lines shared by text and md."""
+    lg = i.ledgers
+    d = lg.drafts
+    out = []
+    line = f"底稿 {d.count} 份（{counts_text(d.by_status)}）"
+    if d.incomplete:
+        line += f"；缺必填项 {len(d.incomplete)} 份"
+    unsigned = sum(1 for x in d.items if x.unsigned)
+    if unsigned:
+        line += f"；三审未签 {unsigned} 份"
+    if d.one_matter_problems:
+        line += f"；不符合一事一底稿 {len(d.one_matter_problems)} 份"
+    if d.sensitive_count:
+        line += f"；其中涉密 {d.sensitive_count} 份仅计数"
+    out.append(line)
+    t = lg.transfers
+    parts = [f"{r} {n}（{counts_text(st)}）" for r, n, st in t.by_recipient]
+    out.append(f"移交 {t.count} 项" + ("：" + "；".join(parts) if parts else ""))
+    r = lg.rectifications
+    red = sum(1 for x in r.items if x.colour == "red")
+    line = f"整改 {r.count} 项（{counts_text(r.by_status)}），已销号 {r.closed}"
+    if red:
+        line += f"，整改时限红色预警 {red} 项"
+    if r.sensitive_count:
+        line += f"，涉密 {r.sensitive_count} 项仅计数"
+    out.append(line)
+    uncited = len(lg.uncited_problems) + lg.uncited_sensitive
+    out.append(f"巡察情况报告列出问题 {lg.report_problems} 个，未引用底稿 {uncited} 个")
+    return out
+
+
+def incomplete_draft_lines(i: InspectionProgress) -> list[str]:
+    out = []
+    for x in i.ledgers.drafts.incomplete:
+        out.append(f"底稿 {x.number or x.page} 缺少：{'、'.join(x.missing)}")
+    for num, pages in i.ledgers.drafts.duplicate_numbers:
+        out.append(f"底稿编号 {num} 被 {len(pages)} 份底稿重复使用")
+    for x in i.ledgers.drafts.items:
+        if x.several_matters:
+            out.append(f"底稿 {x.number or x.page} 的问题概要列出多个事项（一事一底稿）")
+    for u in i.ledgers.uncited_problems:
+        out.append(f"报告问题未引用底稿：{u.title}（{u.file}:{u.line}）")
+    if i.ledgers.uncited_sensitive:
+        out.append(f"涉密的报告问题未引用底稿 {i.ledgers.uncited_sensitive} 个（仅计数）")
+    return out
+
+
+def portfolio_rows(p: Progress) -> list[tuple[str, list[InspectionProgress]]]:
+    return [(r, list(items)) for r, items in p.rounds]

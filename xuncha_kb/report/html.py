@@ -1,0 +1,102 @@
+"""One self-contained HTML file: inline CSS, inline SVG charts, no scripts, no network.
+
+Per inspection: a stage-progress bar chart and a timeline of milestones and deadlines (with
+today marked), then the problem lists and ledger summary.  Print CSS keeps colours and avoids
+splitting a chart across pages.  Jinja2 is imported lazily; autoescaping is on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from xuncha_kb.inspection.progress import InspectionProgress, Progress
+from xuncha_kb.report.common import (
+    COLOUR_LABEL,
+    ISSUE_LABEL,
+    REASON_LABEL,
+    STATUS_LABEL,
+    TITLE,
+    current_stage_name,
+    days_text,
+    fmt_date,
+    incomplete_draft_lines,
+    ledger_lines,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+FILL = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "grey": "#9e9e9e", "blue": "#1565c0"}
+STATE_FILL = {"已完成": "#2e7d32", "进行中": "#1565c0", "未开始": "#bdbdbd"}
+CHART_W = 760
+LABEL_W = 300
+
+
+def _stage_chart(i: InspectionProgress) -> dict[str, Any]:
+    row, track = 30, CHART_W - 200
+    bars = []
+    for n, s in enumerate(i.stages):
+        w = round(track * s.done / s.total) if s.total else 0
+        bars.append({"y": n * row + 6, "name": s.name, "w": w, "track": track, "fill": STATE_FILL[s.state],
+                     "label": f"{s.done}/{s.total}　{s.percent}%　{s.state}", "ty": n * row + 21})
+    return {"w": CHART_W, "h": len(i.stages) * row + 8, "bars": bars}
+
+
+def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
+    items: list[dict[str, Any]] = []
+    for m in i.milestones:
+        if m.date:
+            items.append({"date": m.date, "label": f"{m.name}", "fill": FILL["blue"], "shape": "diamond",
+                          "note": fmt_date(m.date)})
+    for d in i.deadlines:
+        fill = FILL["grey"] if d.closed else FILL[d.colour]
+        note = f"{fmt_date(d.due)}　{STATUS_LABEL[d.status] if d.closed else days_text(d)}"
+        items.append({"date": d.due, "label": f"{d.activity_id} {d.activity_name}", "fill": fill,
+                      "shape": "circle", "note": note})
+    if not items:
+        return None
+    items.sort(key=lambda x: (x["date"], x["label"]))
+    lo = min(min(x["date"] for x in items), today) - dt.timedelta(days=7)
+    hi = max(max(x["date"] for x in items), today) + dt.timedelta(days=7)
+    span = max(1, (hi - lo).days)
+    track = CHART_W - LABEL_W - 10
+    row = 24
+
+    def x_of(day: dt.date) -> float:
+        return LABEL_W + track * (day - lo).days / span
+
+    for n, it in enumerate(items):
+        it["x"] = round(x_of(it["date"]), 1)
+        it["y"] = 30 + n * row
+        label = it["label"]
+        it["short"] = label if len(label) <= 18 else label[:17] + "…"
+    ticks = []
+    cur = dt.date(lo.year, lo.month, 1)
+    while cur <= hi:
+        if cur >= lo:
+            ticks.append({"x": round(x_of(cur), 1), "label": f"{cur.year}-{cur.month:02d}"})
+        cur = dt.date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+    return {"w": CHART_W, "h": 30 + len(items) * row + 10, "points": items, "ticks": ticks,
+            "today_x": round(x_of(today), 1), "today": today.isoformat(), "label_w": LABEL_W}
+
+
+def _context(p: Progress) -> dict[str, Any]:
+    inspections = []
+    for i in p.inspections:
+        inspections.append({
+            "i": i, "current": current_stage_name(i), "stage_chart": _stage_chart(i),
+            "timeline": _timeline(i, p.today), "ledger_lines": ledger_lines(i),
+            "draft_lines": incomplete_draft_lines(i), "days_text": days_text,
+        })
+    return {"p": p, "title": TITLE, "inspections": inspections, "several": len(p.inspections) > 1,
+            "COLOUR_LABEL": COLOUR_LABEL, "STATUS_LABEL": STATUS_LABEL, "REASON_LABEL": REASON_LABEL,
+            "ISSUE_LABEL": ISSUE_LABEL, "FILL": FILL, "current_stage_name": current_stage_name,
+            "fmt_date": fmt_date}
+
+
+def render_html(p: Progress) -> str:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    return env.get_template("report.html.j2").render(**_context(p))

@@ -1,0 +1,115 @@
+"""Machine-readable report: everything the other views show, with stable keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from xuncha_kb.inspection.ledgers import Ledgers
+from xuncha_kb.inspection.progress import (
+    STATUS_LABEL,
+    ActivityProgress,
+    Deadline,
+    InspectionProgress,
+    Issue,
+    Progress,
+)
+
+SCHEMA_VERSION = 1
+
+
+def _deadline(d: Deadline) -> dict[str, Any]:
+    return {"activity_id": d.activity_id, "activity_name": d.activity_name, "stage_id": d.stage_id,
+            "due": d.due.isoformat(), "days_left": d.days_left, "colour": d.colour, "source": d.source,
+            "rule": d.rule, "kind": d.kind, "status": d.status}
+
+
+def _issue(x: Issue) -> dict[str, Any]:
+    return {"kind": x.kind, "message": x.message, "file": x.file, "line": x.line}
+
+
+def _activity(a: ActivityProgress) -> dict[str, Any]:
+    return {"id": a.id, "name": a.name, "status": a.status, "status_label": STATUS_LABEL[a.status],
+            "marker": a.marker, "actor": a.actor, "found": a.found,
+            "file": a.span.file if a.span else None, "line": a.span.line if a.span else None,
+            "deadline": _deadline(a.deadline) if a.deadline else None, "pending_deadline": a.pending_deadline}
+
+
+def _ledgers(lg: Ledgers) -> dict[str, Any]:
+    d, t, r = lg.drafts, lg.transfers, lg.rectifications
+    return {
+        "drafts": {
+            "count": d.count, "sensitive_count": d.sensitive_count, "by_status": dict(d.by_status),
+            "items": [{"number": x.number, "name": x.name, "status": x.status, "page": x.page, "file": x.file,
+                       "date": x.date, "source": x.source, "summary": x.summary,
+                       "qualification": x.qualification, "subject": x.subject, "missing": list(x.missing),
+                       "unsigned": list(x.unsigned), "several_matters": x.several_matters} for x in d.items],
+            "incomplete": [x.page for x in d.incomplete],
+            "duplicate_numbers": [{"number": n, "pages": list(ps)} for n, ps in d.duplicate_numbers],
+            "one_matter_problems": list(d.one_matter_problems),
+        },
+        "transfers": {
+            "count": t.count, "sensitive_count": t.sensitive_count,
+            "by_recipient": [{"recipient": rc, "count": n, "by_status": dict(st)}
+                             for rc, n, st in t.by_recipient],
+            "items": [{"title": x.title, "recipient": x.recipient, "status": x.status, "date": x.date,
+                       "drafts": list(x.drafts), "file": x.file, "line": x.line} for x in t.items],
+        },
+        "rectifications": {
+            "count": r.count, "sensitive_count": r.sensitive_count, "closed": r.closed,
+            "by_status": dict(r.by_status),
+            "items": [{"title": x.title, "status": x.status, "owner": x.owner,
+                       "due": x.due.isoformat() if x.due else None, "days_left": x.days_left,
+                       "colour": x.colour, "closed": x.closed, "drafts": list(x.drafts),
+                       "file": x.file, "line": x.line} for x in r.items],
+        },
+        "report_problems": lg.report_problems,
+        "uncited_problems": [{"title": u.title, "file": u.file, "line": u.line} for u in lg.uncited_problems],
+        "uncited_sensitive": lg.uncited_sensitive,
+    }
+
+
+def _inspection(i: InspectionProgress) -> dict[str, Any]:
+    cur = i.current_stage
+    return {
+        "name": i.name, "unit": i.unit, "round": i.round, "year": i.year, "file": i.file,
+        "leader": list(i.leader), "members": list(i.members),
+        "current_stage": cur.id if cur else None, "current_stage_name": cur.name if cur else "全部完成",
+        "done": i.done, "total": i.total, "percent": i.percent,
+        "milestones": [{"id": m.id, "name": m.name, "date": m.date.isoformat() if m.date else None}
+                       for m in i.milestones],
+        "stages": [{"id": s.id, "name": s.name, "done": s.done, "total": s.total, "cancelled": s.cancelled,
+                    "in_progress": s.in_progress, "percent": s.percent, "state": s.state,
+                    "activities": [_activity(a) for a in s.activities]} for s in i.stages],
+        "deadlines": [_deadline(d) for d in i.deadlines],
+        "overdue": [_deadline(d) for d in i.overdue],
+        "due_soon": [_deadline(d) for d in i.due_soon],
+        "pending_deadlines": [{"activity_id": a, "activity_name": n, "missing": w}
+                              for a, n, w in i.pending_deadlines],
+        "order_problems": [{"activity_id": o.activity_id, "activity_name": o.activity_name,
+                            "blocking": [{"id": b, "name": n, "status": s} for b, n, s in o.blocking],
+                            "file": o.span.file if o.span else None, "line": o.span.line if o.span else None}
+                           for o in i.order_problems],
+        "missing_artifacts": [{"activity_id": m.activity_id, "activity_name": m.activity_name,
+                               "artifact": m.artifact, "page": m.page, "reason": m.reason}
+                              for m in i.missing_artifacts],
+        "ledgers": _ledgers(i.ledgers),
+        "sensitive": {"pages": i.sensitive_pages, "blocks": i.sensitive_blocks},
+        "issues": [_issue(x) for x in i.issues],
+    }
+
+
+def progress_dict(p: Progress) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA_VERSION,
+        "today": p.today.isoformat(),
+        "workflow": {"id": p.workflow_id, "name": p.workflow_name},
+        "thresholds": {"yellow_days": p.thresholds.yellow_days, "red_days": p.thresholds.red_days},
+        "portfolio": [{"round": r, "inspections": [i.name for i in items]} for r, items in p.rounds],
+        "inspections": [_inspection(i) for i in p.inspections],
+        "issues": [_issue(x) for x in p.issues],
+    }
+
+
+def render_json(p: Progress) -> str:
+    return json.dumps(progress_dict(p), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,121 @@
+"""A Logseq page (Markdown outline) with the same content as the text view.
+
+The page is marked ``xuncha-generated:: report`` and ``type:: [[巡察进度报告]]``; ``--write``
+puts it into the graph through the safe writer.  It never carries task markers, ``活动::`` or
+ledger properties, so a report page never counts as progress itself.
+"""
+
+from __future__ import annotations
+
+from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.inspection.progress import InspectionProgress, Progress
+from xuncha_kb.report.common import (
+    ISSUE_LABEL,
+    REASON_LABEL,
+    STATUS_LABEL,
+    bar,
+    current_stage_name,
+    deadline_line,
+    fmt_date,
+    incomplete_draft_lines,
+    ledger_lines,
+)
+
+DOT = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
+
+
+def _safe(text: str) -> str:
+    """Keep user text from turning into Logseq syntax on the report page (markers, properties)."""
+    text = text.replace("::", "：").replace("\n", " ")
+    first = text.split(" ", 1)[0]
+    if first.isupper() and first.isalpha():
+        text = "\u200b" + text  # a zero-width space stops a leading TODO/DONE being read as a marker
+    return text
+
+
+def _inspection(i: InspectionProgress) -> list[str]:
+    out = [f"- ## {i.unit}"]
+    people = []
+    if i.leader:
+        people.append("组长 " + "、".join(i.leader))
+    if i.members:
+        people.append("组员 " + "、".join(i.members))
+    extra = "；" + "；".join(people) if people else ""
+    out.append(f"\t- 概览页 [[{i.name}]]；轮次 {i.round or '—'}{extra}")
+    out.append(f"\t- 当前阶段：**{current_stage_name(i)}**；完成 {i.done}/{i.total}（{i.percent}%）；"
+               f"逾期 {len(i.overdue)}；临期 {len(i.due_soon)}")
+    if i.milestones:
+        out.append("\t- " + "；".join(f"{m.name} {fmt_date(m.date)}" for m in i.milestones))
+    out.append("\t- ### 阶段进度")
+    for s in i.stages:
+        out.append(f"\t\t- {s.name} `{bar(s.done, s.total, 10)}` {s.done}/{s.total}（{s.percent}%）{s.state}")
+    for title, items in (("逾期", i.overdue), ("临期", i.due_soon)):
+        if items:
+            out.append(f"\t- ### {title}（{len(items)}）")
+            out.extend(f"\t\t- {DOT[d.colour]} {_safe(deadline_line(d))}" for d in items)
+    if i.pending_deadlines:
+        out.append(f"\t- ### 待定期限（{len(i.pending_deadlines)}）")
+        out.extend(f"\t\t- {a} {n}：{w}后自动计算" for a, n, w in i.pending_deadlines)
+    if i.order_problems:
+        out.append(f"\t- ### 顺序问题（{len(i.order_problems)}）")
+        for op in i.order_problems:
+            blocking = "、".join(f"{b} {n}（{STATUS_LABEL[s]}）" for b, n, s in op.blocking)
+            where = f"（{op.span}）" if op.span else ""
+            out.append(f"\t\t- {op.activity_id} {_safe(op.activity_name)} 已完成，"
+                       f"但前置未完成：{blocking}{where}")
+    if i.missing_artifacts:
+        out.append(f"\t- ### 缺少产出（{len(i.missing_artifacts)}）")
+        for m in i.missing_artifacts:
+            out.append(f"\t\t- {m.activity_id} {_safe(m.activity_name)} → {_safe(m.page)}"
+                       f"（{REASON_LABEL[m.reason]}）")
+    out.append("\t- ### 台账")
+    out.extend(f"\t\t- {_safe(line)}" for line in ledger_lines(i))
+    out.extend(f"\t\t- ⚠ {_safe(line)}" for line in incomplete_draft_lines(i))
+    if i.sensitive_pages or i.sensitive_blocks:
+        out.append(f"\t- 涉密内容：页面 {i.sensitive_pages} 个、标记块 {i.sensitive_blocks} 个"
+                   "（只计数，不引用）")
+    if i.issues:
+        out.append(f"\t- ### 诊断（{len(i.issues)}）")
+        for x in i.issues:
+            where = f"（{x.file}:{x.line}）" if x.line else ""
+            out.append(f"\t\t- {ISSUE_LABEL[x.kind]}：{_safe(x.message)}{where}")
+    return out
+
+
+def render_markdown(p: Progress) -> str:
+    th = p.thresholds
+    lines = [
+        f"type:: [[{cv.TYPE_REPORT}]]",
+        f"{cv.P_GENERATED}:: report",
+        f"报告日期:: {p.today.isoformat()}",
+        f"工作流程:: {p.workflow_name}",
+        "",
+        f"- 本页由 xuncha-kb 根据图谱自动生成（截至 {p.today.isoformat()}），"
+        "重新生成时会整页替换，请勿在此页记笔记。",
+    ]
+    if not p.inspections:
+        lines.append("- 图谱中没有找到巡察概览页（type:: 巡察）。".replace("::", "："))
+    if len(p.inspections) > 1:
+        lines.append("- ## 总览")
+        for rnd, items in p.rounds:
+            lines.append(f"\t- {rnd}（{len(items)} 个巡察）")
+            for i in items:
+                lines.append(f"\t\t- [[{i.name}]] 当前阶段 {current_stage_name(i)}；"
+                             f"完成 {i.done}/{i.total}（{i.percent}%）；"
+                             f"逾期 {len(i.overdue)}；临期 {len(i.due_soon)}")
+    for i in p.inspections:
+        lines.extend(_inspection(i))
+    if p.issues:
+        lines.append(f"- ## 未归属任何巡察的任务（{len(p.issues)}）")
+        for x in p.issues:
+            lines.append(f"\t- {ISSUE_LABEL[x.kind]}：{_safe(x.message)}（{x.file}:{x.line}）")
+    lines.append(f"- 三色预警：🟢 剩余 ≥{th.yellow_days} 天；🟡 <{th.yellow_days} 天；"
+                 f"🔴 <{th.red_days} 天或逾期。")
+    return "\n".join(lines) + "\n"
+
+
+def report_page_title(p: Progress, only: str | None) -> str:
+    """``巡察/进度报告`` for the portfolio; ``<overview>/进度报告`` for one inspection."""
+    if only and len(p.inspections) == 1:
+        return cv.sub_page_name(p.inspections[0].name, cv.PAGE_REPORT)
+    return cv.PAGE_PROGRESS_REPORT
