@@ -20,11 +20,17 @@ PRIORITY_RE = re.compile(r"\[#([A-Za-z])\][ \t]*")
 HEADING_RE = re.compile(r"(#+)(?:[ \t]+|$)")
 
 _CODE_RE = re.compile(r"``[^`\n]*``|`[^`\n]*`")
+_ORG_CODE_RE = re.compile(r"(?<![^\s(])([~=])[^\s~=](?:[^\n]*?[^\s])?\1")
 _BRACKETS_RE = re.compile(r"\[\[|\]\]")
-_TAG_RE = re.compile(r"(?:^|(?<=[\s,，(]))#(?:\[\[|([^\s,.!?\"'()\[\]{}<>;`#，。！？、]+))")
+#: ``#tag``: up to whitespace or one of ``, ; : ' " ! ? #`` (mldoc keeps ``)``, ``]``, full-width
+#: punctuation and inner dots; trailing dots are not part of the tag).
+_TAG_RE = re.compile(r"(?<!\\)#([^\s,;:'\"!?#]+)")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _BLOCK_REF_RE = re.compile(r"\(\((" + _UUID + r")\)\)")
 _MACRO_RE = re.compile(r"\{\{([^\s{}]+)")
+_MACRO_FULL_RE = re.compile(r"\{\{([^\s{}]+)([^{}]*?)\}\}")
+_MD_LINK_RE = re.compile(r"!?\[[^\[\]\n]*\]\([^()\n]*\)")
+_URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s)\]>]+")
 
 
 def split_marker(title: str) -> tuple[str | None, str]:
@@ -61,10 +67,10 @@ def strip_code(text: str) -> str:
     return _CODE_RE.sub(" ", text)
 
 
-def page_refs(text: str, out: list[str]) -> None:
-    """Append ``[[page]]`` refs of ``text`` to ``out``; nested ``[[a [[b]]]]`` gives both."""
-    if "[[" not in text:
-        return
+def _page_ref_spans(text: str, out: list[str]) -> list[tuple[int, int]]:
+    """Append page names of ``[[…]]`` (nested ``[[a [[b]]]]`` gives both) and return the spans of
+    the outermost refs.  Org links ``[[url][label]]`` are not page refs."""
+    spans: list[tuple[int, int]] = []
     stack: list[int] = []
     for m in _BRACKETS_RE.finditer(text):
         if m.group() == "[[":
@@ -72,8 +78,17 @@ def page_refs(text: str, out: list[str]) -> None:
         elif stack:
             start = stack.pop()
             name = text[start:m.start()].strip()
-            if name:
+            if name and "][" not in name:
                 out.append(name)
+            if not stack:
+                spans.append((start - 2, m.end()))
+    return spans
+
+
+def page_refs(text: str, out: list[str]) -> None:
+    """Append ``[[page]]`` refs of ``text`` to ``out``; nested ``[[a [[b]]]]`` gives both."""
+    if "[[" in text:
+        _page_ref_spans(text, out)
 
 
 def tags(text: str, out: list[str]) -> None:
@@ -81,8 +96,10 @@ def tags(text: str, out: list[str]) -> None:
     if "#" not in text:
         return
     for m in _TAG_RE.finditer(text):
-        name = m.group(1)
-        if name:
+        name = m.group(1).rstrip(".")
+        if name.endswith("**"):  # **bold #tag**
+            name = name.rstrip("*")
+        if name and not name.startswith("[["):
             out.append(name)
 
 
@@ -98,18 +115,49 @@ def macros(text: str, out: list[str]) -> None:
     out.extend(m.group(1) for m in _MACRO_RE.finditer(text))
 
 
-def scan_inline(text: str, refs: list[str], brefs: list[str], macs: list[str]) -> None:
-    """All inline refs of one line (inline code removed first)."""
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for a, b in spans:
+        parts.append(text[pos:a])
+        parts.append(" ")
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def scan_inline(text: str, refs: list[str], brefs: list[str], macs: list[str], org: bool = False) -> None:
+    """All inline refs of one line.
+
+    Inline code is removed first; macros are recorded by name and their arguments are not refs,
+    except ``{{embed [[page]]}}`` / ``{{embed ((uuid))}}``; tags inside URLs and ``[[…]]`` do not
+    count.
+    """
     if "`" in text:
         text = _CODE_RE.sub(" ", text)
-    if "[[" in text:
-        page_refs(text, refs)
-    if "#" in text:
-        tags(text, refs)
+    if org and ("~" in text or "=" in text):
+        text = _ORG_CODE_RE.sub(" ", text)
+    if "{{" in text:
+        for m in _MACRO_FULL_RE.finditer(text):
+            name = m.group(1)
+            macs.append(name)
+            if name == "embed":
+                args = m.group(2)
+                _page_ref_spans(args, refs)
+                block_refs(args, brefs)
+        text = _MACRO_FULL_RE.sub(" ", text)
     if "((" in text:
         block_refs(text, brefs)
-    if "{{" in text:
-        macros(text, macs)
+    if "[[" in text:
+        spans = _page_ref_spans(text, refs)
+        if spans:
+            text = _blank(text, spans)
+    if "#" in text:
+        if "](" in text:
+            text = _MD_LINK_RE.sub(" ", text)
+        if "://" in text:
+            text = _URL_RE.sub(" ", text)
+        tags(text, refs)
 
 
 def dedupe(items: list[str]) -> tuple[str, ...]:

@@ -61,7 +61,7 @@ def _drawer(lines: list[str], start: int, end: int, head_opens: bool = False
 
 
 class _Org:
-    __slots__ = ("comma", "diags", "file", "lines", "offset", "verbatim")
+    __slots__ = ("code", "comma", "diags", "file", "lines", "offset", "verbatim")
 
     def __init__(self, lines: list[str], file: str, comma: frozenset[str], diags: list[Diagnostic],
                  offset: int = 0) -> None:
@@ -70,7 +70,7 @@ class _Org:
         self.comma = comma
         self.diags = diags
         self.offset = offset
-        self.verbatim = outline.verbatim_lines(lines)
+        self.verbatim, self.code = outline.verbatim_lines(lines)
 
     def block(self, start: int, text: str, end: int, level: int, children: tuple[Block, ...]) -> Block:
         lines = self.lines
@@ -106,11 +106,15 @@ class _Org:
         refs: list[str] = []
         brefs: list[str] = []
         macs: list[str] = []
-        scan_inline(title, refs, brefs, macs)
+        scan_inline(title, refs, brefs, macs, org=True)
         for j in range(start + 1, last + 1):
-            if j in used or j in self.verbatim:
+            if j in used:
                 continue
             line = lines[j]
+            if j in self.verbatim:
+                if j not in self.code:
+                    scan_inline(line, refs, brefs, macs, org=True)
+                continue
             if "SCHEDULED:" in line or "DEADLINE:" in line:
                 for tm in PLANNING_RE.finditer(line):
                     try:
@@ -125,7 +129,8 @@ class _Org:
                         scheduled = scheduled or ts
                     else:
                         deadline = deadline or ts
-            scan_inline(line, refs, brefs, macs)
+            if j not in self.code:
+                scan_inline(line, refs, brefs, macs, org=True)
         content = "\n".join([text, *lines[start + 1:last + 1]]).rstrip()
         return Block(
             span=Span(self.file, start + 1 + self.offset, last + 1 + self.offset),

@@ -30,6 +30,13 @@ _FENCE = 1
 _BEGIN = 2
 _MATH = 3
 _LOGBOOK = 4
+_QUOTE_LIKE = 5  # #+BEGIN_QUOTE/NOTE/TIP/…: not blocks or properties, but refs inside count
+
+#: ``#+BEGIN_X`` names whose content is scanned for refs (mldoc parses it inline), unlike
+#: SRC/EXAMPLE/EXPORT/COMMENT.
+PROSE_BLOCKS: frozenset[str] = frozenset(
+    {"QUOTE", "NOTE", "TIP", "IMPORTANT", "CAUTION", "WARNING", "PINNED", "CENTER", "VERSE", "QUERY"}
+)
 
 
 def _opener(s: str) -> tuple[int, str] | None:
@@ -45,7 +52,8 @@ def _opener(s: str) -> tuple[int, str] | None:
         if s[1:8].upper() == "+BEGIN_":
             name = s[8:].split(None, 1)
             if name:
-                return _BEGIN, "#+END_" + name[0].upper()
+                upper = name[0].upper()
+                return (_QUOTE_LIKE if upper in PROSE_BLOCKS else _BEGIN), "#+END_" + upper
     elif c == "$":
         if s.startswith("$$") and "$$" not in s[2:]:
             return _MATH, "$$"
@@ -58,7 +66,7 @@ def _is_closer(kind: int, key: str, line: str) -> bool:
     s = line.strip()
     if kind == _FENCE:
         return s.startswith(key) and not s.lstrip(key[0])
-    if kind == _BEGIN:
+    if kind == _BEGIN or kind == _QUOTE_LIKE:
         return s.upper().startswith(key)
     if kind == _MATH:
         return "$$" in s
@@ -81,7 +89,7 @@ class _Closers:
         if failed_from is not None and start >= failed_from:
             return -1
         lines = self.lines
-        probe = key[0] if kind != _BEGIN else "#"
+        probe = key[0]
         for j in range(start + 1, len(lines)):
             line = lines[j]
             if probe in line and _is_closer(kind, key, line):
@@ -90,14 +98,26 @@ class _Closers:
         return -1
 
 
-def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int]]:
+def _mark(kind: int, i: int, close: int, verbatim: set[int], code: set[int]) -> None:
+    region = range(i + 1, close + 1)
+    verbatim.update(region)
+    code.add(i)
+    if kind != _QUOTE_LIKE:
+        code.update(region)
+    else:
+        code.add(close)
+
+
+def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
     """Split lines into raw blocks.
 
     Returns (index of the first block's line — i.e. the end of the pre-block —, raw blocks,
-    indices of lines inside verbatim regions, closing lines included).
+    indices of lines inside verbatim regions (closing lines included), indices of lines not to
+    scan for refs (code: openers, fences' content, closers)).
     """
     raws: list[RawBlock] = []
     verbatim: set[int] = set()
+    code: set[int] = set()
     closers = _Closers(lines)
     n = len(lines)
     first = n
@@ -139,13 +159,13 @@ def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int]]:
         if op is not None:
             close = closers.find(op[0], op[1], i)
             if close > i:
-                verbatim.update(range(i + 1, close + 1))
+                _mark(op[0], i, close, verbatim, code)
                 i = close + 1
                 continue
         i += 1
     if cur_start >= 0:
         raws.append((cur_start, cur_indent, cur_bullet, cur_text, n))
-    return first, raws, verbatim
+    return first, raws, verbatim, code
 
 
 def parents(indents: list[int]) -> list[int]:
@@ -178,10 +198,11 @@ def parents(indents: list[int]) -> list[int]:
     return out
 
 
-def verbatim_lines(lines: list[str]) -> set[int]:
-    """Indices of lines inside verbatim regions of one block's text (no block splitting);
-    the first line may open a region."""
+def verbatim_lines(lines: list[str]) -> tuple[set[int], set[int]]:
+    """(verbatim, code) line indices of text without block splitting (one block's content, or
+    an Org page); the first line may open a region."""
     verbatim: set[int] = set()
+    code: set[int] = set()
     closers = _Closers(lines)
     i = 0
     n = len(lines)
@@ -192,8 +213,8 @@ def verbatim_lines(lines: list[str]) -> set[int]:
             if op is not None:
                 close = closers.find(op[0], op[1], i)
                 if close > i:
-                    verbatim.update(range(i + 1, close + 1))
+                    _mark(op[0], i, close, verbatim, code)
                     i = close + 1
                     continue
         i += 1
-    return verbatim
+    return verbatim, code

@@ -76,10 +76,11 @@ class _BlockBuilder:
     """Turns one raw block (its lines) into the fields of a Block.  Shared by md pages and
     single-block content."""
 
-    __slots__ = ("comma", "diags", "file", "lines", "offset", "verbatim")
+    __slots__ = ("code", "comma", "diags", "file", "lines", "offset", "verbatim")
 
-    def __init__(self, lines: list[str], verbatim: set[int], file: str, comma: frozenset[str],
-                 diags: list[Diagnostic], offset: int = 0) -> None:
+    def __init__(self, lines: list[str], verbatim: set[int], code: set[int], file: str,
+                 comma: frozenset[str], diags: list[Diagnostic], offset: int = 0) -> None:
+        self.code = code
         self.offset = offset  # added to 1-based line numbers (block content inside another file)
         self.lines = lines
         self.verbatim = verbatim
@@ -174,10 +175,15 @@ class _BlockBuilder:
                     parts.append(line.lstrip(" \t"))
             content = "\n".join(parts)
             props, prefs, used = self.properties(text if first_is_prop else None, start + 1, last + 1)
+            code = self.code
             for j in range(start + 1, last + 1):
-                if j in verbatim or j in used:
+                if j in used:
                     continue
                 line = lines[j]
+                if j in verbatim:
+                    if j not in code:
+                        scan_inline(line, refs, brefs, macs)
+                    continue
                 if "SCHEDULED:" in line or "DEADLINE:" in line:
                     for pm in PLANNING_RE.finditer(line):
                         ts = self._timestamp(pm.group(2), j)
@@ -188,14 +194,15 @@ class _BlockBuilder:
                                 scheduled = ts
                         elif deadline is None:
                             deadline = ts
-                scan_inline(line, refs, brefs, macs)
+                if j not in code:
+                    scan_inline(line, refs, brefs, macs)
         else:
             content = text
             if first_is_prop:
                 props, prefs, _ = self.properties(text, start + 1, start + 1)
         if first_is_prop:
             title = ""
-        else:
+        elif start not in self.code:
             scan_inline(title, refs, brefs, macs)
         if not heading and bullet is False:
             heading = 1
@@ -275,7 +282,7 @@ def _pre_block(b: _BlockBuilder, lines: list[str], first: int
     brefs: list[str] = []
     macs: list[str] = []
     for j in range(lo, hi + 1):
-        if j not in used and j not in b.verbatim:
+        if j not in used and j not in b.code:
             scan_inline(lines[j], refs, brefs, macs)
     content = "\n".join(lines[lo:hi + 1]).strip()
     block = Block(
@@ -305,8 +312,8 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
         props, prefs, blocks = org.parse_org(text, file, comma_keys(config), diags)
         return ParsedText(props, prefs, blocks, bom, crlf, tuple(diags))
     lines = text.split("\n")
-    first, raws, verbatim = outline.scan(lines)
-    builder = _BlockBuilder(lines, verbatim, file, comma_keys(config), diags)
+    first, raws, verbatim, code = outline.scan(lines)
+    builder = _BlockBuilder(lines, verbatim, code, file, comma_keys(config), diags)
     pre, props, prefs = _pre_block(builder, lines, first)
     tree = outline.parents([r[1] for r in raws])
     count = len(raws)
@@ -351,6 +358,6 @@ def parse_block_content(content: str, file: str, line: int, fmt: PageFormat = "m
 
         return org.parse_org_block_content(text, file, line, comma_keys(config))
     lines = text.split("\n")
-    verbatim = outline.verbatim_lines(lines)
-    builder = _BlockBuilder(lines, verbatim, file, comma_keys(config), diags, max(line, 1) - 1)
+    verbatim, code = outline.verbatim_lines(lines)
+    builder = _BlockBuilder(lines, verbatim, code, file, comma_keys(config), diags, max(line, 1) - 1)
     return builder.build(0, "", True, lines[0], len(lines), 1, ())
