@@ -66,7 +66,7 @@ def _is_closer(kind: int, key: str, line: str) -> bool:
     s = line.strip()
     if kind == _FENCE:
         return s.startswith(key) and not s.lstrip(key[0])
-    if kind == _BEGIN or kind == _QUOTE_LIKE:
+    if kind in (_BEGIN, _QUOTE_LIKE):
         return s.upper().startswith(key)
     if kind == _MATH:
         return "$$" in s
