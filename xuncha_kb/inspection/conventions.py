@@ -103,3 +103,24 @@ TYPE_INSPECTION_REPORT = "巡察情况报告"  # the report page whose problems 
 PAGE_INSPECTION_REPORT = "巡察情况报告"
 P_PROBLEM = "问题"  # marks a problem block on the report page (or a #问题 tag / 问题一… title)
 PAGE_PROGRESS_REPORT = "巡察/进度报告"  # portfolio report page written by `report --write`
+
+
+# --- added by scaffold (generated pages) ------------------------------------------------
+# Milestone names the scaffold command line fills (--entry, --exit) or leaves empty.
+MILESTONE_ENTRY = "进驻日"
+MILESTONE_EXIT = "撤离日"
+MILESTONE_FEEDBACK = "反馈意见签收日"
+PAGE_INTERVIEWEE_LIST = "谈话人名单"  # a section (heading) of the 谈话提纲 page, not a page
+PAGE_WHITEBOARD = "流程总览"  # whiteboard ``I/流程总览``: one box per stage, arrows in order
+P_STAGE_NAME = "阶段名称"  # stage pages: the stage's Chinese name (阶段:: holds the id)
+P_ORDER = "顺序"  # stage pages: 1-based position in the workflow
+P_LIST = "清单"  # list pages (type 巡察清单): which list, e.g. 问题清单
+P_FROM_ACTIVITY = "来源活动"  # list pages: ((uuid)) of the task that produces the list
+P_DEADLINE_RULE = "期限规则"  # task blocks: the rule in words, e.g. "反馈意见签收日 3个月后（硬性期限）"
+P_SETS_MILESTONE = "里程碑"  # task blocks: which overview date to fill in when the task is done
+P_SUBITEM = "子项"  # child TODOs of a task (e.g. the 三项清单 under prep.11); not activities
+# Annual plan page: tasks carry 活动:: and 年度计划:: [[巡察/2026年度计划]] but *no* 巡察::,
+# so progress must not ask which inspection an annual-scope activity belongs to.
+P_ANNUAL_PLAN = "年度计划"
+DRAFT_STATUSES = ("起草", "审核中", "已定稿", "已移交")
+DRAFT_DEFAULTS = {DRAFT_STATUS: "起草"}  # values pre-filled by the 底稿 template

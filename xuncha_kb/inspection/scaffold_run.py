@@ -1,0 +1,105 @@
+"""The edge around the pure scaffold: read the graph, pick the workflow, plan, self-check.
+
+``plan_inspection`` / ``plan_annual`` return a ``ScaffoldRun`` (the generated files and the
+plan against the disk); the CLI prints ``run.plan`` for ``--dry-run`` or hands it to
+``fs.apply.apply``.  Before anything is planned, every generated file is parsed back with
+the project's own readers: a page must give zero diagnostics and the whiteboard must resolve
+every arrow, and the task blocks must number exactly the workflow's activities.  A failure
+there is a bug in the generator, reported as an internal error (exit 1) with nothing written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from xuncha_kb.errors import GraphNotFound, XunchaError
+from xuncha_kb.fs.apply import Plan, plan_writes
+from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.inspection.scaffold import InspectionFacts, Scaffold, scaffold_annual_plan, scaffold_inspection
+from xuncha_kb.model import Graph, GraphConfig
+from xuncha_kb.workflow.model import Workflow
+
+
+@dataclass(frozen=True)
+class ScaffoldRun:
+    graph: Graph
+    workflow: Workflow
+    scaffold: Scaffold
+    plan: Plan
+
+
+def open_graph(root: Path) -> Graph:
+    """The graph at ``root``; an existing empty folder counts as a new, empty graph."""
+    from xuncha_kb.fs.scan import load_graph
+
+    path = Path(root)
+    if path.is_dir() and not path.is_symlink():
+        try:
+            empty = not any(path.iterdir())
+        except PermissionError:
+            raise GraphNotFound(f"没有权限读取图谱目录“{root}”", hint="请检查目录权限") from None
+        if empty:
+            return Graph(root=path, config=GraphConfig())
+    return load_graph(path)
+
+
+def pick_workflow(graph: Graph, workflow_file: str | Path | None) -> Workflow:
+    """``--workflow FILE`` if given, else the graph's own definition, else the shipped default."""
+    from xuncha_kb.workflow.load import active_workflow, load_definition
+
+    if workflow_file is not None:
+        return load_definition(workflow_file)
+    return active_workflow(graph)
+
+
+def check_generated(scaffold: Scaffold, config: GraphConfig) -> list[str]:
+    """Problems found when reading the generated files back (empty = all good)."""
+    from xuncha_kb.logseq.page import parse_text
+    from xuncha_kb.logseq.whiteboard import parse_whiteboard
+
+    problems: list[str] = []
+    activities = 0
+    for f in scaffold.files:
+        if f.path.endswith(".edn"):
+            board, diags = parse_whiteboard(f.content, f.path, config)
+            problems.extend(str(d) for d in diags)
+            boxes = [s for s in board.shapes if s.type == "box"]
+            unresolved = [c.id for c in board.connectors if not c.from_id or not c.to_id]
+            if unresolved or len(board.connectors) != max(len(boxes) - 1, 0):
+                problems.append(f"{f.path}: 箭头未全部连接到阶段框")
+            continue
+        parsed = parse_text(f.content, f.path, config=config)
+        problems.extend(str(d) for d in parsed.diagnostics)
+        for top in parsed.blocks:
+            for b in top.walk():
+                if not b.pre_block and cv.P_ACTIVITY in b.properties:
+                    activities += 1
+    if activities != scaffold.activity_count:
+        problems.append(f"生成的任务块 {activities} 个，工作流程有 {scaffold.activity_count} 项活动")
+    return problems
+
+
+def _checked(scaffold: Scaffold, config: GraphConfig) -> Scaffold:
+    problems = check_generated(scaffold, config)
+    if problems:
+        raise XunchaError("生成的页面未能通过自检（这是 xuncha-kb 的缺陷，未写入任何文件）："
+                          + "；".join(problems[:5]))
+    return scaffold
+
+
+def plan_inspection(root: Path, facts: InspectionFacts,
+                    workflow_file: str | Path | None = None) -> ScaffoldRun:
+    graph = open_graph(root)
+    workflow = pick_workflow(graph, workflow_file)
+    sc = _checked(scaffold_inspection(workflow, facts, graph.config), graph.config)
+    plan = plan_writes(Path(root), sc.file_specs(), mode="create_only", title=sc.inspection)
+    return ScaffoldRun(graph, workflow, sc, plan)
+
+
+def plan_annual(root: Path, year: int, workflow_file: str | Path | None = None) -> ScaffoldRun:
+    graph = open_graph(root)
+    workflow = pick_workflow(graph, workflow_file)
+    sc = _checked(scaffold_annual_plan(workflow, year, graph.config), graph.config)
+    plan = plan_writes(Path(root), sc.file_specs(), mode="create_only", title=sc.inspection)
+    return ScaffoldRun(graph, workflow, sc, plan)
