@@ -254,6 +254,91 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
     click.echo(render(progress, fmt), nl=False)
 
 
+# --- scaffold ---
+
+
+def _stdin_is_tty() -> bool:
+    return click.get_text_stream("stdin").isatty()
+
+
+def _ask(value: str | None, prompt: str, option: str) -> str | None:
+    """An option's value; asked for on a terminal when missing, else left to validation."""
+    if value is None and _stdin_is_tty():
+        answer: str = click.prompt(prompt, default="", show_default=False)
+        return answer or None
+    return value
+
+
+def _emit_plan(run: Any, as_json: bool, dry_run: bool, graph_root: Path) -> None:
+    """Print (dry-run) or apply a scaffold plan, in text or JSON."""
+    import json
+
+    from xuncha_kb.fs.apply import apply
+
+    plan = run.plan
+    result = None
+    if not dry_run:
+        result = apply(plan, graph_root)
+    if as_json:
+        out = {"graph": str(graph_root), "title": run.scaffold.inspection, "workflow": run.workflow.name,
+               "activities": run.scaffold.activity_count, "dry_run": dry_run, "plan": plan.as_dict(),
+               "result": result.as_dict() if result is not None else None}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(plan.render())
+    if dry_run:
+        click.echo("（--dry-run：只显示计划，未写入任何文件。）")
+    elif result is not None:
+        click.echo(result.render())
+
+
+@cli.command("scaffold")
+@graph_argument
+@click.option("--unit", help="被巡察单位名称（必填）。")
+@click.option("--round", "round_name", help="巡察轮次，例如 2026年第一轮（必填）。")
+@click.option("--leader", help="巡察组组长。")
+@click.option("--members", help="巡察组组员，用逗号分隔，例如 李四,王五。")
+@click.option("--entry", metavar="YYYY-MM-DD", help="进驻日。")
+@click.option("--exit", "exit_date", metavar="YYYY-MM-DD", help="撤离日。")
+@click.option("--workflow", "workflow_file", type=click.Path(dir_okay=False),
+              help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
+@click.option("--dry-run", is_flag=True, help="只显示将新建 / 保留的文件，不写入。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
+def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, leader: str | None,
+                 members: str | None, entry: str | None, exit_date: str | None, workflow_file: str | None,
+                 dry_run: bool, as_json: bool) -> None:
+    """为一次新的巡察生成页面、清单、台账和流程白板（不会覆盖已有文件）。"""
+    from xuncha_kb.inspection.scaffold import make_facts
+    from xuncha_kb.inspection.scaffold_run import plan_inspection
+
+    root = resolve_graph(graph)
+    unit = _ask(unit, "被巡察单位", "--unit")
+    round_name = _ask(round_name, "巡察轮次（如 2026年第一轮）", "--round")
+    facts = make_facts(unit, round_name, leader=leader, members=members, entry=entry, exit=exit_date)
+    _emit_plan(plan_inspection(root, facts, workflow_file), as_json, dry_run, root)
+
+
+@cli.command("scaffold-plan")
+@graph_argument
+@click.option("--year", type=int, help="年度，例如 2026（必填）。")
+@click.option("--workflow", "workflow_file", type=click.Path(dir_okay=False),
+              help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
+@click.option("--dry-run", is_flag=True, help="只显示将新建 / 保留的文件，不写入。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
+def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | None, dry_run: bool,
+                      as_json: bool) -> None:
+    """生成年度巡察计划页（工作流程中“年度”范围的阶段）。"""
+    from xuncha_kb.errors import InputError
+    from xuncha_kb.inspection.scaffold_run import plan_annual
+
+    root = resolve_graph(graph)
+    if year is None and _stdin_is_tty():
+        year = click.prompt("年度（如 2026）", type=int)
+    if year is None:
+        raise InputError("缺少年度", hint="请用 --year 指定，例如 --year 2026。")
+    _emit_plan(plan_annual(root, year, workflow_file), as_json, dry_run, root)
+
+
 def main() -> None:
     cli(prog_name="xuncha-kb")
 
