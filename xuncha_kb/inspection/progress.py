@@ -347,17 +347,18 @@ def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
 
 
 def _artifact_pages(ref: InspectionRef, act: Activity, block: Block | None, workflow: Workflow
-                    ) -> list[tuple[str, str]]:
-    """(artifact label, page name) pairs the activity should have produced."""
+                    ) -> list[tuple[str, str, bool]]:
+    """(artifact label, page name, sensitive) for what the activity should have produced."""
+    secret = {a.name for x in act.produces if (a := workflow.artifact(x)) is not None and a.sensitive}
     if block is not None:
         linked = prop_names(block.properties, block.property_refs, cv.P_PRODUCES)
         if linked:
-            return [(n.rsplit("/", 1)[-1], n) for n in linked]
+            return [(n.rsplit("/", 1)[-1], n, n.rsplit("/", 1)[-1] in secret) for n in linked]
     out = []
     for art_id in act.produces:
         art = workflow.artifact(art_id)
         if art is not None:
-            out.append((art.name, cv.sub_page_name(ref.name, art.name)))
+            out.append((art.name, cv.sub_page_name(ref.name, art.name), art.sensitive))
     return out
 
 
@@ -423,9 +424,11 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
         if wf_act is None:
             continue
         task = blocks.get(a.id)
-        for label, page_name in _artifact_pages(ref, wf_act, task.block if task else None, workflow):
+        produced = _artifact_pages(ref, wf_act, task.block if task else None, workflow)
+        for label, page_name, art_secret in produced:
             page = graph.page(page_name)
-            secret = name_is_sensitive(page_name) or (page is not None and page_is_sensitive(page))
+            secret = (art_secret or name_is_sensitive(page_name)
+                      or (page is not None and page_is_sensitive(page)))
             shown = SENSITIVE_PLACEHOLDER if secret else page_name
             label = "涉密材料" if secret else label
             if page is None:

@@ -116,5 +116,20 @@ def incomplete_draft_lines(i: InspectionProgress) -> list[str]:
     return out
 
 
+def missing_groups(i: InspectionProgress) -> list[str]:
+    """Missing/empty artifacts grouped per activity: ``prep.11 熟悉… → 问题清单、提问清单（页面不存在）``."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for m in i.missing_artifacts:
+        groups.setdefault((m.activity_id, m.activity_name, m.reason), []).append(m.artifact)
+    out = []
+    for (act_id, name, reason), labels in groups.items():
+        counted: dict[str, int] = {}
+        for label in labels:
+            counted[label] = counted.get(label, 0) + 1
+        shown = "、".join(f"{k}×{n}" if n > 1 else k for k, n in counted.items())
+        out.append(f"{act_id} {name} → {shown}（{REASON_LABEL[reason]}）")
+    return out
+
+
 def portfolio_rows(p: Progress) -> list[tuple[str, list[InspectionProgress]]]:
     return [(r, list(items)) for r, items in p.rounds]

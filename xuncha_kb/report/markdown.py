@@ -11,7 +11,6 @@ from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.progress import InspectionProgress, Progress
 from xuncha_kb.report.common import (
     ISSUE_LABEL,
-    REASON_LABEL,
     STATUS_LABEL,
     bar,
     current_stage_name,
@@ -19,6 +18,7 @@ from xuncha_kb.report.common import (
     fmt_date,
     incomplete_draft_lines,
     ledger_lines,
+    missing_groups,
 )
 
 DOT = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
@@ -65,9 +65,7 @@ def _inspection(i: InspectionProgress) -> list[str]:
                        f"但前置未完成：{blocking}{where}")
     if i.missing_artifacts:
         out.append(f"\t- ### 缺少产出（{len(i.missing_artifacts)}）")
-        for m in i.missing_artifacts:
-            out.append(f"\t\t- {m.activity_id} {_safe(m.activity_name)} → {_safe(m.page)}"
-                       f"（{REASON_LABEL[m.reason]}）")
+        out.extend(f"\t\t- {_safe(g)}" for g in missing_groups(i))
     out.append("\t- ### 台账")
     out.extend(f"\t\t- {_safe(line)}" for line in ledger_lines(i))
     out.extend(f"\t\t- ⚠ {_safe(line)}" for line in incomplete_draft_lines(i))

@@ -12,7 +12,6 @@ from xuncha_kb.inspection.progress import InspectionProgress, Progress, StagePro
 from xuncha_kb.report.common import (
     COLOUR_LABEL,
     ISSUE_LABEL,
-    REASON_LABEL,
     STATUS_LABEL,
     TITLE,
     bar,
@@ -21,6 +20,7 @@ from xuncha_kb.report.common import (
     fmt_date,
     incomplete_draft_lines,
     ledger_lines,
+    missing_groups,
     pad,
     width,
 )
@@ -28,6 +28,7 @@ from xuncha_kb.report.common import (
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
 
+MAX_MISSING_LINES = 8
 STATE_STYLE = {"已完成": "green", "进行中": "cyan", "未开始": "dim"}
 COLOUR_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
 
@@ -98,10 +99,12 @@ def _inspection(i: InspectionProgress, p: Progress) -> list[Line]:
             out.append([(msg, "yellow"),
                         (where, "dim")])
     if i.missing_artifacts:
-        out.append([(f"  缺少产出（{len(i.missing_artifacts)}）", "bold")])
-        for m in i.missing_artifacts:
-            msg = f"    {m.activity_id} {m.activity_name} → {m.page}（{REASON_LABEL[m.reason]}）"
-            out.append([(msg, "")])
+        groups = missing_groups(i)
+        out.append([(f"  缺少产出（{len(i.missing_artifacts)} 份，涉及 {len(groups)} 项活动）", "bold")])
+        out.extend([(f"    {g}", "")] for g in groups[:MAX_MISSING_LINES])
+        if len(groups) > MAX_MISSING_LINES:
+            rest = len(groups) - MAX_MISSING_LINES
+            out.append([(f"    ……另有 {rest} 项活动（完整列表见 --format md/json/html）", "dim")])
     out.append([("  台账", "bold")])
     out.extend([(f"    {line}", "")] for line in ledger_lines(i))
     out.extend([(f"    ! {line}", "yellow")] for line in incomplete_draft_lines(i))
