@@ -200,9 +200,9 @@ class _BlockBuilder:
             content = text
             if first_is_prop:
                 props, prefs, _ = self.properties(text, start + 1, start + 1)
-        if first_is_prop:
+        if first_is_prop or start in self.code:  # property line / opens a code region
             title = ""
-        elif start not in self.code:
+        else:
             scan_inline(title, refs, brefs, macs)
         if not heading and bullet is False:
             heading = 1
