@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from xuncha_kb.errors import InputError, WriteConflict
 from xuncha_kb.fs.atomic import atomic_write, content_hash, file_hash
-from xuncha_kb.fs.lock import DEFAULT_TIMEOUT, graph_lock
+from xuncha_kb.fs.lock import default_lock_timeout, graph_lock
 from xuncha_kb.fs.manifest import Manifest, ManifestEntry, read_manifest, write_manifest
 from xuncha_kb.fs.state import STATE_DIR_NAME
 
@@ -295,10 +295,15 @@ def _preflight(root: Path, action: Create | Update) -> Conflict | None:
     return None
 
 
-def apply(plan: Plan, root: Path, *, lock_timeout: float = DEFAULT_TIMEOUT, fsync: bool = True,
+def apply(plan: Plan, root: Path, *, lock_timeout: float | None = None, fsync: bool = True,
           record_manifest: bool = True) -> ApplyResult:
-    """Carry out a plan under the graph lock; all preconditions are checked before any write."""
+    """Carry out a plan under the graph lock; all preconditions are checked before any write.
+
+    ``lock_timeout`` defaults to ``fs.lock.DEFAULT_TIMEOUT`` (or ``$XUNCHA_LOCK_TIMEOUT``).
+    """
     root = Path(root)
+    if lock_timeout is None:
+        lock_timeout = default_lock_timeout()
     if plan.conflicts:
         raise _conflict_error(plan.conflicts)
     with graph_lock(root, timeout=lock_timeout):

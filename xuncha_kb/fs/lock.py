@@ -26,10 +26,21 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 DEFAULT_TIMEOUT = 10.0
+TIMEOUT_ENV = "XUNCHA_LOCK_TIMEOUT"
 _POLL = 0.05
 
 _held: dict[str, tuple[int, int]] = {}  # resolved lock path -> (fd, depth)
 _guard = threading.Lock()
+
+
+def default_lock_timeout() -> float:
+    """Seconds to wait for the lock: ``$XUNCHA_LOCK_TIMEOUT`` if set and valid, else 10."""
+    raw = os.environ.get(TIMEOUT_ENV, "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value >= 0 else DEFAULT_TIMEOUT
 
 
 @contextmanager

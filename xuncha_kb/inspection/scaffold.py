@@ -66,6 +66,7 @@ _FORBIDDEN = {
     "\\": "不能出现在文件名中",
 }
 _MEMBER_SPLIT = re.compile(r"[,，、;；]")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -125,6 +126,8 @@ def parse_date_option(raw: str | None, option: str) -> _dt.date | None:
     if raw is None or not raw.strip():
         return None
     try:
+        if not _ISO_DAY.match(raw.strip()):
+            raise ValueError(raw)
         return _dt.date.fromisoformat(raw.strip())
     except ValueError:
         raise InputError(f"{option} 的日期“{raw}”无法识别",

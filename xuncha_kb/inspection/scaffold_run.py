@@ -30,13 +30,14 @@ class ScaffoldRun:
 
 
 def open_graph(root: Path) -> Graph:
-    """The graph at ``root``; an existing empty folder counts as a new, empty graph."""
+    """The graph at ``root``; an existing folder with nothing but dot-entries (``.git``,
+    ``.xuncha``) counts as a new, empty graph."""
     from xuncha_kb.fs.scan import load_graph
 
     path = Path(root)
     if path.is_dir() and not path.is_symlink():
         try:
-            empty = not any(path.iterdir())
+            empty = not any(not p.name.startswith(".") for p in path.iterdir())
         except PermissionError:
             raise GraphNotFound(f"没有权限读取图谱目录“{root}”", hint="请检查目录权限") from None
         if empty:
