@@ -15,7 +15,6 @@ from xuncha_kb.inspection.progress import InspectionProgress, Progress
 from xuncha_kb.report.common import (
     COLOUR_LABEL,
     ISSUE_LABEL,
-    REASON_LABEL,
     STATUS_LABEL,
     TITLE,
     current_stage_name,
@@ -23,6 +22,7 @@ from xuncha_kb.report.common import (
     fmt_date,
     incomplete_draft_lines,
     ledger_lines,
+    missing_groups,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -73,7 +73,7 @@ def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
     ticks = []
     cur = dt.date(lo.year, lo.month, 1)
     while cur <= hi:
-        if cur >= lo:
+        if cur >= lo and x_of(cur) < CHART_W - 50:
             ticks.append({"x": round(x_of(cur), 1), "label": f"{cur.year}-{cur.month:02d}"})
         cur = dt.date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
     return {"w": CHART_W, "h": 30 + len(items) * row + 10, "points": items, "ticks": ticks,
@@ -87,9 +87,10 @@ def _context(p: Progress) -> dict[str, Any]:
             "i": i, "current": current_stage_name(i), "stage_chart": _stage_chart(i),
             "timeline": _timeline(i, p.today), "ledger_lines": ledger_lines(i),
             "draft_lines": incomplete_draft_lines(i), "days_text": days_text,
+            "missing_lines": missing_groups(i),
         })
     return {"p": p, "title": TITLE, "inspections": inspections, "several": len(p.inspections) > 1,
-            "COLOUR_LABEL": COLOUR_LABEL, "STATUS_LABEL": STATUS_LABEL, "REASON_LABEL": REASON_LABEL,
+            "COLOUR_LABEL": COLOUR_LABEL, "STATUS_LABEL": STATUS_LABEL,
             "ISSUE_LABEL": ISSUE_LABEL, "FILL": FILL, "current_stage_name": current_stage_name,
             "fmt_date": fmt_date}
 
