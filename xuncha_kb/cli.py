@@ -254,6 +254,105 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
     click.echo(render(progress, fmt), nl=False)
 
 
+# --- workflow ---
+
+
+@cli.group("workflow")
+def workflow_group() -> None:
+    """工作流程定义：从白板或页面提取、查看当前定义、检查定义文件。"""
+
+
+@workflow_group.command("extract")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="以 JSON 输出提取结果（阶段、活动、子项、期限、警告）。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="把提取结果写成工作流程定义页（可在 Logseq 中编辑）。")
+@click.option("--force", is_flag=True, help="与 -o 同用：输出文件已存在时覆盖它。")
+def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool) -> None:
+    """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。"""
+    import json
+
+    from xuncha_kb.workflow.extract import extract_file
+    from xuncha_kb.workflow.show import render_extraction
+
+    ex = extract_file(file)
+    if output is not None:
+        from xuncha_kb.errors import WriteConflict
+        from xuncha_kb.fs.atomic import atomic_write
+        from xuncha_kb.workflow.write import render_definition
+
+        if output.exists() and not force:
+            raise WriteConflict("输出文件已存在，未覆盖", file=str(output),
+                                hint="换一个文件名，或加 --force 覆盖它。")
+
+        note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿，"
+                "请补充角色、产出、前置关系后使用。")
+        text = render_definition(ex.workflow, note=note)
+        atomic_write(output, text, create_only=not force)
+    if as_json:
+        click.echo(json.dumps(ex.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_extraction(ex), nl=False)
+    if output is not None:
+        click.echo(f"已写入工作流程定义：{output}", err=True)
+    for w in ex.warnings:
+        if as_json:
+            click.echo(str(w), err=True)
+
+
+@workflow_group.command("show")
+@graph_argument
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出当前定义（含关键路径）。")
+def workflow_show(graph: str | None, as_json: bool) -> None:
+    """显示当前生效的工作流程定义：图谱自带的定义页优先，否则为内置默认定义。"""
+    import json
+
+    from xuncha_kb.errors import GraphNotFound
+    from xuncha_kb.workflow import load
+    from xuncha_kb.workflow.show import render_tree, workflow_dict
+
+    explicit = graph or os.environ.get(GRAPH_ENV)
+    path = resolve_graph(graph)
+    if explicit and Path(explicit).is_file():
+        wf = load.load_definition(Path(explicit))
+        origin = f"定义文件 {explicit}"
+    else:
+        from xuncha_kb.fs.scan import load_graph
+
+        try:
+            g = load_graph(path)
+        except GraphNotFound:
+            if explicit:
+                raise
+            g = None
+        page = load.find_definition_page(g) if g is not None else None
+        if page is not None:
+            wf = load.definition_from_page(page)
+            origin = f"图谱自带定义 {page.file}（页面「{page.name}」）"
+        else:
+            wf = load.default_workflow()
+            origin = "内置默认定义" + ("（图谱中没有工作流程定义页）" if g is not None else "")
+    if as_json:
+        click.echo(json.dumps(workflow_dict(wf, origin=origin), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_tree(wf, origin=origin), nl=False)
+
+
+@workflow_group.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def workflow_check(file: Path) -> None:
+    """检查工作流程定义文件 FILE：未知或重复的 id、循环、无法到达的活动、未知里程碑。"""
+    from xuncha_kb.workflow.load import check_definition
+
+    wf, problems = check_definition(file)
+    for p in problems:
+        click.echo(str(p), err=True)
+    n = sum(len(s.activities) for s in wf.stages)
+    click.echo(f"定义有效：{wf.name}，{len(wf.stages)} 个阶段，{n} 项活动"
+               + (f"，{len(problems)} 条警告" if problems else ""))
+
+
 # --- scaffold ---
 
 
