@@ -329,16 +329,17 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
 def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
               dates: dict[str, dt.date | None], names: dict[str, str], today: dt.date,
               th: Thresholds) -> tuple[Deadline | None, str | None]:
-    if block is not None and block.deadline is not None:
+    rule = act.deadline
+    rule_due = due_from_rule(rule, dates) if rule is not None else None
+    if block is not None and block.deadline is not None and (rule is None or block.deadline.date != rule_due):
         due = block.deadline.date
         left = (due - today).days
         return Deadline(act.id, act.name, stage.id, due, left, colour_for(left, th), "explicit",
                         "DEADLINE", "hard", status), None
-    rule = act.deadline
+    # a DEADLINE equal to the rule's date (as scaffold writes it) keeps the rule's wording and kind
     if rule is None:
         return None, None
     anchor_name = names.get(rule.anchor, rule.anchor)
-    rule_due = due_from_rule(rule, dates)
     if rule_due is None:
         return None, f"待填写{anchor_name}"
     left = (rule_due - today).days
