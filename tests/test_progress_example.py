@@ -56,7 +56,8 @@ def test_sample_inspection_is_complete(runner, sample: Path) -> None:  # type: i
 def test_marking_a_sample_task_done_counts(runner, sample: Path) -> None:  # type: ignore[no-untyped-def]
     before = _json(runner, sample)
     i = next(x for x in before["inspections"] if x["name"] == A)
-    open_tasks = [a for s in i["stages"] for a in s["activities"] if a["status"] == "not_started" and a["file"]]
+    open_tasks = [a for s in i["stages"] for a in s["activities"]
+                  if a["status"] == "not_started" and a["file"]]
     todo = open_tasks[0] if open_tasks else None
     if todo is None:
         pytest.skip("no open task in the sample")
