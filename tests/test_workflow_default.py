@@ -113,3 +113,36 @@ def test_templates_env_override(monkeypatch, tmp_path):
 
     with pytest.raises(XunchaError, match="找不到内置模板"):
         templates.read_template(templates.DEFAULT_DEFINITION)
+
+
+def test_templates_found_through_the_installed_package(monkeypatch, tmp_path):
+    """In a wheel, graph_templates is the package xuncha_kb.graph_templates."""
+    pkg = tmp_path / "pkg"
+    (pkg / "workflow").mkdir(parents=True)
+    (pkg / "workflow" / "巡察工作流程定义.md").write_text("from the wheel", encoding="utf-8")
+    monkeypatch.delenv(templates.ENV, raising=False)
+    seen = []
+
+    def files(name):
+        seen.append(name)
+        return pkg
+
+    monkeypatch.setattr(templates.resources, "files", files)
+    assert templates.read_template(templates.DEFAULT_DEFINITION) == "from the wheel"
+    assert seen == ["xuncha_kb.graph_templates"]
+
+
+def test_templates_fall_back_when_the_package_is_not_importable(monkeypatch):
+    def files(name):
+        raise ModuleNotFoundError(name)
+
+    monkeypatch.delenv(templates.ENV, raising=False)
+    monkeypatch.setattr(templates.resources, "files", files)
+    assert "type:: [[巡察工作流程定义]]" in templates.read_template(templates.DEFAULT_DEFINITION)
+
+
+def test_rule_sources_are_tagged(wf):
+    rules = {a.id: a.deadline for _, a in wf.activities() if a.deadline}
+    assert rules["rect.06"].source == "seed"
+    others = {r.source for i, r in rules.items() if i != "rect.06"}
+    assert others == {"default", "ext:E5", "ext:E7", "ext:E12"}
