@@ -12,7 +12,7 @@ import pytest
 from tests.test_scaffold_support import snapshot
 from xuncha_kb import cli as cli_module
 from xuncha_kb.cli import cli
-from xuncha_kb.fs.manifest import read_manifest
+from xuncha_kb.fs.manifest import parse_manifest, read_manifest
 from xuncha_kb.fs.scan import load_graph
 from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.workflow.load import default_workflow
@@ -65,7 +65,12 @@ def test_into_example_graph_keeps_every_existing_file(runner, example_graph: Pat
                   "--round", "2026年第二轮", "--entry", "2026-09-01")
     assert result.exit_code == 0, result.output
     after = snapshot(example_graph)
-    assert {k: v for k, v in after.items() if k in before} == before
+    state = {".xuncha/manifest.json", ".xuncha/lock"}
+    assert {k: v for k, v in after.items() if k in before and k not in state} == \
+        {k: v for k, v in before.items() if k not in state}
+    old_manifest = parse_manifest(before.get(".xuncha/manifest.json", b"{}").decode("utf-8"))
+    new_manifest = read_manifest(example_graph)
+    assert all(new_manifest.get(p) == e for p, e in old_manifest.entries.items())  # history kept
     new = sorted(set(after) - set(before))
     assert "pages/巡察___2026年第二轮___示例能源有限公司.md" in new  # config.edn: triple-lowbar
     graph = load_graph(example_graph)
