@@ -162,6 +162,34 @@ def watch_cmd(graph: str | None, as_json: bool, write_report: bool, today: str |
               notice=lambda s: click.echo(s, err=True))
 
 
+@cli.command("sync")
+@graph_argument
+@click.option("--dry-run", is_flag=True, help="只显示将要做的修改，不写入。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
+@click.option("--today", metavar="YYYY-MM-DD", help="白板阶段状态与“已移除”标记所用的日期（默认今天）。")
+def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None) -> None:
+    """按当前工作流程和概览页上的日期，更新已生成的巡察页面与流程白板。
+
+    新增活动插入到对应位置，改名、责任、期限等生成内容随工作流程更新，DEADLINE 按里程碑日期重算；
+    任务状态（TODO/DONE）和用户写的内容不会改动；用户改过的生成内容保持原样并列为冲突。
+    """
+    import json
+
+    from xuncha_kb.inspection.deadlines import parse_today
+    from xuncha_kb.inspection.sync import run_sync
+
+    plan, result = run_sync(resolve_graph(graph), today=parse_today(today), dry_run=dry_run)
+    if as_json:
+        out = {"dry_run": dry_run, "plan": plan.as_dict(), "result": result.as_dict() if result else None}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    click.echo(plan.render())
+    if dry_run and plan.writes:
+        click.echo("（--dry-run：未写入任何文件）")
+    elif result is not None:
+        click.echo(result.render())
+
+
 # --- progress ---
 
 
