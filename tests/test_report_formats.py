@@ -100,7 +100,8 @@ def test_xlsx_ledgers_read_back(runner, g: Path, tmp_path: Path) -> None:  # typ
     assert by_title["落实主体责任不到位"][7] == "红"  # 整改时限 2026-08-01, 7 days left
     assert by_title["落实主体责任不到位"][6] == 7
     progress = list(wb["进度"].iter_rows(values_only=True))
-    assert ("巡察/2026年第一轮/某某集团有限公司", "巡察准备", 12, 12) in {(p[0], p[4], p[5], p[6]) for p in progress}
+    rows = {(p[0], p[4], p[5], p[6]) for p in progress}
+    assert ("巡察/2026年第一轮/某某集团有限公司", "巡察准备", 12, 12) in rows
 
 
 def test_xlsx_refuses_a_terminal_and_dry_run_needs_write(runner, g: Path) -> None:  # type: ignore[no-untyped-def]
@@ -129,7 +130,8 @@ def test_write_creates_then_updates_only_the_report_page(runner, g: Path) -> Non
     import json
 
     data = json.loads(_run(runner, str(g), "--format", "json").output)
-    assert all(not x["file"].startswith("pages/巡察___进度报告") for i in data["inspections"] for x in i["issues"])
+    files = [x["file"] for i in data["inspections"] for x in i["issues"]]
+    assert not any(f.startswith("pages/巡察___进度报告") for f in files)
     # once the user edits it, it is theirs: conflict, nothing written
     page.write_text(text + "- 我的笔记\n", encoding="utf-8")
     r = runner.invoke(cli, ["report", str(g), "--write", "--today", "2026-08-02"])
