@@ -59,15 +59,17 @@ def walk_context(page: Page, *, page_sensitive: bool | None = None) -> Iterator[
     """Every block of a page, depth first in file order, with inherited sensitivity/template flags."""
     base = page_is_sensitive(page) if page_sensitive is None else page_sensitive
 
-    def rec(block: Block, ancestors: tuple[Block, ...], sens: bool, tmpl: bool) -> Iterator[BlockContext]:
+    # An explicit stack, not recursion: a 10,000-level outline must not hit the recursion limit.
+    stack: list[tuple[Block, tuple[Block, ...], bool, bool]] = [
+        (top, (), base, False) for top in reversed(page.blocks)]
+    while stack:
+        block, ancestors, sens, tmpl = stack.pop()
         sens = sens or properties_are_sensitive(block.properties)
         tmpl = tmpl or "template" in block.properties
         yield BlockContext(block, ancestors, sens, tmpl)
-        for child in block.children:
-            yield from rec(child, (*ancestors, block), sens, tmpl)
-
-    for top in page.blocks:
-        yield from rec(top, (), base, False)
+        if block.children:
+            below = (*ancestors, block)
+            stack.extend((child, below, sens, tmpl) for child in reversed(block.children))
 
 
 def sensitive_pages(pages: tuple[Page, ...] | list[Page]) -> list[Page]:
