@@ -38,6 +38,7 @@ def graph(tmp_path: Path) -> Path:
     write(root, "journals/2026_03_01.md", "- DOING 现场检查\n")
     write(root, "journals/2026-03-02.md", "- 旧格式日志\n")
     write(root, "whiteboards/板.edn", '{:blocks () :pages ({:block/original-name "板"})}')
+    write(root, "README.md", "- Logseq reads Markdown anywhere in the graph folder\n")
     # everything below must be ignored
     write(root, "pages/.bss.md", "- dot file\n")
     write(root, "pages/ignored.edn", "{:not :a-page}")
@@ -50,21 +51,24 @@ def graph(tmp_path: Path) -> Path:
     write(root, ".recycle/pages/gone.md", "- deleted\n")
     write(root, "archived/pages/old.md", "- archived\n")
     write(root, "assets/highlights.edn", "{:a 1}")
-    write(root, "whiteboards/not-a-board.md", "- no\n")
+    write(root, "logseq/custom.md", "- Logseq's own folder\n")
+    write(root, "whiteboards/old.json", "{}")
     return root
 
 
 def test_load_graph_reads_exactly_the_graph_files(graph: Path) -> None:
     g = load_graph(graph)
     assert [p.file for p in g.pages] == [
-        "journals/2026-03-02.md", "journals/2026_03_01.md", "pages/contents.md", "pages/notes.markdown",
-        "pages/org page.org", "pages/sub/nested.md", "pages/titled.md", "pages/巡察办___制度.md",
+        "README.md", "journals/2026-03-02.md", "journals/2026_03_01.md", "pages/contents.md",
+        "pages/notes.markdown", "pages/org page.org", "pages/sub/nested.md", "pages/titled.md",
+        "pages/巡察办___制度.md",
     ]
     names = {p.file: p.name for p in g.pages}
     assert names["pages/巡察办___制度.md"] == "巡察办/制度"
     assert names["pages/contents.md"] == "Contents"
     assert names["pages/titled.md"] == "真正的标题"
     assert names["pages/sub/nested.md"] == "nested"
+    assert names["README.md"] == "README"
     assert names["journals/2026_03_01.md"] == "Mar 1st, 2026"
     assert names["journals/2026-03-02.md"] == "Mar 2nd, 2026"
     kinds = {p.file: (p.kind, p.format, p.journal_day) for p in g.pages}
@@ -78,8 +82,8 @@ def test_load_graph_reads_exactly_the_graph_files(graph: Path) -> None:
 
 def test_hidden_can_be_disabled_for_peer_comparison(graph: Path) -> None:
     files = [p.file for p in load_graph(graph, apply_hidden=False).pages]
-    assert "pages/draft-1.md" in files
-    assert "pages/.bss.md" not in files
+    assert "pages/draft-1.md" in files and "archived/pages/old.md" in files
+    assert "pages/.bss.md" not in files and "logseq/bak/pages/巡察办___制度/2026.md" not in files
 
 
 def test_is_hidden_is_a_plain_prefix_test() -> None:
@@ -96,7 +100,9 @@ def test_is_hidden_is_a_plain_prefix_test() -> None:
     (".recycle/pages/a.md", "ignored"), ("logseq/bak/pages/a.md", "ignored"), ("pages/a.txt", "ignored"),
     ("archived/pages/a.md", "ignored"), ("drafts/a.md", "ignored"), ("pages/node_modules/a.md", "ignored"),
     ("../pages/a.md", "ignored"), ("pages/../../x.md", "ignored"), ("assets/a.edn", "ignored"),
-    ("version-files/pages/a.md", "ignored"), ("whiteboards/a.md", "ignored"), ("", "ignored"),
+    ("version-files/pages/a.md", "ignored"), ("", "ignored"), ("logseq/custom.md", "ignored"),
+    ("README.md", "page"), ("notes/a.org", "page"), ("whiteboards/a.md", "page"),
+    ("journals/sub/2026_03_01.md", "journal"), ("whiteboards/a.json", "ignored"),
 ])
 def test_classify_path(rel: str, kind: str) -> None:
     assert classify_path(None, rel, TRI) == kind
@@ -107,7 +113,8 @@ def test_classify_path_follows_configured_directories() -> None:
     assert classify_path(None, "notes/a.md", cfg) == "page"
     assert classify_path(None, "days/2026_01_01.md", cfg) == "journal"
     assert classify_path(None, "boards/a.edn", cfg) == "whiteboard"
-    assert classify_path(None, "pages/a.md", cfg) == "ignored"
+    assert classify_path(None, "whiteboards/a.edn", cfg) == "ignored"
+    assert classify_path(None, "journals/2026_01_01.md", cfg) == "page"  # not the journals folder now
 
 
 def test_invalid_utf8_is_replaced_and_reported(tmp_path: Path) -> None:
@@ -248,7 +255,7 @@ def test_progress_callback(graph: Path) -> None:
     calls: list[tuple[int, int]] = []
     load_graph(graph, progress=lambda done, total: calls.append((done, total)))
     total = calls[0][1]
-    assert total == 9  # 8 pages/journals + 1 whiteboard
+    assert total == 10  # 9 pages/journals + 1 whiteboard
     assert calls == [(i, total) for i in range(total + 1)]
 
 

@@ -64,13 +64,24 @@ def test_stats_json_equals_peer_counts(runner, corpus: Path, graph: str) -> None
 
 
 @pytest.mark.parametrize("graph", GRAPHS)
-def test_hidden_paths_do_not_change_corpus_counts(corpus: Path, graph: str) -> None:
-    # The peers do not apply config :hidden; on these graphs :hidden names only folders and
-    # files outside pages/ and journals/, so both readings must agree.
+def test_hidden_paths_and_the_peer_scope(corpus: Path, graph: str) -> None:
+    # The peers walk only pages/ and journals/ and ignore :hidden.  Logseq (and we) read every
+    # Markdown/Org file in the graph folder but skip :hidden paths.  On these graphs :hidden
+    # names exactly the files outside pages/ and journals/, so the two scopes agree; without
+    # :hidden we would additionally read those files as "other pages" and nothing else changes.
+    cfg = load_graph(corpus / graph).config
+    assert cfg.hidden
     hidden = graph_stats(load_graph(corpus / graph))
     everything = graph_stats(load_graph(corpus / graph, apply_hidden=False))
-    assert load_graph(corpus / graph).config.hidden
-    assert hidden == everything
+    assert hidden["other_pages"] == 0
+    root = corpus / graph
+    extra = [p for p in root.rglob("*")
+             if p.suffix in (".md", ".org") and p.relative_to(root).parts[0] not in ("pages", "journals")]
+    assert everything["other_pages"] == len(extra)
+    for key in ("pages", "journals", "whiteboards", "whiteboard_shapes"):
+        assert everything[key] == hidden[key]
+    if not extra:
+        assert everything == hidden
 
 
 def test_docs_whiteboard_counts(runner, corpus: Path) -> None:

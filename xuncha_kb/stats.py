@@ -1,8 +1,11 @@
 """Counts over a graph, as Logseq's own parser would count them (``xuncha-kb stats``).
 
 Pure: a :class:`Graph` in, a plain dict out.  The numbers use the same scope as the peer
-counts in ``shared/corpus/peer-counts.md``: pages and journals (not whiteboards) for blocks
-and tasks; ``blocks`` excludes pre-blocks (the text before a page's first bullet).
+counts in ``shared/corpus/peer-counts.md``: page and journal files (not whiteboards) for
+blocks and tasks; ``blocks`` excludes pre-blocks (the text before a page's first bullet).
+``pages`` counts files under the pages folder; Markdown/Org files elsewhere in the graph
+(Logseq reads those too, unless ``:hidden``) are counted in ``other_pages`` and their blocks
+are included in ``blocks``.
 """
 
 from __future__ import annotations
@@ -19,16 +22,19 @@ MARKER_ORDER = ("TODO", "DOING", "LATER", "NOW", "IN-PROGRESS", "WAIT", "WAITING
 
 def graph_stats(graph: Graph) -> dict[str, Any]:
     """The ``stats --json`` object: counts, per-marker tasks, priorities, diagnostics."""
-    pages = journals = blocks = pre_blocks = scheduled = deadline = org_files = 0
+    pages = journals = other_pages = blocks = pre_blocks = scheduled = deadline = org_files = 0
     page_properties = 0
     max_depth = 0
     tasks: Counter[str] = Counter()
     priorities: Counter[str] = Counter()
+    pages_prefix = graph.config.pages_dir.strip("/") + "/"
     for page in graph.pages:
         if page.kind == "journal":
             journals += 1
-        else:
+        elif page.file.startswith(pages_prefix):
             pages += 1
+        else:
+            other_pages += 1
         if page.format == "org":
             org_files += 1
         if page.properties:
@@ -53,6 +59,7 @@ def graph_stats(graph: Graph) -> dict[str, Any]:
         "name_format": graph.config.name_format,
         "pages": pages,
         "journals": journals,
+        "other_pages": other_pages,
         "org_files": org_files,
         "pages_with_properties": page_properties,
         "blocks": blocks,
@@ -89,6 +96,8 @@ def summary_lines(stats: dict[str, Any]) -> list[tuple[str, str]]:
          else "legacy（旧版）"),
         ("页面", f"{stats['pages']} 个"),
         ("日志", f"{stats['journals']} 篇"),
+        *([("其他页面", f"{stats['other_pages']} 个（pages/ 与 journals/ 之外的 Markdown/Org 文件）")]
+          if stats["other_pages"] else []),
         ("文件格式", f"Org 文件 {stats['org_files']} 个，其余为 Markdown；"
                      f"{stats['pages_with_properties']} 个文件带页面属性"),
         ("块", f"{stats['blocks']} 个，另有页面属性块 {stats['pre_blocks']} 个；"

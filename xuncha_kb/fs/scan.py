@@ -2,11 +2,13 @@
 
 The edge between the file system and the pure readers in ``xuncha_kb.logseq``:
 
-* which files are part of the graph (:func:`classify_path`): ``pages/``, ``journals/`` (``.md``
-  ``.markdown`` ``.org``) and ``whiteboards/*.edn``, directories as configured; never a path
-  with a segment starting with ``.`` (``.recycle``, ``.git``, ``.xuncha``, ``pages/.x.md``),
-  ``node_modules``, ``logseq/bak``, ``version-files``, config ``:hidden`` paths, symlinks, or
-  ``.edn`` files under ``pages/``;
+* which files are part of the graph (:func:`classify_path`).  Like Logseq, every ``.md``
+  ``.markdown`` ``.org`` file in the graph folder is a page (a journal under ``journals/``),
+  not only those under ``pages/`` — that is why graphs list a root ``README.md`` in
+  ``:hidden``; ``whiteboards/*.edn`` are whiteboards; directories as configured.  Never read:
+  a path with a segment starting with ``.`` (``.recycle``, ``.git``, ``.xuncha``,
+  ``pages/.x.md``), ``node_modules``, ``version-files``, anything under ``logseq/`` but the
+  config, config ``:hidden`` paths, symlinks, ``.edn`` files outside ``whiteboards/``;
 * bytes → text (invalid UTF-8 is replaced and reported with its line);
 * per-file problems become Diagnostics; a scan never stops because of one file;
 * page-name collisions (case-insensitive, as Logseq's page identity) are reported.
@@ -73,20 +75,23 @@ def classify_path(root: str | os.PathLike[str] | None, relpath: str | os.PathLik
     segments = rel.split("/")
     if any(s.startswith(".") or s in IGNORED_DIR_NAMES for s in segments):
         return "ignored"
-    if rel.startswith("logseq/bak/") or rel == "logseq/bak":
-        return "ignored"
     if rel == CONFIG_FILE:
         return "config"
+    if segments[0] == "logseq":  # Logseq's own folder: bak/, version-files, custom.css …
+        return "ignored"
     if apply_hidden and is_hidden(rel, config.hidden):
         return "ignored"
     ext = posixpath.splitext(rel)[1].lower()
-    if _under(rel, config.pages_dir) and ext in PAGE_EXTENSIONS:
-        return "page"
-    if _under(rel, config.journals_dir) and ext in PAGE_EXTENSIONS:
-        return "journal"
-    if _under(rel, config.whiteboards_dir) and ext == ".edn":
+    if ext in PAGE_EXTENSIONS:
+        return "journal" if _under(rel, config.journals_dir) else "page"
+    if ext == ".edn" and _under(rel, config.whiteboards_dir):
         return "whiteboard"
     return "ignored"
+
+
+def in_pages_dir(relpath: str, config: GraphConfig) -> bool:
+    """Whether a page file lies under the pages directory (others sit elsewhere in the graph)."""
+    return _under(_norm_rel(relpath), config.pages_dir)
 
 
 # --- the graph root --------------------------------------------------------------------------------
@@ -129,39 +134,33 @@ def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = Tr
                      ) -> list[tuple[str, PathKind]]:
     """Every page, journal and whiteboard file of the graph, sorted by relative path.
 
-    Symlinks (to files or directories) are never followed, so nothing outside the graph is
-    read and link loops cannot occur.
+    Walks the whole graph folder, pruning ignored folders (dot-folders, ``node_modules``,
+    ``version-files``, ``logseq/``, ``:hidden``).  Symlinks (to files or directories) are
+    never followed, so nothing outside the graph is read and link loops cannot occur.
     """
     found: list[tuple[str, PathKind]] = []
-    seen_dirs: set[str] = set()
-    for directory in (config.pages_dir, config.journals_dir, config.whiteboards_dir):
-        d = directory.strip("/")
-        if not d or d in seen_dirs:
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            with os.scandir(root / rel_dir if rel_dir else root) as it:
+                entries = list(it)
+        except OSError:
             continue
-        seen_dirs.add(d)
-        start = root / d
-        if start.is_symlink() or not start.is_dir():
-            continue
-        stack = [d]
-        while stack:
-            rel_dir = stack.pop()
-            try:
-                with os.scandir(root / rel_dir) as it:
-                    entries = list(it)
-            except OSError:
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if name.startswith(".") or entry.is_symlink():
                 continue
-            for entry in entries:
-                rel = f"{rel_dir}/{entry.name}"
-                if entry.name.startswith(".") or entry.is_symlink():
+            if entry.is_dir(follow_symlinks=False):
+                if name in IGNORED_DIR_NAMES or rel == "logseq" \
+                        or (apply_hidden and is_hidden(rel + "/", config.hidden)):
                     continue
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name in IGNORED_DIR_NAMES or (apply_hidden and is_hidden(rel, config.hidden)):
-                        continue
-                    stack.append(rel)
-                elif entry.is_file(follow_symlinks=False):
-                    kind = classify_path(root, rel, config, apply_hidden=apply_hidden)
-                    if kind in ("page", "journal", "whiteboard"):
-                        found.append((rel, kind))
+                stack.append(rel)
+            elif entry.is_file(follow_symlinks=False):
+                kind = classify_path(root, rel, config, apply_hidden=apply_hidden)
+                if kind in ("page", "journal", "whiteboard"):
+                    found.append((rel, kind))
     found.sort()
     return found
 
