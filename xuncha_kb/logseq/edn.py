@@ -61,7 +61,26 @@ class EdnError(ValueError):
 
 def loads(text: str) -> Any:
     """Parse one EDN value from ``text`` into plain Python (see the module table)."""
-    return to_python(_raw_loads(text))
+    try:
+        return to_python(_raw_loads(text))
+    except RecursionError:
+        # Thousands of nested brackets: the converter (and the parser) are recursive.
+        raise EdnError("EDN 嵌套层数过深（括号嵌套数千层），无法读取；文件可能已损坏",
+                       _deep_nesting_line(text)) from None
+
+
+def _deep_nesting_line(text: str, limit: int = 500) -> int:
+    """Line where bracket nesting first goes deeper than ``limit`` (1 if it never does)."""
+    depth = 0
+    for m in _STRUCTURE.finditer(text):
+        tok = m.group()
+        if tok in ("(", "[", "{", "#{"):
+            depth += 1
+            if depth > limit:
+                return line_of(text, m.start())
+        elif tok in (")", "]", "}"):
+            depth -= 1
+    return 1
 
 
 def _raw_loads(text: str) -> Any:
