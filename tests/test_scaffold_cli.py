@@ -130,6 +130,7 @@ def test_foreign_file_with_same_name_is_a_conflict(runner, tmp_path: Path) -> No
     result = _run(runner, "scaffold", str(root), *ARGS)
     assert result.exit_code == 4
     assert "冲突" in result.output and "问题清单" in result.output
+    assert f"计划：{I}" in result.stdout  # the plan is shown before the refusal
     assert snapshot(root) == before  # nothing written, not even the other 13 files
 
 

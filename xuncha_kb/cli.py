@@ -354,7 +354,12 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
             if explicit:
                 raise
             g = None
-        page = load.find_definition_page(g) if g is not None else None
+        pages = load.definition_pages(g) if g is not None else []
+        page = pages[0] if pages else None
+        if len(pages) > 1:
+            others = "、".join(p.file for p in pages[1:])
+            click.echo(f"警告：图谱中有 {len(pages)} 个工作流程定义页，使用 {pages[0].file}，忽略 {others}",
+                       err=True)
         if page is not None:
             wf = load.definition_from_page(page)
             origin = f"图谱自带定义 {page.file}（页面「{page.name}」）"
@@ -397,26 +402,35 @@ def _ask(value: str | None, prompt: str, option: str) -> str | None:
 
 
 def _emit_plan(run: Any, as_json: bool, dry_run: bool, graph_root: Path) -> None:
-    """Print (dry-run) or apply a scaffold plan, in text or JSON."""
+    """Print the plan; unless ``dry_run``, apply it and print the result (text or JSON).
+
+    A plan with conflicts is printed first, then refused by ``apply`` (exit 4, nothing written).
+    """
     import json
 
     from xuncha_kb.fs.apply import apply
 
     plan = run.plan
-    result = None
-    if not dry_run:
-        result = apply(plan, graph_root)
-    if as_json:
-        out = {"graph": str(graph_root), "title": run.scaffold.inspection, "workflow": run.workflow.name,
-               "activities": run.scaffold.activity_count, "dry_run": dry_run, "plan": plan.as_dict(),
-               "result": result.as_dict() if result is not None else None}
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+    def show(result: Any) -> None:
+        if as_json:
+            out = {"graph": str(graph_root), "title": run.scaffold.inspection, "workflow": run.workflow.name,
+                   "activities": run.scaffold.activity_count, "dry_run": dry_run, "plan": plan.as_dict(),
+                   "result": result.as_dict() if result is not None else None}
+            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+            return
+        click.echo(plan.render())
+        if dry_run:
+            click.echo("（--dry-run：只显示计划，未写入任何文件。）")
+        elif result is not None:
+            click.echo(result.render())
+
+    if dry_run or plan.conflicts:
+        show(None)
+        if not dry_run:
+            apply(plan, graph_root)  # raises WriteConflict: nothing is written
         return
-    click.echo(plan.render())
-    if dry_run:
-        click.echo("（--dry-run：只显示计划，未写入任何文件。）")
-    elif result is not None:
-        click.echo(result.render())
+    show(apply(plan, graph_root))
 
 
 @cli.command("scaffold")
@@ -464,6 +478,77 @@ def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | 
     if year is None:
         raise InputError("缺少年度", hint="请用 --year 指定，例如 --year 2026。")
     _emit_plan(plan_annual(root, year, workflow_file), as_json, dry_run, root)
+
+
+# --- reliability ---
+
+
+@cli.command("close-out")
+@graph_argument
+@click.option("--inspection", "name", metavar="NAME", help="要撤离脱密的巡察（概览页名称或被巡察单位，必填）。")
+@click.option("--archive", type=click.Path(dir_okay=False, path_type=Path), metavar="OUT.zip",
+              help="同时把该巡察的页面和白板打包为 zip 归档（附 sha256 清单）。")
+@click.option("--include-sensitive", is_flag=True, help="与 --archive 同用：归档包中也包含涉密页面。")
+@click.option("--purge-sensitive", is_flag=True,
+              help="把该巡察的涉密页面移入 logseq/.recycle/（不删除，可恢复）；需要确认。")
+@click.option("--yes", is_flag=True, help="与 --purge-sensitive 同用：不再询问，直接执行。")
+@click.option("--today", metavar="YYYY-MM-DD", help="记录中的处理日期（默认今天）。")
+@click.option("--dry-run", is_flag=True, help="只检查并显示将要做的事，不写入、不移动任何文件。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果、计划与结果。")
+def close_out_cmd(graph: str | None, name: str | None, archive: Path | None, include_sensitive: bool,
+                  purge_sensitive: bool, yes: bool, today: str | None, dry_run: bool, as_json: bool) -> None:
+    """撤离脱密：检查底稿台账已闭合，列出涉密页面，写入“脱密处理记录”页，可生成归档包。
+
+    不删除任何文件；--purge-sensitive 只把涉密页面移入 logseq/.recycle/，且须确认（--yes 或交互确认）。
+    """
+    import json
+
+    from xuncha_kb.errors import InputError
+    from xuncha_kb.inspection import closeout
+    from xuncha_kb.inspection.deadlines import parse_today
+
+    root = resolve_graph(graph)
+    if name is None and _stdin_is_tty() and not as_json:
+        name = click.prompt("要撤离脱密的巡察", default="", show_default=False) or None
+    if name is None:
+        raise InputError("缺少要撤离脱密的巡察", hint="请用 --inspection 指定巡察概览页名称或被巡察单位。")
+    if include_sensitive and archive is None:
+        raise InputError("--include-sensitive 只能与 --archive 一起使用")
+    if yes and not purge_sensitive:
+        raise InputError("--yes 只能与 --purge-sensitive 一起使用")
+    plan = closeout.plan_close_out(root, name, parse_today(today), archive=archive,
+                                   include_sensitive=include_sensitive, purge=purge_sensitive)
+    out: dict[str, object] = {"dry_run": dry_run, "plan": plan.as_dict(), "result": None}
+    if not as_json:
+        click.echo(closeout.render_plan(plan))
+    if dry_run:
+        if as_json:
+            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        else:
+            click.echo("（--dry-run：只做检查，未写入、未移动任何文件。）")
+        if not plan.ledger_closed:
+            closeout.preflight(plan)
+        return
+    try:
+        closeout.preflight(plan)
+    except Exception:
+        if as_json:
+            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        raise
+    if purge_sensitive and plan.sensitive_pages and not yes:
+        if not _stdin_is_tty():
+            raise InputError("--purge-sensitive 需要确认，未写入任何文件",
+                             hint="确认无误后加 --yes 重新运行，或在终端中交互确认。")
+        if not click.confirm(f"确认把 {len(plan.sensitive_pages)} 个涉密页面移入 logseq/.recycle/ 吗？",
+                             default=False):
+            click.echo("已取消，未写入、未移动任何文件。")
+            return
+    result = closeout.run_close_out(plan)
+    if as_json:
+        out["result"] = result.as_dict()
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        click.echo(closeout.render_result(result))
 
 
 def main() -> None:
