@@ -78,3 +78,11 @@ def test_not_an_export_is_an_input_error(text: str, line: int) -> None:
 def test_missing_export_file(tmp_path: Path) -> None:
     with pytest.raises(GraphNotFound):
         read_export(tmp_path / "nope.edn")
+
+
+def test_absurdly_deep_export_is_an_input_error() -> None:
+    head = '{"version": 1, "blocks": [{"page-name": "p", "children": '
+    text = head + '[{"content": "x", "children": ' * 3000 + "[]" + "}]" * 3000 + "}]}"
+    with pytest.raises(InputError) as info:
+        parse_export(text, "deep.json")
+    assert info.value.exit_code == 2

@@ -263,3 +263,27 @@ def test_org_block_and_missing_pages() -> None:
     assert wb.name == "abc?"  # from the file name
     assert wb.blocks[0].marker == "TODO"
     assert [d.severity for d in diags] == ["info"]
+
+
+def test_block_below_a_cycle_keeps_its_parent() -> None:
+    def blk(n: int, parent: int) -> str:
+        return (f'{{:block/content "b{n}" :block/uuid #uuid "00000000-0000-4000-8000-{n:012d}"'
+                f' :block/parent {{:block/uuid #uuid "00000000-0000-4000-8000-{parent:012d}"}}}}')
+
+    text = "{:blocks (" + "\n".join([blk(1, 2), blk(2, 1), blk(3, 1)]) + ")}"
+    wb, diags = parse_whiteboard(text, "whiteboards/x.edn")
+    assert [b.content for b in wb.blocks] == ["b1", "b2"]
+    assert [c.content for c in wb.blocks[0].children] == ["b3"]
+    assert len([d for d in diags if "循环" in d.message]) == 2
+
+
+def test_very_deep_parent_chain_does_not_overflow() -> None:
+    n = 5000
+    parts = [f'{{:block/content "b{i}" :block/uuid #uuid "00000000-0000-4000-8000-{i:012d}"'
+             f' :block/parent {{:block/uuid #uuid "00000000-0000-4000-8000-{i - 1:012d}"}}}}'
+             for i in range(1, n + 1)]
+    wb, diags = parse_whiteboard("{:blocks (\n" + "\n".join(parts) + ")}", "whiteboards/deep.edn")
+    assert len(wb.blocks) == 1 and diags[-1].severity == "info"  # only: no :pages
+    depth = max(b.level for b in wb.walk())
+    assert depth == n
+    assert sum(1 for _ in wb.walk()) == n

@@ -50,6 +50,14 @@ def read_export(path: str | os.PathLike[str], config: GraphConfig | None = None)
 def parse_export(text: str, file: str, *, root: Path | None = None,
                  config: GraphConfig | None = None) -> Graph:
     """Parse the text of an export; ``file`` names it in spans and messages."""
+    try:
+        return _parse_export(text, file, root=root, config=config)
+    except RecursionError:
+        raise InputError("导出文件的块嵌套层数过深（数千层），无法读取；文件可能已损坏",
+                         file=file, line=1) from None
+
+
+def _parse_export(text: str, file: str, *, root: Path | None, config: GraphConfig | None) -> Graph:
     config = config or GraphConfig(name_format="triple-lowbar")
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -207,36 +207,70 @@ def _block_tree(raw_blocks: list[tuple[dict[str, Any], int]], page_uuid: str | N
         nodes[uid] = (block, _ref_uuid(entry.get(":block/parent")), _ref_uuid(entry.get(":block/left")))
         order.append(uid)
 
-    parents = {uid: _top_or_parent(uid, nodes) for uid in order}
-    for uid in order:
-        declared = nodes[uid][1]
-        if parents[uid] is None and declared in nodes and declared != uid:
-            diags.append(Diagnostic(file, nodes[uid][0].span.line,
-                                    f"白板块 {uid} 的 :block/parent 形成循环，按顶层块读取"))
+    parents, cyclic = _resolve_parents(order, nodes)
+    for uid in cyclic:
+        diags.append(Diagnostic(file, nodes[uid][0].span.line,
+                                f"白板块 {uid} 的 :block/parent 形成循环，按顶层块读取"))
     children: dict[str | None, list[str]] = {}
     for uid in order:
         children.setdefault(parents[uid], []).append(uid)
-
-    def build(uid: str, level: int) -> Block:
-        kids = tuple(build(c, level + 1) for c in _sibling_order(children.get(uid, []), uid, nodes))
-        return dataclasses.replace(nodes[uid][0], level=level, children=kids)
-
-    return tuple(build(u, 1) for u in _sibling_order(children.get(None, []), page_uuid, nodes))
+    return _build_tree(children, page_uuid, nodes)
 
 
-def _top_or_parent(uid: str, nodes: Mapping[str, tuple[Block, str | None, str | None]]) -> str | None:
-    """The block's parent uuid, or ``None`` for top-level blocks (parent is the page, unknown, or a cycle)."""
-    parent = nodes[uid][1]
-    if parent not in nodes or parent == uid:
-        return None
-    seen = {uid}
-    cur: str | None = parent
-    while cur is not None and cur in nodes:
-        if cur in seen:
-            return None
-        seen.add(cur)
-        cur = nodes[cur][1]
-    return parent
+def _resolve_parents(order: list[str], nodes: Mapping[str, tuple[Block, str | None, str | None]]
+                     ) -> tuple[dict[str, str | None], list[str]]:
+    """Each block's parent uuid (``None`` = top level), and the blocks lifted out of parent cycles.
+
+    A block whose parent is the page, unknown, or itself is top level; the members of a parent
+    cycle become top level too; blocks hanging below a cycle keep their parent.  Linear time.
+    """
+    resolved: dict[str, str | None] = {}
+    cyclic: list[str] = []
+    for start in order:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        cur: str | None = start
+        cycle_at: int | None = None
+        while cur is not None and cur not in resolved:
+            on_path[cur] = len(path)
+            path.append(cur)
+            nxt = nodes[cur][1]
+            if nxt is None or nxt not in nodes or nxt == cur:
+                break
+            if nxt in on_path:
+                cycle_at = on_path[nxt]
+                break
+            cur = nxt
+        for i, uid in enumerate(path):
+            parent = nodes[uid][1]
+            if cycle_at is not None and i >= cycle_at:
+                resolved[uid] = None
+                cyclic.append(uid)
+            else:
+                resolved[uid] = parent if parent in nodes and parent != uid else None
+    return resolved, cyclic
+
+
+def _build_tree(children: Mapping[str | None, list[str]], page_uuid: str | None,
+                nodes: Mapping[str, tuple[Block, str | None, str | None]]) -> tuple[Block, ...]:
+    """Assemble the blocks bottom-up without recursion (a deep parent chain must not overflow)."""
+    ordered: dict[str | None, list[str]] = {
+        parent: _sibling_order(kids, parent if parent is not None else page_uuid, nodes)
+        for parent, kids in children.items()
+    }
+    levels: dict[str, int] = {}
+    post: list[str] = []
+    stack: list[tuple[str, int]] = [(u, 1) for u in reversed(ordered.get(None, []))]
+    while stack:
+        uid, level = stack.pop()
+        levels[uid] = level
+        post.append(uid)
+        stack.extend((c, level + 1) for c in reversed(ordered.get(uid, [])))
+    built: dict[str, Block] = {}
+    for uid in reversed(post):  # children are always built before their parent
+        kids = tuple(built[c] for c in ordered.get(uid, []))
+        built[uid] = dataclasses.replace(nodes[uid][0], level=levels[uid], children=kids)
+    return tuple(built[u] for u in ordered.get(None, []))
 
 
 def _sibling_order(siblings: list[str], parent: str | None,
