@@ -215,3 +215,26 @@ def test_scaffold_plan(runner, tmp_path: Path) -> None:
     assert snapshot(root) == before
     assert runner.invoke(cli, ["scaffold-plan", str(root)]).exit_code == 2
     assert runner.invoke(cli, ["scaffold-plan", str(root), "--year", "26"]).exit_code == 2
+
+
+def test_sample_inspection_in_examples(runner, example_graph: Path) -> None:
+    """The shipped sample: parseable, partly done, and a rerun of its command changes nothing."""
+    graph = load_graph(example_graph)
+    sample = [p for p in graph.pages if p.name.startswith(I)]
+    assert sample and not [d for d in graph.diagnostics if d.file.startswith("pages/巡察___")]
+    markers: dict[str, list[str | None]] = {}
+    for page in sample:
+        for b in page.walk():
+            if cv.P_ACTIVITY in b.properties and not b.pre_block:
+                markers.setdefault(b.properties[cv.P_ACTIVITY].split(".")[0], []).append(b.marker)
+    assert set(markers["prep"]) == {"DONE"}  # 巡察准备 finished
+    assert {"DONE", "DOING", "TODO"} <= set(markers["know"])  # 巡察了解 under way
+    assert sum(len(v) for v in markers.values()) == _expected_activities()
+    drafts = [p for p in sample if p.properties.get("type") == "[[问题底稿]]"]
+    assert len(drafts) == 2
+    before = snapshot(example_graph)
+    result = _run(runner, "scaffold", str(example_graph), *ARGS)
+    assert result.exit_code == 0, result.output
+    assert "保留" in result.output and "无变化" in result.output and "已写入" not in result.output
+    assert {k: v for k, v in snapshot(example_graph).items() if k != ".xuncha/lock"} == \
+        {k: v for k, v in before.items() if k != ".xuncha/lock"}
