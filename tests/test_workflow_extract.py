@@ -285,3 +285,30 @@ def test_no_stages_is_a_warning():
     result = extract_blocks([SourceBlock("只是一段普通的文字。")])
     assert result.workflow.stages == ()
     assert "没有找到任何阶段" in result.warnings[0].message
+
+
+def test_edn_export_with_heading_blocks():
+    wf = extract_file(FIX / "county-export.edn").workflow
+    assert wf.name == "某县巡察流程（导出）"
+    assert [(s.name, s.stated_count, len(s.activities)) for s in wf.stages] == [
+        ("准备", 3, 3), ("整改", None, 1)]
+    assert wf.stages[1].activities[0].deadline.offset == "P60D"
+
+
+def test_every_corpus_document_extracts_without_crashing(corpus):
+    """Robustness: real Logseq pages and whiteboards that are not workflows give drafts or
+    a clean InputError (e.g. config.edn is not an export), never an exception."""
+    from xuncha_kb.errors import InputError
+
+    done = 0
+    for path in sorted(corpus.rglob("*")):
+        if path.suffix not in (".md", ".edn", ".json") or not path.is_file():
+            continue
+        try:
+            result = extract_file(path)
+        except InputError:
+            assert path.suffix == ".edn"
+            continue
+        assert all(s.name for s in result.workflow.stages)
+        done += 1
+    assert done > 100

@@ -102,3 +102,12 @@ def test_show_a_definition_file(runner, tmp_path):
 def test_show_explicit_non_graph_folder_is_an_error(runner, tmp_path):
     res = runner.invoke(cli, ["workflow", "show", str(tmp_path)])
     assert res.exit_code == 3
+
+
+def test_two_definition_pages_the_first_by_file_wins_with_a_warning(example_graph, runner):
+    _add_definition(example_graph, BASE, "a定义.md")
+    _add_definition(example_graph, BASE.replace("流程id:: demo", "流程id:: other"), "b定义.md")
+    res = runner.invoke(cli, ["workflow", "show", str(example_graph)])
+    assert res.exit_code == 0, res.output
+    assert "（demo）" in res.stdout
+    assert "2 个工作流程定义页" in res.stderr and "b定义.md" in res.stderr

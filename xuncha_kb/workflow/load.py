@@ -391,9 +391,14 @@ def is_definition_page(page: Page) -> bool:
     return syn.DEFINITION_TYPE in syn.split_list(raw)
 
 
+def definition_pages(graph: Graph) -> list[Page]:
+    """Every page of the graph marked ``type:: [[巡察工作流程定义]]``, by file name."""
+    return sorted((p for p in graph.pages if is_definition_page(p)), key=lambda p: p.file)
+
+
 def find_definition_page(graph: Graph) -> Page | None:
     """The graph's own definition page (the first by file name if there are several)."""
-    pages = sorted((p for p in graph.pages if is_definition_page(p)), key=lambda p: p.file)
+    pages = definition_pages(graph)
     return pages[0] if pages else None
 
 
