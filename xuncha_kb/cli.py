@@ -297,7 +297,8 @@ def workflow_group() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="把提取结果写成工作流程定义页（可在 Logseq 中编辑）。")
 @click.option("--force", is_flag=True, help="与 -o 同用：输出文件已存在时覆盖它。")
-def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool) -> None:
+@click.option("--dry-run", is_flag=True, help="与 -o 同用：只显示将写入的定义页内容，不写文件。")
+def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool, dry_run: bool) -> None:
     """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。"""
     import json
 
@@ -305,28 +306,32 @@ def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool
     from xuncha_kb.workflow.show import render_extraction
 
     ex = extract_file(file)
+    page: str | None = None
     if output is not None:
         from xuncha_kb.errors import WriteConflict
-        from xuncha_kb.fs.atomic import atomic_write
         from xuncha_kb.workflow.write import render_definition
 
         if output.exists() and not force:
             raise WriteConflict("输出文件已存在，未覆盖", file=str(output),
                                 hint="换一个文件名，或加 --force 覆盖它。")
-
         note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿，"
                 "请补充角色、产出、前置关系后使用。")
-        text = render_definition(ex.workflow, note=note)
-        atomic_write(output, text, create_only=not force)
+        page = render_definition(ex.workflow, note=note)
+        if not dry_run:
+            from xuncha_kb.fs.atomic import atomic_write
+
+            atomic_write(output, page, create_only=not force)
     if as_json:
         click.echo(json.dumps(ex.as_dict(), ensure_ascii=False, indent=2))
+        for w in ex.warnings:
+            click.echo(str(w), err=True)
+    elif page is not None and dry_run:
+        click.echo(page, nl=False)
     else:
         click.echo(render_extraction(ex), nl=False)
     if output is not None:
-        click.echo(f"已写入工作流程定义：{output}", err=True)
-    for w in ex.warnings:
-        if as_json:
-            click.echo(str(w), err=True)
+        done = "（试运行，未写入）将写入" if dry_run else "已写入"
+        click.echo(f"{done}工作流程定义：{output}", err=True)
 
 
 @workflow_group.command("show")
@@ -485,7 +490,8 @@ def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | 
 
 @cli.command("close-out")
 @graph_argument
-@click.option("--inspection", "name", metavar="NAME", help="要撤离脱密的巡察（概览页名称或被巡察单位，必填）。")
+@click.option("--inspection", "name", metavar="NAME",
+              help="要撤离脱密的巡察（概览页名称或被巡察单位，必填）。")
 @click.option("--archive", type=click.Path(dir_okay=False, path_type=Path), metavar="OUT.zip",
               help="同时把该巡察的页面和白板打包为 zip 归档（附 sha256 清单）。")
 @click.option("--include-sensitive", is_flag=True, help="与 --archive 同用：归档包中也包含涉密页面。")
