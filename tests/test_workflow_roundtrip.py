@@ -119,3 +119,13 @@ def workflows(draw) -> Workflow:
 @given(workflows())
 def test_write_then_load_is_identity(wf):
     assert strip_spans(load_definition_text(render_definition(wf), "gen.md")) == wf
+
+
+def test_extract_dry_run_writes_nothing(shared, runner, tmp_path):
+    out = tmp_path / "def.md"
+    seed = shared / "seed" / "000_d771ac59c96ea753.txt"
+    res = runner.invoke(cli, ["workflow", "extract", str(seed), "-o", str(out), "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert not out.exists()
+    assert res.stdout.startswith("type:: [[巡察工作流程定义]]")
+    assert "试运行" in res.stderr
