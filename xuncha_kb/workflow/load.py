@@ -128,6 +128,10 @@ def check_definition(path: Path | str, *, display: str | None = None) -> tuple[W
         text = p.read_text(encoding="utf-8-sig")
     except OSError:
         raise WorkflowError("找不到或无法读取工作流程定义文件", file=shown) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise WorkflowError("工作流程定义文件不是有效的 UTF-8 编码", file=shown, line=line,
+                            hint="请用 UTF-8 重新保存该文件。") from None
     props, blocks = parse_definition_text(text, shown)
     wf, problems = build_workflow(props, blocks, shown)
     from xuncha_kb.workflow.dag import validate
