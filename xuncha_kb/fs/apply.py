@@ -182,7 +182,9 @@ class ApplyResult:
     def render(self) -> str:
         if not self.written:
             return "无变化：没有写入任何文件。"
-        parts = [f"新建 {len(self.created)} 个文件"]
+        parts = []
+        if self.created:
+            parts.append(f"新建 {len(self.created)} 个文件")
         if self.updated:
             parts.append(f"更新 {len(self.updated)} 个文件")
         if self.unchanged:

@@ -474,8 +474,10 @@ def _lists(ctx: _Ctx) -> list[PageSpec]:
                       + "，审核人填写姓名和日期。"),
             BlockSpec("状态：" + " / ".join(cv.DRAFT_STATUSES) + "。"),
         ], gen="guide:底稿"),
-        _heading("底稿一览", [BlockSpec(draft_query, properties=(
-            ("query-properties", "[:page :编号 :问题概要 :定性 :状态]"),))], gen="draft-query"),
+        _heading("底稿一览", [
+            BlockSpec(draft_query, properties=(("query-properties", "[:page :编号 :问题概要 :定性 :状态]"),)),
+            BlockSpec(f"全部底稿页面：{{{{namespace {ctx.sub(cv.PAGE_DRAFTS_NS)}}}}}"),
+        ], gen="draft-query"),
         draft_template,
     ))
 
