@@ -627,7 +627,14 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
         insp_progress = by_name.get(insp.lower())
         for path in sorted(targets):
             disk = root / path
-            theirs = disk.read_text(encoding="utf-8") if disk.is_file() else None
+            try:
+                theirs = disk.read_text(encoding="utf-8") if disk.is_file() else None
+            except UnicodeDecodeError as exc:
+                # Rewriting it would turn the user's bad bytes into U+FFFD: leave the file alone.
+                line = exc.object[:exc.start].count(b"\n") + 1
+                notes.append(f"{path}:{line}: 文件不是有效的 UTF-8 编码，未同步该文件；"
+                             "请用 UTF-8 重新保存后再运行")
+                continue
             content: str | None = None
             gen: Any = None
             if path in ours_text:
