@@ -312,3 +312,20 @@ def test_every_corpus_document_extracts_without_crashing(corpus):
         assert all(s.name for s in result.workflow.stages)
         done += 1
     assert done > 100
+
+
+def test_bold_title_numbered_bold_stages_and_parenthesised_numbers():
+    result = extract_file(FIX / "bold-numbered.md")
+    wf = result.workflow
+    assert wf.name == "巡察工作流程（试行）"  # a bold line with nothing under it, above the stages
+    assert [s.name for s in wf.stages] == ["巡察准备", "巡察实施", "巡察反馈"]  # "一、" dropped
+    assert [a.name for a in wf.stages[0].activities] == ["制定方案", "审批方案", "召开巡察组培训会"]
+    assert [a.name for a in wf.stages[1].activities] == [
+        "召开动员会", "开展个别谈话", "受理信访", "对发现的问题形成问题底稿"]  # "（3）对…" + next line
+    assert (wf.stages[2].stated_count, len(wf.stages[2].activities)) == (2, 2)
+    assert result.warnings == ()
+
+
+def test_object_clause_pulls_the_next_line_only_without_its_own_verb():
+    assert ex.continues("对发现的问题", "形成问题底稿")
+    assert not ex.continues("对整改情况进行评估", "召开评价会")

@@ -36,7 +36,7 @@ def test_seed_roundtrip(shared, runner, tmp_path):
 
 @pytest.mark.parametrize("name", [
     "headings.md", "outline-page.md", "district-whiteboard.edn", "county-export.json",
-    "county-export.edn"])
+    "county-export.edn", "bold-numbered.md"])
 def test_fixture_roundtrip(name, runner, tmp_path):
     _roundtrip_file(runner, FIX / name, tmp_path)
 

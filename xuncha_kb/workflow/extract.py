@@ -290,7 +290,7 @@ _ORDINAL_STAGE = re.compile(r"^第" + _NUM + r"(?:阶段|环节)[：:、\s]")
 
 def _named_stage(line: Line) -> bool:
     """``巡察准备阶段`` / ``第二阶段：现场巡察`` — a short line that names a stage."""
-    t = line.text.rstrip("：:")
+    t = _NUMBERING.sub("", line.text).rstrip("：:") if not _ORDINAL_STAGE.match(line.text) else line.text
     return _short_title(t) and ((t.endswith("阶段") and len(t) > 2) or bool(_ORDINAL_STAGE.match(t)))
 
 
@@ -299,7 +299,8 @@ def find_stage_lines(lines: Sequence[Line]) -> set[int]:
     headings = [i for i, ln in enumerate(lines) if ln.heading is not None]
     stage_idx: set[int] = set()
     for i, ln in enumerate(lines):
-        if (ln.heading is None and ln.all_bold and _short_title(ln.text.rstrip("：:"))) or (
+        bare = _NUMBERING.sub("", ln.text).rstrip("：:")
+        if (ln.heading is None and ln.all_bold and _short_title(bare)) or (
             ln.heading is None and _named_stage(ln)
         ):
             stage_idx.add(i)
@@ -371,6 +372,9 @@ DANGLING_END = (
 )
 PREPOSITION_OPEN = ("根据", "按照", "依据", "依照", "围绕", "针对", "为了", "对照", "结合上级",
                     "通过", "经过", "遵照")
+# "对/就 + object" opens a clause whose verb may be on the next line, unless the verb is here.
+OBJECT_OPEN = ("对", "就")
+_CLAUSE_VERB = re.compile(r"进行|予以|加以|开展|作出|做出|提出|形成|实施|组织|督促|审核|审议|评估")
 SEQUENCERS = ("首先", "其次", "然后", "最后", "接着", "随后", "再次", "之后", "最终", "过程中", "期间")
 _TRAILING_ETC = re.compile(r"^(.{2,}?)等(?:方式|形式|手段|途径|方法|工作)?(?:\S*)$")
 
@@ -391,7 +395,9 @@ def continues(prev: str, cur: str, *, prev_joined: bool = False) -> bool:
         return True
     if p.endswith(DANGLING_END):
         return True
-    return not prev_joined and p.startswith(PREPOSITION_OPEN) and not any(x in p for x in "，,")
+    if prev_joined or any(x in p for x in "，,"):
+        return False
+    return p.startswith(PREPOSITION_OPEN) or (p.startswith(OBJECT_OPEN) and not _CLAUSE_VERB.search(p))
 
 
 def strip_sequencer(text: str) -> str:
@@ -558,6 +564,9 @@ def extract_blocks(blocks: Sequence[SourceBlock], *, name: str | None = None,
             continue
         current[1].append(ln)
 
+    if title is None and len(sections) > 1 and not sections[0][1] and sections[0][0].stated is None:
+        # a bold line right above the first stage, with nothing under it, is the title
+        title = sections.pop(0)[0].name
     for st, body in sections:
         _fill_stage(st, body)
     if title is None and sections:
@@ -582,7 +591,7 @@ def _fill_stage(st: _Stage, body: list[Line]) -> None:
     sub_term: str | None = None
     sub_lines: list[Line] = []
     for ln in body:
-        text = ln.text
+        text = _NUMBERING.sub("", ln.text).strip() or ln.text
         if sub_term is not None:
             sub_lines.append(ln)
             continue
