@@ -19,7 +19,8 @@ Rules, in order (each is a small named function):
    whether it is all bold, its heading level, its outline depth and its file line.
    Property lines (``key:: value``) are skipped.
 2. *Stages*: an all-bold line, a heading (except a lone title heading above the stages), or
-   a short line named ``…阶段``.  Numbering (``一、`` ``第二阶段：``) and the ``阶段`` suffix are
+   a short line named ``…阶段`` / ``第N阶段：…``; a bold line with nothing under it right
+   above the first stage is the document's title.  Numbering (``一、`` ``第二阶段：``) and the ``阶段`` suffix are
    removed from the name; ``（13项）`` in the title is a stated count.
 3. *Meta lines* inside a stage: count hints (``一共是十三项活动内容``, ``有六项活动内容``,
    ``本阶段共5项工作：…``), the lead-in ``分别是``, and sub-item explanations
@@ -29,7 +30,7 @@ Rules, in order (each is a small named function):
 4. *Joining*: a line continues the previous one when it starts with a continuation word
    (进行, 提出, 并, 及, 将, 与, 是否, 提交, 应 …), or the previous line ends on a word that needs
    an object (…的, …将, …对, …就, …和, …后 …), or the previous line opens with a prepositional
-   phrase (根据…, 按照…, 围绕…).  Only lines of the same block and list item are joined.
+   phrase (根据…, 按照…, 围绕…) or an object clause without its verb (对发现的问题 / 形成…).  Only lines of the same block and list item are joined.
 5. *Splitting*: a single (unjoined) line is split on ``、`` into activities, and on ``，`` when
    every clause starts the same way (``向A移交…，向B移交…``).  Joined sentences are not split:
    their ``、`` enumerate objects, not activities.
