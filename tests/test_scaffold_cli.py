@@ -238,3 +238,25 @@ def test_sample_inspection_in_examples(runner, example_graph: Path) -> None:
     assert "保留" in result.output and "无变化" in result.output and "已写入" not in result.output
     assert {k: v for k, v in snapshot(example_graph).items() if k != ".xuncha/lock"} == \
         {k: v for k, v in before.items() if k != ".xuncha/lock"}
+
+
+def test_same_name_in_other_case_is_a_conflict(runner, tmp_path: Path) -> None:
+    """Logseq page names are case-insensitive: ABC公司 and abc公司 are the same page."""
+    root = tmp_path / "g"
+    root.mkdir()
+    assert _run(runner, "scaffold", str(root), "--unit", "ABC公司", "--round", "2026年第一轮").exit_code == 0
+    before = snapshot(root)
+    result = runner.invoke(cli, ["scaffold", str(root), "--unit", "abc公司", "--round", "2026年第一轮"])
+    assert result.exit_code == 4, result.output
+    assert "同名页面" in result.output
+    assert snapshot(root) == before
+
+
+def test_title_property_claiming_the_name_is_a_conflict(runner, tmp_path: Path) -> None:
+    root = tmp_path / "g"
+    (root / "pages").mkdir(parents=True)
+    (root / "pages" / "别的文件.md").write_text(f"title:: {I}/移交台账\n\n- 我的移交记录\n", encoding="utf-8")
+    result = runner.invoke(cli, ["scaffold", str(root), *ARGS])
+    assert result.exit_code == 4, result.output
+    assert "别的文件.md" in result.output
+    assert sorted(p.name for p in (root / "pages").iterdir()) == ["别的文件.md"]

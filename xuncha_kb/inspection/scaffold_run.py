@@ -10,14 +10,14 @@ there is a bug in the generator, reported as an internal error (exit 1) with not
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from xuncha_kb.errors import GraphNotFound, XunchaError
-from xuncha_kb.fs.apply import Plan, plan_writes
+from xuncha_kb.fs.apply import Action, Conflict, Create, Plan, plan_writes
 from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.scaffold import InspectionFacts, Scaffold, scaffold_annual_plan, scaffold_inspection
-from xuncha_kb.model import Graph, GraphConfig
+from xuncha_kb.model import Graph, GraphConfig, page_key
 from xuncha_kb.workflow.model import Workflow
 
 
@@ -89,18 +89,43 @@ def _checked(scaffold: Scaffold, config: GraphConfig) -> Scaffold:
     return scaffold
 
 
+def name_clashes(graph: Graph, scaffold: Scaffold, plan: Plan) -> Plan:
+    """Turn a Create into a Conflict when Logseq already has a page of that name in another file.
+
+    Logseq identifies pages case-insensitively (and a ``title::`` property can name a page
+    regardless of its file), so ``ABC公司`` and ``abc公司`` would be one page in Logseq even
+    though they are two files on disk.
+    """
+    files = {f.path: f for f in scaffold.files}
+    boards = {b.key: b for b in graph.whiteboards}
+    actions: list[Action] = []
+    for a in plan.actions:
+        f = files.get(a.path)
+        if isinstance(a, Create) and f is not None:
+            other = graph.page(f.title) if f.kind != "whiteboard" else boards.get(page_key(f.title))
+            if other is not None and other.file != a.path:
+                actions.append(Conflict(a.path, f"图谱中已有同名页面“{f.title}”（文件 {other.file}，"
+                                                "大小写或文件名编码不同）"))
+                continue
+        actions.append(a)
+    return replace(plan, actions=tuple(actions))
+
+
+def _plan(root: Path, graph: Graph, sc: Scaffold) -> Plan:
+    plan = plan_writes(Path(root), sc.file_specs(), mode="create_only", title=sc.inspection)
+    return name_clashes(graph, sc, plan)
+
+
 def plan_inspection(root: Path, facts: InspectionFacts,
                     workflow_file: str | Path | None = None) -> ScaffoldRun:
     graph = open_graph(root)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_inspection(workflow, facts, graph.config), graph.config)
-    plan = plan_writes(Path(root), sc.file_specs(), mode="create_only", title=sc.inspection)
-    return ScaffoldRun(graph, workflow, sc, plan)
+    return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
 
 
 def plan_annual(root: Path, year: int, workflow_file: str | Path | None = None) -> ScaffoldRun:
     graph = open_graph(root)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_annual_plan(workflow, year, graph.config), graph.config)
-    plan = plan_writes(Path(root), sc.file_specs(), mode="create_only", title=sc.inspection)
-    return ScaffoldRun(graph, workflow, sc, plan)
+    return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
