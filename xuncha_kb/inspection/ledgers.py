@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.deadlines import Colour, Thresholds, colour_for, parse_date
 from xuncha_kb.inspection.discover import InspectionRef, Owner, has_type, prop_names, prop_text
-from xuncha_kb.inspection.sensitive import page_is_sensitive, walk_context
+from xuncha_kb.inspection.sensitive import page_has_any_key, page_is_sensitive, walk_context
 from xuncha_kb.model import Block, Graph, Page, page_key
 
 RECT_CLOSED = "已销号"
+_LEDGER_KEYS = frozenset({cv.TRANSFER_TO, cv.RECT_STATUS})
 _SUMMARY = "问题概要"
 RECT_DONE = ("已完成", "已销号")
 _PROBLEM_TITLE = re.compile(r"^\s*(?:[#*]+\s*)?问题\s*[一二三四五六七八九十百0-9０-９]+")
@@ -259,6 +260,8 @@ def collect_ledgers(graph: Graph, inspections: Sequence[InspectionRef], today: d
             else:
                 a.drafts.append(_draft_item(page))
         report_owner = page_owner if page_owner and _is_report_page(page, page_owner) else None
+        if report_owner is None and not page_has_any_key(page, _LEDGER_KEYS):
+            continue
         for ctx in walk_context(page, page_sensitive=psens):
             b = ctx.block
             if ctx.in_template or b.pre_block:

@@ -32,6 +32,7 @@ from xuncha_kb.inspection.ledgers import Ledgers, collect_ledgers
 from xuncha_kb.inspection.sensitive import (
     SENSITIVE_PLACEHOLDER,
     name_is_sensitive,
+    page_has_any_key,
     page_is_sensitive,
     properties_are_sensitive,
     walk_context,
@@ -264,7 +265,7 @@ def _where(t: _Task) -> tuple[str, int]:
     return (SENSITIVE_PLACEHOLDER, 0) if t.sensitive else (t.page.file, t.block.span.line)
 
 
-USER_CONTENT_SKIP = frozenset({cv.P_GENERATED})
+_TASK_KEYS = frozenset({cv.P_ACTIVITY, cv.P_SENSITIVE, cv.P_SECRET_LEVEL})
 
 
 def _is_text_line(line: str) -> bool:
@@ -299,6 +300,8 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
         page_owner = owner.of_page(page)
         if psens and page_owner is not None:
             counts[page_owner.key][0] += 1
+        if not page_has_any_key(page, _TASK_KEYS):
+            continue
         for ctx in walk_context(page, page_sensitive=psens):
             b = ctx.block
             if not psens and properties_are_sensitive(b.properties):

@@ -72,5 +72,10 @@ def walk_context(page: Page, *, page_sensitive: bool | None = None) -> Iterator[
             stack.extend((child, below, sens, tmpl) for child in reversed(block.children))
 
 
+def page_has_any_key(page: Page, keys: frozenset[str]) -> bool:
+    """Cheap pre-filter: does any block of the page carry one of these property keys?"""
+    return any(not keys.isdisjoint(b.properties) for b in page.walk() if b.properties)
+
+
 def sensitive_pages(pages: tuple[Page, ...] | list[Page]) -> list[Page]:
     return [p for p in pages if page_is_sensitive(p)]
