@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from xuncha_kb.workflow import extract as ex
+from xuncha_kb.workflow import wording as wd
 from xuncha_kb.workflow.extract import SourceBlock, extract_blocks, extract_file
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "workflow"
@@ -183,7 +184,7 @@ def _code_strings(path: Path) -> list[str]:
 
 
 def test_no_stage_or_activity_names_in_the_extractor_code():
-    strings = " ".join(_code_strings(Path(ex.__file__)))
+    strings = " ".join(_code_strings(Path(ex.__file__)) + _code_strings(Path(wd.__file__)))
     for word in ("巡察计划", "巡察准备", "巡察反馈", "三项清单", "问题清单", "反馈意见签收", "十三", "进驻"):
         assert word not in strings
 
@@ -196,7 +197,7 @@ def test_no_stage_or_activity_names_in_the_extractor_code():
     ("abc", None),
 ])
 def test_chinese_numbers(text, n):
-    assert ex.cn_number(text) == n
+    assert wd.cn_number(text) == n
 
 
 @pytest.mark.parametrize(("text", "hint"), [
@@ -208,7 +209,7 @@ def test_chinese_numbers(text, n):
     ("应自反馈意见签收之日起 3 个月内", None),
 ])
 def test_count_hints(text, hint):
-    assert ex.count_hint(text) == hint
+    assert wd.count_hint(text) == hint
 
 
 @pytest.mark.parametrize(("prev", "cur", "joined"), [
@@ -220,12 +221,12 @@ def test_count_hints(text, hint):
     ("召开动员会。", "并开展谈话", False),  # a finished sentence never continues
 ])
 def test_continuation(prev, cur, joined):
-    assert ex.continues(prev, cur) is joined
+    assert wd.continues(prev, cur) is joined
 
 
 def test_prepositional_opener_stops_pulling_once_it_has_its_verb():
-    assert ex.continues("根据方案", "组建巡察组")
-    assert not ex.continues("根据方案组建巡察组", "召开动员会", prev_joined=True)
+    assert wd.continues("根据方案", "组建巡察组")
+    assert not wd.continues("根据方案组建巡察组", "召开动员会", prev_joined=True)
 
 
 @pytest.mark.parametrize(("text", "joined", "parts"), [
@@ -238,7 +239,7 @@ def test_prepositional_opener_stops_pulling_once_it_has_its_verb():
     ("根据上级要求、党委巡察规划", False, ["根据上级要求、党委巡察规划"]),
 ])
 def test_splitting(text, joined, parts):
-    assert ex.split_activities(text, joined) == parts
+    assert wd.split_activities(text, joined) == parts
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -248,7 +249,7 @@ def test_splitting(text, joined, parts):
     ("（三）报告阶段：", ("报告", None)),
 ])
 def test_stage_names(text, expected):
-    assert ex.stage_name(text) == expected
+    assert wd.stage_name(text) == expected
 
 
 @pytest.mark.parametrize(("text", "milestone", "offset", "kind"), [
@@ -258,13 +259,13 @@ def test_stage_names(text, expected):
     ("在进驻后两周内完成谈话", "进驻日", "P2W", "soft"),
 ])
 def test_deadline_sentences(text, milestone, offset, kind):
-    found = ex.find_deadline(text)
+    found = wd.find_deadline(text)
     assert found is not None
     assert (found.milestone, found.offset, found.kind) == (milestone, offset, kind)
 
 
 def test_no_deadline_in_plain_text():
-    assert ex.find_deadline("召开巡察进驻动员会") is None
+    assert wd.find_deadline("召开巡察进驻动员会") is None
 
 
 def test_pure_core_on_blocks_with_bold_stage_lines():
@@ -327,5 +328,5 @@ def test_bold_title_numbered_bold_stages_and_parenthesised_numbers():
 
 
 def test_object_clause_pulls_the_next_line_only_without_its_own_verb():
-    assert ex.continues("对发现的问题", "形成问题底稿")
-    assert not ex.continues("对整改情况进行评估", "召开评价会")
+    assert wd.continues("对发现的问题", "形成问题底稿")
+    assert not wd.continues("对整改情况进行评估", "召开评价会")
