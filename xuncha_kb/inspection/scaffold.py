@@ -108,7 +108,7 @@ def check_name(value: str | None, label: str, option: str) -> str:
                              hint=f"请去掉该字符后重试（{option}）。")
     if text in (".", "..") or text.startswith(".."):
         raise InputError(f"{label}“{text}”会指向图谱目录之外", hint=f"请检查 {option} 的值。")
-    if text.startswith(("(( ", "((")) or "::" in text:
+    if text.startswith("((") or "::" in text:
         raise InputError(f"{label}“{text}”看起来像块引用或属性，不能作为名称", hint=f"请检查 {option} 的值。")
     return text
 
@@ -296,6 +296,12 @@ class _Ctx:
         return cv.sub_page_name(self.name, leaf)
 
 
+def _produced_pages(ctx: _Ctx, act: Activity) -> list[str]:
+    """Pages an activity's artifacts live on (deduplicated, in the workflow's order)."""
+    names = [art.name if (art := ctx.workflow.artifact(p)) else p for p in act.produces]
+    return list(dict.fromkeys(_artifact_page(ctx.name, n) for n in names))
+
+
 def _task(ctx: _Ctx, act: Activity) -> BlockSpec:
     wf = ctx.workflow
     props: list[tuple[str, str]] = [(cv.P_ACTIVITY, act.id), (cv.P_INSPECTION, ref(ctx.name))]
@@ -303,9 +309,7 @@ def _task(ctx: _Ctx, act: Activity) -> BlockSpec:
     if actor:
         props.append((cv.P_ACTOR, ref(actor)))
     if act.produces:
-        names = [a.name if (a := wf.artifact(p)) else p for p in act.produces]
-        pages = list(dict.fromkeys(_artifact_page(ctx.name, n) for n in names))
-        props.append((cv.P_PRODUCES, ", ".join(ref(p) for p in pages)))
+        props.append((cv.P_PRODUCES, ", ".join(ref(p) for p in _produced_pages(ctx, act))))
     deps = []
     for d in act.depends_on:
         if d in ctx.ids:
@@ -413,11 +417,10 @@ def _list_page(ctx: _Ctx, leaf: str, guide: Sequence[str], sections: Sequence[Bl
                extra_props: Sequence[tuple[str, str]] = ()) -> PageSpec:
     props = [(cv.P_TYPE, ref(cv.TYPE_CHECKLIST)), (cv.P_INSPECTION, ref(ctx.name)), (cv.P_LIST, leaf),
              *extra_props]
-    prep = next((a for _, a in ctx.workflow.activities() if a.id in ctx.ids and
-                 any(_artifact_page(ctx.name, (x.name if (x := ctx.workflow.artifact(p)) else p))
-                     == ctx.sub(leaf) for p in a.produces)), None)
-    if prep is not None:
-        props.append((cv.P_FROM_ACTIVITY, f"(({ctx.ids[prep.id]}))"))
+    producer = next((a for s in ctx.stages for a in s.activities
+                     if ctx.sub(leaf) in _produced_pages(ctx, a)), None)
+    if producer is not None:
+        props.append((cv.P_FROM_ACTIVITY, f"(({ctx.ids[producer.id]}))"))
     blocks = [_heading("说明", [BlockSpec(g) for g in guide], gen=f"guide:{leaf}"), *sections]
     return PageSpec(ctx.sub(leaf), tuple(props), tuple(blocks))
 
