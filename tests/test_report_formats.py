@@ -162,3 +162,15 @@ def test_empty_graph_says_what_to_do(runner, tmp_path: Path) -> None:  # type: i
     r = _run(runner, str(tmp_path))
     assert r.exit_code == 0
     assert "没有找到巡察概览页" in r.output
+
+
+def test_xlsx_to_a_pipe_is_the_workbook_bytes(runner, g: Path) -> None:  # type: ignore[no-untyped-def]
+    r = _run(runner, str(g), "--format", "xlsx")
+    assert r.exit_code == 0
+    assert r.stdout_bytes[:2] == b"PK"  # a zip container
+
+
+def test_inspection_option_matches_part_of_a_name(runner, g: Path) -> None:  # type: ignore[no-untyped-def]
+    out = _run(runner, str(g), "--inspection", "物流").output
+    assert "某某物流公司" in out and "某某集团有限公司" not in out
+    assert "【总览】" not in out  # a single inspection has no portfolio block
