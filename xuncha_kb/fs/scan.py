@@ -179,10 +179,10 @@ def decode_bytes(data: bytes, file: str) -> tuple[str, list[Diagnostic]]:
                         "请用 UTF-8 重新保存该文件")]
 
 
-def _read_text(root: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
+def _read_text(root: Path, rel: str, *, check_link: bool = True) -> tuple[str | None, list[Diagnostic]]:
     path = root / rel
     try:
-        if path.is_symlink():
+        if check_link and path.is_symlink():
             return None, [Diagnostic(rel, 1, "符号链接不会被读取（Logseq 同样忽略）", "info")]
         data = path.read_bytes()
     except FileNotFoundError:
@@ -292,7 +292,8 @@ def load_graph(root: str | os.PathLike[str], progress: Progress | None = None, *
                 if board is not None:
                     boards.append(board)
             else:
-                page, more = _read_known_page(base, rel, kind, config)
+                # list_graph_files already skipped symlinks: no second lstat per file
+                page, more = _read_known_page(base, rel, kind, config, check_link=False)
                 if page is not None:
                     pages.append(page)
             diags.extend(more)
@@ -306,9 +307,9 @@ def load_graph(root: str | os.PathLike[str], progress: Progress | None = None, *
                  diagnostics=tuple(diags))
 
 
-def _read_known_page(base: Path, rel: str, kind: PathKind, config: GraphConfig
+def _read_known_page(base: Path, rel: str, kind: PathKind, config: GraphConfig, *, check_link: bool = True
                      ) -> tuple[Page | None, list[Diagnostic]]:
-    text, diags = _read_text(base, rel)
+    text, diags = _read_text(base, rel, check_link=check_link)
     if text is None:
         return None, diags
     try:
