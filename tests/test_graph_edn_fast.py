@@ -57,7 +57,7 @@ def test_corpus_fast_equals_edn_format(corpus: Path) -> None:
 
 
 def test_example_graph_fast_equals_edn_format() -> None:
-    for path in sorted(EXAMPLE_GRAPH.glob("whiteboards/*.edn")) + [EXAMPLE_GRAPH / "logseq" / "config.edn"]:
+    for path in [*sorted(EXAMPLE_GRAPH.glob("whiteboards/*.edn")), EXAMPLE_GRAPH / "logseq" / "config.edn"]:
         text = path.read_text("utf-8")
         assert same(edn.fast_loads(text), slow(text)), path
 
