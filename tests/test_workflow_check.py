@@ -122,10 +122,18 @@ def test_cli_check_missing_file(tmp_path, runner):
 def test_workflow_error_for_missing_file_via_loader(tmp_path):
     from xuncha_kb.workflow.load import load_definition
 
-    with pytest.raises(WorkflowError, match="找不到工作流程定义文件"):
+    with pytest.raises(WorkflowError, match="找不到或无法读取工作流程定义文件"):
         load_definition(tmp_path / "missing.md")
 
 
 def test_notes_blocks_are_ignored():
     text = BASE.replace("- ## 角色\n", "- 这是一条给同事的说明\n- ## 角色\n", 1)
     assert len(load_definition_text(text, "def.md").stages) == 2
+
+
+def test_non_utf8_definition_names_the_line(tmp_path, runner):
+    p = tmp_path / "gbk.md"
+    p.write_bytes("".join(BASE.splitlines(keepends=True)[:2]).encode("utf-8") + "巡察".encode("gbk"))
+    res = runner.invoke(cli, ["workflow", "check", str(p)])
+    assert res.exit_code == 2
+    assert f"{p}:3" in res.stderr and "UTF-8" in res.stderr

@@ -85,60 +85,55 @@ def parse_definition_text(text: str, file: str) -> tuple[Mapping[str, str], tupl
     return parsed.properties, blocks
 
 
+def read_definition_file(path: Path | str, shown: str) -> str:
+    """A definition file's text; a missing, unreadable or non-UTF-8 file is a ``WorkflowError``."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise WorkflowError("找不到或无法读取工作流程定义文件：文件不存在", file=shown,
+                            hint="检查路径；内置默认定义见 `xuncha-kb workflow show`。") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise WorkflowError("工作流程定义文件不是有效的 UTF-8 编码", file=shown, line=line,
+                            hint="请用 UTF-8 重新保存该文件。") from None
+    except OSError as exc:
+        raise WorkflowError(f"找不到或无法读取工作流程定义文件：{exc.strerror or exc}", file=shown) from None
+
+
 def load_definition(path: Path | str, *, display: str | None = None) -> Workflow:
     """Read and validate one definition file.  Raises ``WorkflowError`` (exit 2)."""
-    p = Path(path)
+    return check_definition(path, display=display)[0]
+
+
+def check_definition(path: Path | str, *, display: str | None = None) -> tuple[Workflow, list[Problem]]:
+    """Load and validate; returns the warnings too (errors raise ``DefinitionInvalid``)."""
     shown = display or str(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise WorkflowError("找不到工作流程定义文件", file=shown,
-                            hint="检查路径；内置默认定义见 `xuncha-kb workflow show`。") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkflowError(f"无法读取工作流程定义：{exc}", file=shown) from None
-    return load_definition_text(text, shown)
+    return check_text(read_definition_file(path, shown), shown)
+
+
+def check_text(text: str, file: str) -> tuple[Workflow, list[Problem]]:
+    props, blocks = parse_definition_text(text, file)
+    return _checked(props, blocks, file)
 
 
 def load_definition_text(text: str, file: str) -> Workflow:
-    props, blocks = parse_definition_text(text, file)
-    return build_checked(props, blocks, file)
+    return check_text(text, file)[0]
 
 
 def definition_from_page(page: Page) -> Workflow:
     """Build and validate the definition held by a page already read from a graph."""
     blocks = tuple(b for b in page.blocks if not b.pre_block)
-    return build_checked(page.properties, blocks, page.file)
+    return _checked(page.properties, blocks, page.file)[0]
 
 
-def build_checked(props: Mapping[str, str], blocks: Sequence[Block], file: str) -> Workflow:
+def _checked(props: Mapping[str, str], blocks: Sequence[Block], file: str) -> tuple[Workflow, list[Problem]]:
+    """Build, then validate; raise ``DefinitionInvalid`` if anything is an error."""
     wf, problems = build_workflow(props, blocks, file)
     from xuncha_kb.workflow.dag import validate
 
     problems += validate(wf, catalogues=False)
     if any(p.severity == "error" for p in problems):
         raise DefinitionInvalid(problems, file)
-    return wf
-
-
-def check_definition(path: Path | str, *, display: str | None = None) -> tuple[Workflow, list[Problem]]:
-    """Load and validate; returns the warnings too (errors raise ``DefinitionInvalid``)."""
-    p = Path(path)
-    shown = display or str(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError:
-        raise WorkflowError("找不到或无法读取工作流程定义文件", file=shown) from None
-    except UnicodeDecodeError as exc:
-        line = exc.object[:exc.start].count(b"\n") + 1
-        raise WorkflowError("工作流程定义文件不是有效的 UTF-8 编码", file=shown, line=line,
-                            hint="请用 UTF-8 重新保存该文件。") from None
-    props, blocks = parse_definition_text(text, shown)
-    wf, problems = build_workflow(props, blocks, shown)
-    from xuncha_kb.workflow.dag import validate
-
-    problems += validate(wf, catalogues=False)
-    if any(p.severity == "error" for p in problems):
-        raise DefinitionInvalid(problems, shown)
     return wf, problems
 
 
