@@ -174,3 +174,20 @@ def test_inspection_option_matches_part_of_a_name(runner, g: Path) -> None:  # t
     out = _run(runner, str(g), "--inspection", "物流").output
     assert "某某物流公司" in out and "某某集团有限公司" not in out
     assert "【总览】" not in out  # a single inspection has no portfolio block
+
+
+def test_markdown_page_reads_back_as_a_plain_logseq_page(runner, g: Path) -> None:  # type: ignore[no-untyped-def]
+    from xuncha_kb.logseq.page import parse_text
+
+    rep = g / "pages" / (f"{A}/巡察情况报告".replace("/", "___") + ".md")
+    with rep.open("a", encoding="utf-8") as fh:  # user text that looks like syntax
+        fh.write("\t- 问题8：TODO 写成了任务 key:: value\n")
+    text = _run(runner, str(g), "--format", "md").output
+    parsed = parse_text(text, "pages/巡察___进度报告.md")
+    assert parsed.properties["type"] == "[[巡察进度报告]]"
+    assert parsed.properties["xuncha-generated"] == "report"
+    blocks = [b for top in parsed.blocks for b in top.walk() if not b.pre_block]
+    assert blocks and all(b.marker is None for b in blocks)
+    assert all(not b.properties for b in blocks)  # no 活动::, 移交对象:: … leak into the report page
+    assert not [d for d in parsed.diagnostics if d.severity == "error"]
+    assert "## 总览" in text and f"[[{A}]]" in text
