@@ -271,7 +271,7 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
         from xuncha_kb.report.text import print_report, render_text
 
         stream = click.get_text_stream("stdout")
-        use_colour = stream.isatty() if colour is None else colour
+        use_colour = (stream.isatty() and not os.environ.get("NO_COLOR")) if colour is None else colour
         if use_colour:
             print_report(progress, stream, colour=True)
         else:
