@@ -324,3 +324,51 @@ def test_production_reader_gives_the_same_snapshot(graph: Path) -> None:
     assert real.snapshot.stages == ours.snapshot.stages
     save(graph, STAGE, stage_page("DONE"))
     assert names(real.apply({Change(STAGE)}).events) == ["activity_done", "stage_started"]
+
+
+@pytest.mark.parametrize("which", ["fixture", "examples"])
+def test_quick_index_is_a_safe_superset_of_the_parse(which: str, graph: Path, example_graph: Path) -> None:
+    """The cold start's regex pass never misses what makes a page relevant, and names agree."""
+    from xuncha_kb.inspection.live import ScanReader, entry_for, is_core_entry
+
+    root = graph if which == "fixture" else example_graph
+    reader = ScanReader()
+    config, _, _ = reader.config(root)
+    checked = 0
+    for rel, kind in reader.files(root, config):
+        if kind not in ("page", "journal"):
+            continue
+        st = (root / rel).stat()
+        q = reader.quick(root, rel, kind, st, config)
+        page, diags = reader.page(root, rel, config)
+        full = entry_for(page, kind, st, diags)
+        if q is None:
+            continue
+        checked += 1
+        assert q.name == full.name, rel
+        assert full.keys <= q.keys, (rel, full.keys - q.keys)
+        assert is_core_entry(q) or not is_core_entry(full), rel
+    assert checked >= 5
+
+
+def test_quick_index_superset_on_the_corpus(corpus: Path) -> None:
+    """The same check over real Logseq graphs (logseq/docs and the exporter test graph)."""
+    from xuncha_kb.inspection.live import ScanReader, entry_for
+
+    reader = ScanReader()
+    checked = 0
+    for root in sorted(p for p in corpus.iterdir() if (p / "pages").is_dir()):
+        config, _, _ = reader.config(root)
+        for rel, kind in reader.files(root, config):
+            if kind not in ("page", "journal"):
+                continue
+            st = (root / rel).stat()
+            q = reader.quick(root, rel, kind, st, config)
+            if q is None:
+                continue
+            page, diags = reader.page(root, rel, config)
+            full = entry_for(page, kind, st, diags)
+            assert q.name == full.name, rel
+            assert full.keys <= q.keys, (rel, full.keys - q.keys)
+            checked += 1
+    assert checked > 100

@@ -17,9 +17,10 @@ diagnostic and the rest of the graph goes on.
 Relevance (a superset of what ``inspection.progress`` reads; see docs/watch-sync.md): a page
 is *core* when any page or block property key is non-ASCII (every inspection key in
 ``conventions`` is Chinese: 活动, 巡察, 阶段, 移交对象, 整改状态, 底稿, 密级 …) or is one of
-``sensitive``/``xuncha-generated``, or its ``type::`` value is non-ASCII (巡察, 问题底稿,
-巡察工作流程定义 …); a page is *relevant* when it is core, lies in the namespace of a core page
-(``巡察/…/某某公司/问题清单``), or has a sensitive namespace segment.
+``sensitive``/``xuncha-generated``, or its ``type::`` is an inspection page type (巡察,
+问题底稿, 巡察工作流程定义 … — every ``conventions.TYPE_*``); a page is *relevant* when it
+is core, lies in the namespace of a core page (``巡察/…/某某公司/问题清单``), or has a
+sensitive namespace segment.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import posixpath
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +51,9 @@ from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.workflow.model import Workflow
 
 CONFIG_REL = "logseq/config.edn"
+_QUICK_KEY = re.compile(r"(?m)^[ \t]*(?:- )?([^\s:#`\[][^\s:]*)::(?:[ \t]|$)")
+_QUICK_TYPE = re.compile(r"(?m)^[ \t]*(?:- )?type:: (.*)$", re.IGNORECASE)
+_QUICK_TITLE = re.compile(r"(?m)^title:: (.*)$", re.IGNORECASE)
 PAGE_KINDS = ("page", "journal")
 _ALWAYS_RELEVANT_KEYS = frozenset({cv.P_SENSITIVE, cv.P_GENERATED})
 _REPORTED_SEVERITIES = ("error", "warning")
@@ -88,6 +94,47 @@ class ScanReader:
 
         return [(rel, str(kind)) for rel, kind in list_graph_files(root, config)]
 
+    def quick(self, root: Path, relpath: str, kind: str, st: os.stat_result,
+              config: GraphConfig) -> FileEntry | None:
+        """An index entry from a regex pass over the raw text, without building blocks.
+
+        Only for plain UTF-8 Markdown without BOM or front matter (anything else: None, and
+        the caller parses the file).  Its ``keys`` are a superset of the parser's (property
+        lines inside code fences count too), so relevance decided from it is safe; its
+        ``diagnostics`` are empty — the file is parsed in full as soon as it matters or changes.
+        """
+        from xuncha_kb.fs.scan import PAGE_EXTENSIONS
+        from xuncha_kb.logseq.names import journal_day_from_file, journal_title, page_name_from_file
+
+        if PAGE_EXTENSIONS.get(posixpath.splitext(relpath)[1].lower()) != "markdown":
+            return None
+        try:
+            text = (root / relpath).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        if text.startswith(("\ufeff", "---")):
+            return None
+        keys = {k.lower().replace("_", "-") for k in _QUICK_KEY.findall(text)}
+        if cv.P_TYPE in keys:
+            global _TYPES
+            if _TYPES is None:
+                _TYPES = _known_types()
+            for raw in _QUICK_TYPE.findall(text):
+                names = [n.strip().strip("[]#").strip() for n in re.split(r"[,，]", raw)]
+                keys.update(f"type={page_key(n)}" for n in names if n and page_key(n) in _TYPES)
+        pre = text.split("\n- ", 1)[0] if not text.startswith("- ") else ""
+        title = _QUICK_TITLE.search(pre)
+        props = {"title": title.group(1).strip()} if title else None
+        name = ""
+        if kind == "journal":
+            stem = posixpath.splitext(posixpath.basename(relpath))[0]
+            day = journal_day_from_file(stem, config.journal_file_format)
+            if day is not None:
+                name = journal_title(day, config.journal_title_format)
+        if not name:
+            name = page_name_from_file(relpath, props, config)
+        return FileEntry(st.st_mtime_ns, st.st_size, kind, name, frozenset(keys), ())
+
     def page(self, root: Path, relpath: str, config: GraphConfig) -> tuple[Page | None, list[Diagnostic]]:
         from xuncha_kb.fs.scan import read_page_file
 
@@ -102,25 +149,51 @@ def _non_ascii(text: str) -> bool:
     return not text.isascii()
 
 
-def entry_for(page: Page | None, kind: str, st: os.stat_result, diags: Iterable[Diagnostic]) -> FileEntry:
-    """The index entry of a freshly parsed file."""
+def _known_types() -> frozenset[str]:
+    from xuncha_kb.workflow.syntax import DEFINITION_TYPE
+
+    names = {v for k, v in vars(cv).items() if k.startswith("TYPE_") and isinstance(v, str)}
+    return frozenset(page_key(n) for n in (*names, DEFINITION_TYPE))
+
+
+_TYPES: frozenset[str] | None = None
+
+
+def _page_types(page: Page) -> list[str]:
+    raw = page.properties.get(cv.P_TYPE, "")
+    names = list(page.property_refs.get(cv.P_TYPE, ()))
+    names.extend(p.strip().strip("[]#").strip() for p in re.split(r"[,，]", raw))
+    return [page_key(n) for n in names if n]
+
+
+def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int],
+              diags: Iterable[Diagnostic]) -> FileEntry:
+    """The index entry of a freshly parsed file.
+
+    ``keys`` holds every property key of the page and its blocks, plus ``type=<name>`` when the
+    page's ``type::`` is one of the inspection page types (巡察, 巡察阶段, 问题底稿, …).
+    """
+    global _TYPES
     keys: set[str] = set()
-    page_type = ""
     if page is not None:
         keys.update(page.properties)
-        page_type = page.properties.get(cv.P_TYPE, "")
         for b in page.walk():
             if b.properties:
                 keys.update(b.properties)
-    if page_type and _non_ascii(page_type):
-        keys.add("type=" + page_type[:40])
-    return FileEntry(st.st_mtime_ns, st.st_size, kind, page.name if page else "", frozenset(keys),
-                     tuple(diags))
+        if cv.P_TYPE in page.properties:
+            if _TYPES is None:
+                _TYPES = _known_types()
+            keys.update(f"type={t}" for t in _page_types(page) if t in _TYPES)
+    if isinstance(st, os.stat_result):
+        mtime_ns, size = st.st_mtime_ns, st.st_size
+    else:
+        mtime_ns, size = st
+    return FileEntry(mtime_ns, size, kind, page.name if page else "", frozenset(keys), tuple(diags))
 
 
 def is_core_entry(entry: FileEntry) -> bool:
     """A page whose own properties tie it to inspections (see the module docstring)."""
-    return any(_non_ascii(k) or k in _ALWAYS_RELEVANT_KEYS for k in entry.keys)
+    return any(k in _ALWAYS_RELEVANT_KEYS or k.startswith("type=") or _non_ascii(k) for k in entry.keys)
 
 
 def _namespace_prefixes(name: str) -> Iterable[str]:
@@ -235,7 +308,8 @@ class LiveGraph:
         cached = load_index(self.root, self._fingerprint) if self.use_cache else Index()
         self.index.clear()
         self.pages.clear()
-        parsed = reused = 0
+        parsed = reused = scanned = 0
+        quick = getattr(self.reader, "quick", None)
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -245,6 +319,11 @@ class LiveGraph:
                 if entry is not None and entry.kind == kind and entry.stamp_matches(st):
                     self.index[rel] = entry
                     reused += 1
+                    continue
+                q = quick(self.root, rel, kind, st, self.config) if quick is not None else None
+                if q is not None:
+                    self.index[rel] = q
+                    scanned += 1
                     continue
                 page, pdiags = self._read(rel)
                 parsed += 1
@@ -257,15 +336,17 @@ class LiveGraph:
                     continue
                 page = fresh.get(rel)
                 if page is None:
-                    page, _ = self._read(rel)
+                    page, pdiags = self._read(rel)
                     parsed += 1
+                    old = self.index[rel]  # a quick entry: now known in full
+                    self.index[rel] = entry_for(page, old.kind, (old.mtime_ns, old.size), pdiags)
                 if page is not None:
                     self.pages[rel] = page
         finally:
             if was_enabled:
                 gc.enable()
-        self._index_dirty = parsed > 0 or len(cached.entries) != len(self.index)
-        self.stats = {"files": len(self.index), "parsed": parsed, "reused": reused,
+        self._index_dirty = parsed + scanned > 0 or len(cached.entries) != len(self.index)
+        self.stats = {"files": len(self.index), "parsed": parsed, "reused": reused, "scanned": scanned,
                       "relevant": len(self.pages)}
         self.save_cache()
         self._load_workflow()
