@@ -260,3 +260,33 @@ def test_title_property_claiming_the_name_is_a_conflict(runner, tmp_path: Path) 
     assert result.exit_code == 4, result.output
     assert "别的文件.md" in result.output
     assert sorted(p.name for p in (root / "pages").iterdir()) == ["别的文件.md"]
+
+
+def test_index_names_match_the_full_reader(example_graph: Path) -> None:
+    """scaffold reads only page heads; the names it sees equal what load_graph finds."""
+    from xuncha_kb.inspection.scaffold_run import index_graph
+
+    alias = example_graph / "pages" / "别名页.md"
+    alias.write_text("title:: 某个/命名空间/页面\n\n- x\n", encoding="utf-8")
+    index = index_graph(example_graph)
+    full: dict[str, str] = {}
+    for p in load_graph(example_graph).pages:
+        if p.kind == "page":
+            full.setdefault(p.key, p.file)
+    assert dict(index.page_files) == full
+    assert index.definition is None
+
+
+def test_graph_definition_page_is_used(runner, tmp_path: Path) -> None:
+    root = tmp_path / "g"
+    (root / "pages").mkdir(parents=True)
+    template = Path(__file__).resolve().parent.parent / "graph_templates" / "workflow" / "巡察工作流程定义.md"
+    text = template.read_text(encoding="utf-8")
+    text = text.replace("流程名称:: 巡察工作流程", "流程名称:: 本办巡察流程", 1)
+    assert "本办巡察流程" in text
+    (root / "pages" / "本办巡察流程定义.md").write_text(text, encoding="utf-8")
+    result = _run(runner, "scaffold", str(root), "--unit", "某公司", "--round", "2026年第一轮", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["workflow"] == "本办巡察流程"
+    overview = load_graph(root).page("巡察/2026年第一轮/某公司")
+    assert overview is not None and overview.properties["工作流程"] == "[[本办巡察流程]]"

@@ -10,48 +10,112 @@ there is a bug in the generator, reported as an internal error (exit 1) with not
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from xuncha_kb.errors import GraphNotFound, XunchaError
 from xuncha_kb.fs.apply import Action, Conflict, Create, Plan, plan_writes
 from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.scaffold import InspectionFacts, Scaffold, scaffold_annual_plan, scaffold_inspection
-from xuncha_kb.model import Graph, GraphConfig, page_key
+from xuncha_kb.model import GraphConfig, Page, PageFormat, page_key
 from xuncha_kb.workflow.model import Workflow
 
 
 @dataclass(frozen=True)
+class GraphIndex:
+    """What scaffold needs to know about a graph — without parsing every block of it.
+
+    Reading a 10,000-page graph in full takes many seconds; scaffold only needs the config,
+    every page's *name* (to refuse names Logseq already knows), and the workflow definition
+    page if there is one. Names come from the file name or a ``title::`` property, so only the
+    text before each page's first block is parsed; the definition page alone is read in full.
+    """
+
+    root: Path
+    config: GraphConfig
+    page_files: Mapping[str, str] = field(default_factory=dict)  # page key → file (first by path)
+    board_files: Mapping[str, str] = field(default_factory=dict)  # whiteboard key → file
+    definition: Page | None = None
+
+
+@dataclass(frozen=True)
 class ScaffoldRun:
-    graph: Graph
+    graph: GraphIndex
     workflow: Workflow
     scaffold: Scaffold
     plan: Plan
 
 
-def open_graph(root: Path) -> Graph:
-    """The graph at ``root``; an existing folder with nothing but dot-entries (``.git``,
-    ``.xuncha``) counts as a new, empty graph."""
-    from xuncha_kb.fs.scan import load_graph
+def _only_dot_entries(path: Path) -> bool:
+    try:
+        return not any(not p.name.startswith(".") for p in path.iterdir())
+    except PermissionError:
+        raise GraphNotFound(f"没有权限读取图谱目录“{path}”", hint="请检查目录权限") from None
+
+
+def _pre_block_text(text: str, fmt: str) -> str:
+    """The part of a page before its first block (where page properties live)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if fmt == "org":
+            if line.startswith("*"):
+                return "\n".join(lines[:i])
+        elif stripped.startswith(("- ", "#", "* ")) or stripped in ("-", "*"):
+            return "\n".join(lines[:i])
+    return text
+
+
+def index_graph(root: Path) -> GraphIndex:
+    """Index the graph at ``root``; a folder with nothing but dot-entries is a new, empty graph."""
+    from xuncha_kb.fs.scan import graph_root, list_graph_files, read_graph_config, read_page_file
+    from xuncha_kb.logseq.names import file_body_to_title, page_name_from_file
+    from xuncha_kb.logseq.page import parse_text
+    from xuncha_kb.workflow.load import is_definition_page
 
     path = Path(root)
-    if path.is_dir() and not path.is_symlink():
+    if path.is_dir() and not path.is_symlink() and _only_dot_entries(path):
+        return GraphIndex(path, GraphConfig())
+    base = graph_root(path)
+    config, _ = read_graph_config(base)
+    pages: dict[str, str] = {}
+    boards: dict[str, str] = {}
+    definitions: list[str] = []
+    for rel, kind in list_graph_files(base, config):
+        stem, ext = posixpath.splitext(posixpath.basename(rel))
+        if kind == "whiteboard":
+            boards.setdefault(page_key(file_body_to_title(stem, config.name_format)), rel)
+            continue
+        if kind != "page":
+            continue  # journals are named by date
         try:
-            empty = not any(not p.name.startswith(".") for p in path.iterdir())
-        except PermissionError:
-            raise GraphNotFound(f"没有权限读取图谱目录“{root}”", hint="请检查目录权限") from None
-        if empty:
-            return Graph(root=path, config=GraphConfig())
-    return load_graph(path)
+            raw = (base / rel).read_bytes()
+        except OSError:
+            continue
+        fmt: PageFormat = "org" if ext.lower() == ".org" else "markdown"
+        head = _pre_block_text(raw.decode("utf-8", errors="replace").lstrip("\ufeff"), fmt)
+        parsed = parse_text(head, rel, fmt, config)
+        name = page_name_from_file(rel, parsed.properties, config)
+        pages.setdefault(page_key(name), rel)
+        probe = Page(name=name, file=rel, properties=parsed.properties, property_refs=parsed.property_refs)
+        if is_definition_page(probe):
+            definitions.append(rel)
+    definition = read_page_file(base, definitions[0], config)[0] if definitions else None
+    return GraphIndex(base, config, pages, boards, definition)
 
 
-def pick_workflow(graph: Graph, workflow_file: str | Path | None) -> Workflow:
-    """``--workflow FILE`` if given, else the graph's own definition, else the shipped default."""
-    from xuncha_kb.workflow.load import active_workflow, load_definition
+def pick_workflow(graph: GraphIndex, workflow_file: str | Path | None) -> Workflow:
+    """``--workflow FILE`` if given, else the graph's own definition page (the first by file
+    name, as ``workflow.load.active_workflow`` does), else the shipped default."""
+    from xuncha_kb.workflow.load import default_workflow, definition_from_page, load_definition
 
     if workflow_file is not None:
         return load_definition(workflow_file)
-    return active_workflow(graph)
+    if graph.definition is not None:
+        return definition_from_page(graph.definition)
+    return default_workflow()
 
 
 def check_generated(scaffold: Scaffold, config: GraphConfig) -> list[str]:
@@ -89,7 +153,7 @@ def _checked(scaffold: Scaffold, config: GraphConfig) -> Scaffold:
     return scaffold
 
 
-def name_clashes(graph: Graph, scaffold: Scaffold, plan: Plan) -> Plan:
+def name_clashes(graph: GraphIndex, scaffold: Scaffold, plan: Plan) -> Plan:
     """Turn a Create into a Conflict when Logseq already has a page of that name in another file.
 
     Logseq identifies pages case-insensitively (and a ``title::`` property can name a page
@@ -97,35 +161,35 @@ def name_clashes(graph: Graph, scaffold: Scaffold, plan: Plan) -> Plan:
     though they are two files on disk.
     """
     files = {f.path: f for f in scaffold.files}
-    boards = {b.key: b for b in graph.whiteboards}
     actions: list[Action] = []
     for a in plan.actions:
         f = files.get(a.path)
         if isinstance(a, Create) and f is not None:
-            other = graph.page(f.title) if f.kind != "whiteboard" else boards.get(page_key(f.title))
-            if other is not None and other.file != a.path:
-                actions.append(Conflict(a.path, f"图谱中已有同名页面“{f.title}”（文件 {other.file}，"
+            known = graph.board_files if f.kind == "whiteboard" else graph.page_files
+            other = known.get(page_key(f.title))
+            if other is not None and other != a.path:
+                actions.append(Conflict(a.path, f"图谱中已有同名页面“{f.title}”（文件 {other}，"
                                                 "大小写或文件名编码不同）"))
                 continue
         actions.append(a)
     return replace(plan, actions=tuple(actions))
 
 
-def _plan(root: Path, graph: Graph, sc: Scaffold) -> Plan:
+def _plan(root: Path, graph: GraphIndex, sc: Scaffold) -> Plan:
     plan = plan_writes(Path(root), sc.file_specs(), mode="create_only", title=sc.inspection)
     return name_clashes(graph, sc, plan)
 
 
 def plan_inspection(root: Path, facts: InspectionFacts,
                     workflow_file: str | Path | None = None) -> ScaffoldRun:
-    graph = open_graph(root)
+    graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_inspection(workflow, facts, graph.config), graph.config)
     return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
 
 
 def plan_annual(root: Path, year: int, workflow_file: str | Path | None = None) -> ScaffoldRun:
-    graph = open_graph(root)
+    graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_annual_plan(workflow, year, graph.config), graph.config)
     return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
