@@ -110,7 +110,7 @@ titles = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14).map("".join
     .filter(bool)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(titles)
 def test_triple_lowbar_round_trip(title: str) -> None:
     body = title_to_file_body(title, "triple-lowbar")
@@ -118,7 +118,7 @@ def test_triple_lowbar_round_trip(title: str) -> None:
     assert file_body_to_title(body, "triple-lowbar") == title
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(titles)
 def test_legacy_round_trip(title: str) -> None:
     body = title_to_file_body(title, "legacy")

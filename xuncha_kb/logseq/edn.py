@@ -79,11 +79,16 @@ def loads(text: str) -> Any:
         return to_python(_raw_loads(text))
     except RecursionError:
         # Thousands of nested brackets: the converter (and the parser) are recursive.
-        raise EdnError("EDN 嵌套层数过深（括号嵌套数千层），无法读取；文件可能已损坏",
-                       _deep_nesting_line(text)) from None
+        raise EdnError(_TOO_DEEP, _deep_nesting_line(text)) from None
 
 
-def _deep_nesting_line(text: str, limit: int = 500) -> int:
+#: Deeper nesting is refused: no Logseq file nests beyond a few dozen levels, and the code that
+#: walks converted values (and edn_format itself) is recursive.
+MAX_DEPTH = 500
+_TOO_DEEP = "EDN 嵌套层数过深（括号嵌套数千层），无法读取；文件可能已损坏"
+
+
+def _deep_nesting_line(text: str, limit: int = MAX_DEPTH) -> int:
     """Line where bracket nesting first goes deeper than ``limit`` (1 if it never does)."""
     depth = 0
     for m in _STRUCTURE.finditer(text):
@@ -286,7 +291,8 @@ def element_offsets(text: str, key: str) -> list[int]:
 # A small iterative reader for the EDN that Logseq writes: maps, lists, vectors, sets, strings,
 # keywords, symbols, integers, decimal floats, nil/true/false, #uuid.  Anything else (chars,
 # #inst and other tags, #_, metadata, ratios, N/M suffixes, exponents, malformed input) raises
-# _Fallback and the caller uses edn_format instead.  No recursion: nesting depth is unlimited.
+# _Fallback and the caller uses edn_format instead.  No recursion; nesting deeper than
+# MAX_DEPTH is an EdnError (as it is through edn_format).
 
 
 class _Fallback(Exception):
@@ -363,7 +369,10 @@ def _close(kind: str, items: list[Any]) -> Any:
 
 
 def fast_loads(text: str) -> Any:
-    """Read well-formed Logseq EDN quickly; raises ``_Fallback`` for anything unusual."""
+    """Read well-formed Logseq EDN quickly; raises ``_Fallback`` for anything unusual.
+
+    Nesting deeper than :data:`MAX_DEPTH` raises :class:`EdnError` with the line where it happens.
+    """
     stack: list[tuple[str, list[Any]]] = []
     result: list[Any] = []
     for m in _FAST_TOKEN.finditer(text):
@@ -377,6 +386,8 @@ def fast_loads(text: str) -> Any:
             value = _atom(m.group())
         elif group == "open":
             stack.append((m.group(), []))
+            if len(stack) > MAX_DEPTH:
+                raise EdnError(_TOO_DEEP, line_of(text, m.start()))
             continue
         elif group == "close":
             if not stack or _CLOSERS[stack[-1][0]] != m.group():
