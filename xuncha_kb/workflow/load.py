@@ -207,11 +207,14 @@ def build_workflow(props: Mapping[str, str], blocks: Sequence[Block], file: str,
         b.err("missing", "定义中没有阶段：每个阶段是一个顶层块，带 `阶段id::` 属性，活动是它的子块",
               blocks[0] if blocks else None)
 
-    # milestones: mirror set_by on the activity (unknown ids are reported by dag.validate)
+    # milestones: check set_by here (the milestone's block has the line), mirror it on the activity
+    act_ids = {a.id for s in stages for a in s.activities}
     sets: dict[str, str] = {}
     ms_out: list[Milestone] = []
-    for m, _blk in milestones:
-        if m.set_by is not None:
+    for m, blk in milestones:
+        if m.set_by is not None and m.set_by not in act_ids:
+            b.err("unknown", f"里程碑「{m.name}」的设定活动 {m.set_by} 不存在", blk)
+        elif m.set_by is not None:
             sets.setdefault(m.set_by, m.id)
         ms_out.append(m)
     if sets:
