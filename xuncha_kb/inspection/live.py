@@ -115,14 +115,15 @@ class ScanReader:
         if text.startswith(("\ufeff", "---")):
             return None
         keys = {k.lower().replace("_", "-") for k in _QUICK_KEY.findall(text)}
+        # page properties are the lines before the first bullet (a superset of the parser's pre-block)
+        pre = "" if text.startswith("- ") else text.split("\n- ", 1)[0]
         if cv.P_TYPE in keys:
             global _TYPES
             if _TYPES is None:
                 _TYPES = _known_types()
-            for raw in _QUICK_TYPE.findall(text):
+            for raw in _QUICK_TYPE.findall(pre):
                 names = [n.strip().strip("[]#").strip() for n in re.split(r"[,，]", raw)]
                 keys.update(f"type={page_key(n)}" for n in names if n and page_key(n) in _TYPES)
-        pre = text.split("\n- ", 1)[0] if not text.startswith("- ") else ""
         title = _QUICK_TITLE.search(pre)
         props = {"title": title.group(1).strip()} if title else None
         name = ""
@@ -290,6 +291,8 @@ class LiveGraph:
         self.index: dict[str, FileEntry] = {}
         self.pages: dict[str, Page] = {}  # relevant pages only
         self.core_names: set[str] = set()
+        self._core: dict[str, str] = {}  # relpath → page key, for core entries
+        self._diag_files: dict[str, tuple[Diagnostic, ...]] = {}
         self.workflow: Workflow | None = None
         self.workflow_diags: list[Diagnostic] = []
         self.snapshot = Snapshot()
@@ -307,6 +310,8 @@ class LiveGraph:
         self._fingerprint = fingerprint(raw)
         cached = load_index(self.root, self._fingerprint) if self.use_cache else Index()
         self.index.clear()
+        self._core.clear()
+        self._diag_files.clear()
         self.pages.clear()
         parsed = reused = scanned = 0
         quick = getattr(self.reader, "quick", None)
@@ -317,17 +322,17 @@ class LiveGraph:
             for rel, kind, st in self._walk():
                 entry = cached.entries.get(rel)
                 if entry is not None and entry.kind == kind and entry.stamp_matches(st):
-                    self.index[rel] = entry
+                    self._set(rel, entry)
                     reused += 1
                     continue
                 q = quick(self.root, rel, kind, st, self.config) if quick is not None else None
                 if q is not None:
-                    self.index[rel] = q
+                    self._set(rel, q)
                     scanned += 1
                     continue
                 page, pdiags = self._read(rel)
                 parsed += 1
-                self.index[rel] = entry_for(page, kind, st, pdiags)
+                self._set(rel, entry_for(page, kind, st, pdiags))
                 if page is not None and (kind in PAGE_KINDS):
                     fresh[rel] = page
             self._recompute_core()
@@ -339,7 +344,7 @@ class LiveGraph:
                     page, pdiags = self._read(rel)
                     parsed += 1
                     old = self.index[rel]  # a quick entry: now known in full
-                    self.index[rel] = entry_for(page, old.kind, (old.mtime_ns, old.size), pdiags)
+                    self._set(rel, entry_for(page, old.kind, (old.mtime_ns, old.size), pdiags))
                 if page is not None:
                     self.pages[rel] = page
         finally:
@@ -369,8 +374,25 @@ class LiveGraph:
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             return None, [Diagnostic(rel, 1, f"无法读取：{exc}", "error")]
 
+    def _set(self, rel: str, entry: FileEntry) -> None:
+        """Record an index entry, keeping the core-page and diagnostics side tables in step."""
+        self.index[rel] = entry
+        if entry.name and is_core_entry(entry):
+            self._core[rel] = page_key(entry.name)
+        else:
+            self._core.pop(rel, None)
+        if entry.diagnostics:
+            self._diag_files[rel] = entry.diagnostics
+        else:
+            self._diag_files.pop(rel, None)
+
+    def _drop(self, rel: str) -> None:
+        self.index.pop(rel, None)
+        self._core.pop(rel, None)
+        self._diag_files.pop(rel, None)
+
     def _recompute_core(self) -> None:
-        self.core_names = {page_key(e.name) for e in self.index.values() if e.name and is_core_entry(e)}
+        self.core_names = set(self._core.values())
 
     def save_cache(self) -> None:
         if not self.use_cache or not self._index_dirty:
@@ -390,8 +412,8 @@ class LiveGraph:
 
     def diagnostics(self) -> list[Diagnostic]:
         out = list(self.config_diags) + list(self.workflow_diags)
-        for e in self.index.values():
-            out.extend(e.diagnostics)
+        for diags in self._diag_files.values():
+            out.extend(diags)
         return out
 
     def _load_workflow(self) -> None:
@@ -491,7 +513,7 @@ class LiveGraph:
         if st is None or not os.path.isfile(self.root / rel):
             if old is None:
                 return None
-            del self.index[rel]
+            self._drop(rel)
             self.pages.pop(rel, None)
             return was_relevant, False, False, was_definition
         if old is not None and old.stamp_matches(st):
@@ -506,7 +528,7 @@ class LiveGraph:
         is_own = self.own.is_own(rel, data)
         page, diags = self._read(rel)
         entry = entry_for(page, kind, st, diags)
-        self.index[rel] = entry
+        self._set(rel, entry)
         now_relevant = page is not None and is_relevant(entry, self.core_names)
         if now_relevant and page is not None:
             self.pages[rel] = page
