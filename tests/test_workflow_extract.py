@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xuncha_kb.workflow import extract as ex
 from xuncha_kb.workflow import wording as wd
@@ -330,3 +332,49 @@ def test_bold_title_numbered_bold_stages_and_parenthesised_numbers():
 def test_object_clause_pulls_the_next_line_only_without_its_own_verb():
     assert wd.continues("对发现的问题", "形成问题底稿")
     assert not wd.continues("对整改情况进行评估", "召开评价会")
+
+
+# --- property: documents written in the seed's style -----------------------------------------
+
+# Characters that cannot start or end a continuation, a count, a deadline or a stage title,
+# so every generated line is exactly one activity unless the document joins it with 、.
+SAFE = "巡察准备了解报告反馈移交整改方案审批通知会议材料清单谈话组织单位意见制定发布进驻撤离纲底稿台账"
+_CN = "零一二三四五六七八九"
+
+
+def cn(n: int) -> str:
+    if n < 10:
+        return _CN[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN[tens]) + "十" + (_CN[ones] if ones else "")
+
+
+@st.composite
+def seed_style_documents(draw):
+    stages = draw(st.lists(st.text(SAFE, min_size=2, max_size=6), min_size=1, max_size=5, unique=True))
+    doc, expected = ["### 某单位巡察流程", ""], []
+    for name in stages:
+        acts = draw(st.lists(st.text(SAFE, min_size=2, max_size=12), min_size=1, max_size=14))
+        stated = draw(st.booleans())
+        doc += [f"**{name}阶段**", ""]
+        if stated:
+            n = len(acts)
+            doc += [draw(st.sampled_from([f"一共是{cn(n)}项活动内容", f"有{n}项活动内容"])), ""]
+        i = 0
+        while i < len(acts):
+            k = draw(st.integers(1, 3))  # up to three activities on one line, joined by 、
+            doc += ["、".join(acts[i:i + k]), ""]
+            i += k
+        expected.append((name, acts, len(acts) if stated else None))
+    return "\n".join(doc), expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed_style_documents())
+def test_seed_style_documents_are_recovered(case):
+    text, expected = case
+    result = extract_blocks([SourceBlock(text, file="doc.md")])
+    wf = result.workflow
+    assert wf.name == "某单位巡察流程"
+    assert [(s.name, [a.name for a in s.activities], s.stated_count) for s in wf.stages] == expected
+    assert result.warnings == ()
