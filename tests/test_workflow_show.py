@@ -111,3 +111,11 @@ def test_two_definition_pages_the_first_by_file_wins_with_a_warning(example_grap
     assert res.exit_code == 0, res.output
     assert "（demo）" in res.stdout
     assert "2 个工作流程定义页" in res.stderr and "b定义.md" in res.stderr
+
+
+def test_show_reports_count_warnings_of_the_graph_definition(example_graph, runner):
+    _add_definition(example_graph, BASE.replace("  活动数:: 2\n", "  活动数:: 5\n"))
+    res = runner.invoke(cli, ["workflow", "show", str(example_graph)])
+    assert res.exit_code == 0, res.output
+    assert "pages/本办巡察流程.md:25: 警告：阶段「准备」写明有 5 项活动，实际有 2 项" in res.stderr
+    assert "（文中写明 5 项，不一致）" in res.stdout

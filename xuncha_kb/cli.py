@@ -347,8 +347,9 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
 
     explicit = graph or os.environ.get(GRAPH_ENV)
     path = resolve_graph(graph)
+    warnings: list[load.Problem] = []
     if explicit and Path(explicit).is_file():
-        wf = load.load_definition(Path(explicit))
+        wf, warnings = load.check_definition(Path(explicit))
         origin = f"定义文件 {explicit}"
     else:
         from xuncha_kb.fs.scan import load_graph
@@ -366,11 +367,13 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
             click.echo(f"警告：图谱中有 {len(pages)} 个工作流程定义页，使用 {pages[0].file}，忽略 {others}",
                        err=True)
         if page is not None:
-            wf = load.definition_from_page(page)
+            wf, warnings = load.check_page(page)
             origin = f"图谱自带定义 {page.file}（页面「{page.name}」）"
         else:
             wf = load.default_workflow()
             origin = "内置默认定义" + ("（图谱中没有工作流程定义页）" if g is not None else "")
+    for w in warnings:
+        click.echo(str(w), err=True)
     if as_json:
         click.echo(json.dumps(workflow_dict(wf, origin=origin), ensure_ascii=False, indent=2))
     else:

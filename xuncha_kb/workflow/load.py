@@ -122,8 +122,13 @@ def load_definition_text(text: str, file: str) -> Workflow:
 
 def definition_from_page(page: Page) -> Workflow:
     """Build and validate the definition held by a page already read from a graph."""
+    return check_page(page)[0]
+
+
+def check_page(page: Page) -> tuple[Workflow, list[Problem]]:
+    """``definition_from_page`` that also returns the warnings."""
     blocks = tuple(b for b in page.blocks if not b.pre_block)
-    return _checked(page.properties, blocks, page.file)[0]
+    return _checked(page.properties, blocks, page.file)
 
 
 def _checked(props: Mapping[str, str], blocks: Sequence[Block], file: str) -> tuple[Workflow, list[Problem]]:
