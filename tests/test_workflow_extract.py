@@ -378,3 +378,11 @@ def test_seed_style_documents_are_recovered(case):
     assert wf.name == "某单位巡察流程"
     assert [(s.name, [a.name for a in s.activities], s.stated_count) for s in wf.stages] == expected
     assert result.warnings == ()
+
+
+def test_inline_subitem_explanation_attaches_to_the_activity_that_mentions_it():
+    text = "**准备阶段**\n\n制定方案、形成两项清单\n\n召开会议\n\n其中两项清单包括：问题清单、谈话名单"
+    wf = extract_blocks([SourceBlock(text)]).workflow
+    acts = wf.stages[0].activities
+    assert [a.name for a in acts] == ["制定方案", "形成两项清单", "召开会议"]
+    assert acts[1].subitems == ("问题清单", "谈话名单") and acts[2].subitems == ()

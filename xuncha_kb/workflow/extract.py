@@ -402,56 +402,84 @@ def _first_block_of(lines: Sequence[Line], st: _Stage) -> int:
     return next((ln.block for ln in lines if ln.span == st.span), 0)
 
 
+@dataclass
+class _Sentence:
+    """One activity sentence, possibly joined from several lines of one block / list item."""
+
+    text: str
+    span: Span
+    block: int
+    item: int | None
+    joined: bool = False
+
+
+@dataclass(frozen=True)
+class _Nested:
+    """A line deeper than the stage's activities: a sub-item of the activity above it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class _Inline:
+    """``X包括：A、B、C`` — sub-items of the activity that mentions X."""
+
+    term: str
+    items: tuple[str, ...]
+
+
 def _fill_stage(st: _Stage, body: list[Line]) -> None:
+    """Rules 3–5 on one stage's lines: meta lines, joining, splitting, sub-items."""
     base = min((ln.level for ln in body), default=0)
-    # group sentence pieces: (text, span, joined?, block, item)
-    pieces: list[list[Any]] = []
-    sub_term: str | None = None
+    pieces: list[_Sentence | _Nested | _Inline] = []
+    sub_term: str | None = None  # after "其中X是指": the rest of the stage explains X
     sub_lines: list[Line] = []
     for ln in body:
-        text = NUMBERING.sub("", ln.text).strip() or ln.text
         if sub_term is not None:
             sub_lines.append(ln)
             continue
-        if ln.level > base and any(p[0] == "TXT" for p in pieces):
-            pieces.append(["SUB", ln])
+        if ln.level > base and any(isinstance(p, _Sentence) for p in pieces):
+            pieces.append(_Nested(strip_sequencer(ln.text)))
             continue
+        text = NUMBERING.sub("", ln.text).strip() or ln.text
         hint = count_hint(text)
         if hint is not None:
             if st.stated is None:
                 st.stated = hint[0]
             text = hint[1]
-            if not text:
-                continue
         text = LEAD_IN.sub("", text).strip()
         if not text:
             continue
         sm = SUB_INTRO.match(text)
-        if sm and (not sm.group("rest").strip() or "、" in sm.group("rest")) and pieces:
-            if sm.group("rest").strip():
-                pieces.append(["SUBS", sm.group("term"), sm.group("rest"), ln])
+        rest = sm.group("rest").strip() if sm else ""
+        if sm and pieces and (not rest or "、" in rest):
+            if rest:
+                items = tuple(p.strip() for p in rest.split("、") if p.strip())
+                pieces.append(_Inline(sm.group("term"), items))
             else:
                 sub_term = sm.group("term")
             continue
-        if (pieces and pieces[-1][0] == "TXT" and pieces[-1][3] == ln.block and pieces[-1][4] == ln.item
-                and continues(pieces[-1][1], text, prev_joined=pieces[-1][5])):
-            pieces[-1][1] += text
-            pieces[-1][5] = True
+        last = pieces[-1] if pieces else None
+        if (isinstance(last, _Sentence) and (last.block, last.item) == (ln.block, ln.item)
+                and continues(last.text, text, prev_joined=last.joined)):
+            last.text += text
+            last.joined = True
             continue
-        pieces.append(["TXT", text, ln.span, ln.block, ln.item, False])
+        pieces.append(_Sentence(text, ln.span, ln.block, ln.item))
 
     for piece in pieces:
-        if piece[0] == "TXT":
-            for name in split_activities(piece[1], piece[5]):
+        if isinstance(piece, _Sentence):
+            for name in split_activities(piece.text, piece.joined):
                 clean = strip_sequencer(name)
                 if clean:
-                    st.acts.append(_Act(clean, piece[2]))
-        elif piece[0] == "SUB" and st.acts:
-            st.acts[-1].subitems.append(strip_sequencer(piece[1].text))
-        elif piece[0] == "SUBS":
-            target = _activity_mentioning(st.acts, piece[1])
+                    st.acts.append(_Act(clean, piece.span))
+        elif isinstance(piece, _Nested):
+            if st.acts and piece.text:
+                st.acts[-1].subitems.append(piece.text)
+        else:
+            target = _activity_mentioning(st.acts, piece.term)
             if target is not None:
-                target.subitems += [p.strip() for p in piece[2].split("、") if p.strip()]
+                target.subitems += piece.items
     if sub_term is not None and st.acts:
         target = _activity_mentioning(st.acts, sub_term) or st.acts[-1]
         bold = [b for ln in sub_lines for b in ln.bold]
