@@ -184,3 +184,12 @@ def test_depth_port_matches_logseq_examples() -> None:
     assert logseq_depths([1, 3, 5, 3, 1]) == [1, 2, 3, 2, 1]
     assert logseq_depths([1, 5, 3]) == [1, 2, 2]
     assert logseq_depths([5, 1]) == [1, 1]
+
+
+def test_generated_graph_agrees_with_peer(peer: Path, tmp_path: Path) -> None:
+    from tests.test_reader_bench_gen import load_generator
+
+    load_generator().generate(tmp_path, pages=40, seed=3)
+    files, blocks, problems = diff_graph(peer, tmp_path)
+    assert files == 48 and blocks > 800
+    assert problems == [], "\n".join(problems[:40])

@@ -22,6 +22,7 @@ HEADING_RE = re.compile(r"(#+)(?:[ \t]+|$)")
 _CODE_RE = re.compile(r"``[^`\n]*``|`[^`\n]*`")
 _ORG_CODE_RE = re.compile(r"(?<![^\s(])([~=])[^\s~=](?:[^\n]*?[^\s])?\1")
 _BRACKETS_RE = re.compile(r"\[\[|\]\]")
+_SIMPLE_REF_RE = re.compile(r"\[\[([^\[\]]*)\]\]")
 #: ``#tag``: up to whitespace or one of ``, ; : ' " ! ? #`` (mldoc keeps ``)``, ``]``, full-width
 #: punctuation and inner dots; trailing dots are not part of the tag).
 _TAG_RE = re.compile(r"(?<!\\)#([^\s,;:'\"!?#]+)")
@@ -149,9 +150,18 @@ def scan_inline(text: str, refs: list[str], brefs: list[str], macs: list[str], o
     if "((" in text:
         block_refs(text, brefs)
     if "[[" in text:
-        spans = _page_ref_spans(text, refs)
-        if spans:
-            text = _blank(text, spans)
+        simple = _SIMPLE_REF_RE.findall(text)
+        if len(simple) == text.count("[["):  # no nesting, no stray brackets: the common case
+            for name in simple:
+                name = name.strip()
+                if name and "][" not in name:
+                    refs.append(name)
+            if "#" in text:
+                text = _SIMPLE_REF_RE.sub(" ", text)
+        else:
+            spans = _page_ref_spans(text, refs)
+            if spans:
+                text = _blank(text, spans)
     if "#" in text:
         if "](" in text:
             text = _MD_LINK_RE.sub(" ", text)

@@ -23,8 +23,9 @@ import re
 
 _HEADING_LINE_RE = re.compile(r"#+(?:[ \t]|$)")
 
-#: Raw block: (first line index, indent width, bullet?, text after the bullet, end index (excl.))
-RawBlock = tuple[int, int, bool, str, int]
+#: Raw block: (first line index, indent width, bullet?, text after the bullet, last non-blank line
+#: index (inclusive), parent raw-block index (-1 = page), depth)
+RawBlock = tuple[int, int, bool, str, int, int, int]
 
 _FENCE = 1
 _BEGIN = 2
@@ -109,13 +110,17 @@ def _mark(kind: int, i: int, close: int, verbatim: set[int], code: set[int]) -> 
 
 
 def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
-    """Split lines into raw blocks.
+    """Split lines into raw blocks and place them in the tree, in one pass.
 
     Returns (index of the first block's line — i.e. the end of the pre-block —, raw blocks,
     indices of lines inside verbatim regions (closing lines included), indices of lines not to
     scan for refs (code: openers, fences' content, closers)).
+
+    A raw block is ``(first line, indent width, bullet?, text after the bullet, last non-blank
+    line (inclusive), parent raw-block index or -1, depth)``.
     """
     raws: list[RawBlock] = []
+    append = raws.append
     verbatim: set[int] = set()
     code: set[int] = set()
     closers = _Closers(lines)
@@ -125,46 +130,91 @@ def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
     cur_indent = 0
     cur_bullet = True
     cur_text = ""
+    cur_last = 0
+    cur_parent = -1
+    cur_depth = 1
+    # column stack (Logseq with-parent-and-left): parallel lists of indent, block index, depth
+    st_ind: list[int] = []
+    st_idx: list[int] = []
+    st_dep: list[int] = []
+    heading_match = _HEADING_LINE_RE.match
     i = 0
     while i < n:
         line = lines[i]
         s = line.lstrip(" \t")
-        c = s[:1]
-        new_block = False
-        text = s
-        if c == "-":
-            if len(s) == 1 or s[1] == " " or s[1] == "\t":
-                new_block = True
-                bullet = True
-                text = s[2:]
-        elif c == "#" and _HEADING_LINE_RE.match(s):
-            new_block = True
-            bullet = False
-        if new_block:
-            if cur_start >= 0:
-                raws.append((cur_start, cur_indent, cur_bullet, cur_text, i))
-            elif first == n:
-                first = i
-            cur_start = i
-            cur_indent = len(line) - len(s)
-            cur_bullet = bullet
-            cur_text = text
-            if not text or text[0] not in "`~#$:":
-                i += 1
-                continue
-        elif not c or c not in "`~#$:":
+        if not s:
             i += 1
             continue
-        op = _opener(text)
-        if op is not None:
-            close = closers.find(op[0], op[1], i)
-            if close > i:
-                _mark(op[0], i, close, verbatim, code)
-                i = close + 1
+        c = s[0]
+        if c == "-":
+            if len(s) != 1 and s[1] != " " and s[1] != "\t":
+                cur_last = i
+                i += 1
                 continue
+            bullet = True
+            text = s[2:]
+        elif c == "#" and heading_match(s) is not None:
+            bullet = False
+            text = s
+        else:
+            cur_last = i
+            if c in "`~#$:":
+                op = _opener(s)
+                if op is not None:
+                    close = closers.find(op[0], op[1], i)
+                    if close > i:
+                        _mark(op[0], i, close, verbatim, code)
+                        cur_last = close
+                        i = close + 1
+                        continue
+            i += 1
+            continue
+        # a new block starts at line i
+        if cur_start >= 0:
+            append((cur_start, cur_indent, cur_bullet, cur_text, cur_last, cur_parent, cur_depth))
+        elif first == n:
+            first = i
+        indent = len(line) - len(s)
+        idx = len(raws)
+        popped_ind = -1
+        popped_dep = 0
+        while st_ind and st_ind[-1] > indent:
+            popped_ind = st_ind.pop()
+            st_idx.pop()
+            popped_dep = st_dep.pop()
+        if st_ind and st_ind[-1] == indent:
+            st_idx[-1] = idx
+            cur_depth = st_dep[-1]
+            cur_parent = st_idx[-2] if len(st_idx) > 1 else -1
+        elif popped_ind >= 0:
+            # between two open columns: a sibling of the deeper one, taking its column
+            cur_parent = st_idx[-1] if st_idx else -1
+            cur_depth = popped_dep
+            st_ind.append(popped_ind)
+            st_idx.append(idx)
+            st_dep.append(popped_dep)
+        else:
+            cur_parent = st_idx[-1] if st_idx else -1
+            cur_depth = st_dep[-1] + 1 if st_dep else 1
+            st_ind.append(indent)
+            st_idx.append(idx)
+            st_dep.append(cur_depth)
+        cur_start = cur_last = i
+        cur_indent = indent
+        cur_bullet = bullet
+        cur_text = text
+        if text and text[0] in "`~#$:":
+            op = _opener(text)
+            if op is not None:
+                close = closers.find(op[0], op[1], i)
+                if close > i:
+                    _mark(op[0], i, close, verbatim, code)
+                    cur_last = close
+                    i = close + 1
+                    continue
         i += 1
     if cur_start >= 0:
-        raws.append((cur_start, cur_indent, cur_bullet, cur_text, n))
+        append((cur_start, cur_indent, cur_bullet, cur_text, cur_last, cur_parent, cur_depth))
     return first, raws, verbatim, code
 
 
@@ -196,6 +246,12 @@ def parents(indents: list[int]) -> list[int]:
         out.append(parent)
         out.append(depth)
     return out
+
+
+def opens_region(text: str) -> bool:
+    """Does ``text`` (a first line, after the bullet) look like a verbatim opener?  (Whether it
+    is closed is decided by ``verbatim_lines``.)"""
+    return _opener(text) is not None
 
 
 def verbatim_lines(lines: list[str]) -> tuple[set[int], set[int]]:

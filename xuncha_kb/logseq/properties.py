@@ -20,6 +20,8 @@ from xuncha_kb.logseq import inline
 
 #: One property line (after stripping indentation).  Group 1 = key, group 2 = value.
 PROPERTY_RE = re.compile(r"([^\s:][^\s:]*)::(?:[ \t]+(.*)|)$")
+#: The same on an unstripped line (leading/trailing whitespace allowed; strip the value).
+PROPERTY_LINE_RE = re.compile(r"\s*([^\s:][^\s:]*)::(?:[ \t]+(.*)|\s*)$")
 
 #: Keys Logseq maintains itself; never user data [GP property.cljs].
 HIDDEN_KEYS: frozenset[str] = frozenset(
@@ -41,10 +43,19 @@ NO_REF_KEYS: frozenset[str] = frozenset({"id", "custom-id"})
 _COMMA_RE = re.compile(r"[,，]")
 
 
+_KEYS: dict[str, str] = {}
+
+
 def normalise_key(key: str) -> str:
     """Logseq's key form: lower case, ``_`` and spaces → ``-``, ``custom-id`` → ``id``."""
-    k = key.lower().replace("_", "-").replace(" ", "-")
-    return "id" if k == "custom-id" else k
+    k = _KEYS.get(key)
+    if k is None:
+        k = key.lower().replace("_", "-").replace(" ", "-")
+        if k == "custom-id":
+            k = "id"
+        if len(_KEYS) < 4096:
+            _KEYS[key] = k
+    return k
 
 
 def match_property(stripped: str) -> tuple[str, str] | None:
@@ -99,10 +110,13 @@ def value_refs(key: str, value: str, comma_keys: Iterable[str] = ()) -> tuple[st
     """Page names a property value refers to (original case, in order, no duplicates)."""
     if not value or key in NO_REF_KEYS:
         return ()
+    is_comma = key in COMMA_KEYS or key in comma_keys
+    if not is_comma and "[[" not in value and "#" not in value:
+        return ()
     if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
         return ()
     out: list[str] = []
-    if key in COMMA_KEYS or key in comma_keys:
+    if is_comma:
         for part in _split_commas(value):
             name = _ref_of_part(part)
             if name:

@@ -29,11 +29,32 @@ class BadDate(ValueError):
     """A timestamp whose date does not exist (e.g. 2026-02-30)."""
 
 
+_CACHE: dict[str, Timestamp | str | None] = {}
+
+
 def parse_timestamp_body(body: str) -> Timestamp | None:
     """Parse the text between ``<`` and ``>``; None when it is not a timestamp.
 
-    Raises BadDate when the shape is right but the date is impossible.
+    Raises BadDate when the shape is right but the date is impossible.  Results are cached
+    (graphs repeat the same dates; Timestamp is immutable).
     """
+    hit = _CACHE.get(body, _CACHE)
+    if hit is not _CACHE:
+        if isinstance(hit, str):
+            raise BadDate(hit)
+        return hit  # type: ignore[return-value]
+    if len(_CACHE) > 8192:
+        _CACHE.clear()
+    try:
+        ts = _parse(body)
+    except BadDate as exc:
+        _CACHE[body] = str(exc)
+        raise
+    _CACHE[body] = ts
+    return ts
+
+
+def _parse(body: str) -> Timestamp | None:
     m = _BODY_RE.match(body.strip())
     if m is None:
         return None
