@@ -59,6 +59,7 @@ def test_base_definition_loads():
     ("\t  角色id:: xunchaban\n", "\t  角色id:: xunchaban\n\t- 巡察组\n\t  角色id:: xunchaban\n",
      "duplicate", "角色 id 重复：xunchaban", 8),
     ("  范围:: 年度\n", "  范围:: 每季度\n", "syntax", "`范围::` 应为 年度 或 每次巡察", 19),
+    ("\t- 进驻\n", "\t- \n", "missing", "活动 b.02 没有名称", 33),
 ])
 def test_each_error_kind(old, new, kind, needle, line):
     assert old in BASE

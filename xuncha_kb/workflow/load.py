@@ -328,6 +328,8 @@ def _activity(b: _Builder, blk: Block, stage: str, roles: dict[str, str], arts: 
             b.err("missing", f"阶段「{stage}」下的块「{name}」缺少 `活动id::`（每个子块是一项活动）", blk)
         return None
     aid = syn.strip_ref(aid)
+    if not name:
+        b.err("missing", f"活动 {aid} 没有名称：请把活动名称写在块的第一行", blk)
     actor: str | None = None
     actor_text = b.prop(blk, syn.K_ACTOR)
     if actor_text:
