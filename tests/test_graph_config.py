@@ -147,3 +147,10 @@ def test_corpus_configs(corpus: Path, graph: str) -> None:
     assert diags == []
     assert cfg.name_format == "triple-lowbar"
     assert cfg.hidden  # both corpus graphs hide something
+
+
+@pytest.mark.parametrize("text", ["0/0", "{:a 1/0}", '#uuid "zz"', "{:a #=(java.lang.System/exit 3)}"])
+def test_edn_library_errors_of_any_kind_become_edn_errors(text: str) -> None:
+    with pytest.raises(edn.EdnError) as info:
+        edn.loads(text)
+    assert info.value.line == 1

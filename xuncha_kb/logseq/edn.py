@@ -115,8 +115,11 @@ def _raw_loads(text: str) -> Any:
         tag = m.group(1) if m else "?"
         pos = text.find("#" + tag)
         raise EdnError(f"未知的 EDN 标签 #{tag}", line_of(text, pos) if pos >= 0 else 1) from None
-    except (ValueError, TypeError, IndexError, AttributeError) as exc:
-        # edn_format raises plain errors for some malformed literals (bad uuid, bad number).
+    except RecursionError:
+        raise
+    except Exception as exc:
+        # edn_format raises plain errors for some malformed literals: bad uuid (ValueError),
+        # "0/0" (ZeroDivisionError), odd tokens (TypeError/IndexError/AttributeError).
         raise EdnError(f"EDN 解析失败：{exc}", _balance_error_line(text)) from None
 
 
