@@ -280,3 +280,12 @@ def test_example_graph(example_graph: Path) -> None:
     seed = next(w for w in g.whiteboards if w.name == "巡察工作流程")
     assert seed.file == "whiteboards/巡察工作流程.edn" and len(seed.shapes) == 1 and len(seed.blocks) == 2
     assert sum(1 for p in g.pages if p.kind == "journal") >= 3
+
+
+def test_absolute_paths_are_taken_relative_to_the_root(graph: Path, tmp_path: Path) -> None:
+    cfg = load_graph(graph).config
+    assert classify_path(graph, graph / "pages" / "contents.md", cfg) == "page"
+    assert classify_path(graph, str(graph / "journals" / "2026_03_01.md"), cfg) == "journal"
+    assert classify_path(graph, tmp_path / "elsewhere" / "pages" / "x.md", cfg) == "ignored"
+    page, _ = read_page_file(graph, graph / "pages" / "titled.md", cfg)
+    assert page is not None and page.file == "pages/titled.md"

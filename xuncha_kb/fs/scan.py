@@ -51,8 +51,12 @@ def is_hidden(relpath: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-def _norm_rel(relpath: str | os.PathLike[str]) -> str:
-    rel = str(relpath).replace("\\", "/")
+def _norm_rel(relpath: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> str:
+    """Graph-relative POSIX form; an absolute path is taken relative to ``root`` (``../…`` if outside)."""
+    raw = os.fspath(relpath)
+    if root is not None and os.path.isabs(raw):
+        raw = os.path.relpath(raw, os.fspath(root))
+    rel = raw.replace("\\", "/")
     rel = posixpath.normpath(rel) if rel else rel
     return rel.lstrip("/") if rel != "." else ""
 
@@ -66,10 +70,10 @@ def classify_path(root: str | os.PathLike[str] | None, relpath: str | os.PathLik
                   config: GraphConfig, *, apply_hidden: bool = True) -> PathKind:
     """What a graph-relative path is to Logseq, judged from the path alone.
 
-    The file does not have to exist (the watcher asks about deleted files too); ``root`` is
-    accepted for symmetry with :func:`read_page_file` and is not consulted.
+    The file does not have to exist (the watcher asks about deleted files too).  ``root`` is
+    only used to make an absolute ``relpath`` relative (a path outside the graph is ignored).
     """
-    rel = _norm_rel(relpath)
+    rel = _norm_rel(relpath, root)
     if not rel or rel.startswith("../") or rel == "..":
         return "ignored"
     segments = rel.split("/")
@@ -235,7 +239,7 @@ def read_page_file(root: str | os.PathLike[str], relpath: str | os.PathLike[str]
     Returns ``(None, diags)`` when the path is not a page/journal of the graph, is a symlink,
     no longer exists, or cannot be read.  Never raises for file content.
     """
-    rel = _norm_rel(relpath)
+    rel = _norm_rel(relpath, root)
     kind = classify_path(root, rel, config)
     if kind not in ("page", "journal"):
         return None, []
@@ -247,7 +251,7 @@ def read_whiteboard_file(root: str | os.PathLike[str], relpath: str | os.PathLik
     """Read one ``whiteboards/*.edn`` file; ``(None, diags)`` if it is not one or cannot be read."""
     from xuncha_kb.logseq.whiteboard import parse_whiteboard
 
-    rel = _norm_rel(relpath)
+    rel = _norm_rel(relpath, root)
     if classify_path(root, rel, config) != "whiteboard":
         return None, []
     text, diags = _read_text(Path(root), rel)
