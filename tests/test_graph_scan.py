@@ -289,3 +289,11 @@ def test_absolute_paths_are_taken_relative_to_the_root(graph: Path, tmp_path: Pa
     assert classify_path(graph, tmp_path / "elsewhere" / "pages" / "x.md", cfg) == "ignored"
     page, _ = read_page_file(graph, graph / "pages" / "titled.md", cfg)
     assert page is not None and page.file == "pages/titled.md"
+
+
+def test_whiteboard_named_like_a_page_is_a_collision(tmp_path: Path) -> None:
+    write(tmp_path, "pages/流程.md", "- x\n")
+    write(tmp_path, "whiteboards/流程.edn", '{:blocks () :pages ({:block/original-name "流程"})}')
+    g = load_graph(tmp_path)
+    [diag] = g.diagnostics
+    assert diag.file == "whiteboards/流程.edn" and "pages/流程.md" in diag.message

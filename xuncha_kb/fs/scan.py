@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -306,7 +306,7 @@ def load_graph(root: str | os.PathLike[str], progress: Progress | None = None, *
     finally:
         if gc_was_enabled:
             gc.enable()
-    diags.extend(name_collisions(pages))
+    diags.extend(name_collisions(pages, boards))
     return Graph(root=base, config=config, pages=tuple(pages), whiteboards=tuple(boards),
                  diagnostics=tuple(diags))
 
@@ -323,16 +323,19 @@ def _read_known_page(base: Path, rel: str, kind: PathKind, config: GraphConfig, 
     return page, diags + more
 
 
-def name_collisions(pages: list[Page] | tuple[Page, ...]) -> list[Diagnostic]:
-    """One warning per file whose page name (case-insensitively) is already taken by an earlier file."""
-    first: dict[str, Page] = {}
+def name_collisions(pages: Sequence[Page], whiteboards: Sequence[Whiteboard] = ()) -> list[Diagnostic]:
+    """One warning per file whose page name (case-insensitively) is already taken by an earlier file.
+
+    Whiteboards are pages to Logseq too; they are checked after the page files.
+    """
+    first: dict[str, Page | Whiteboard] = {}
     out: list[Diagnostic] = []
-    for page in pages:
-        key = page_key(page.name)
+    for item in [*pages, *whiteboards]:
+        key = page_key(item.name)
         other = first.get(key)
         if other is None:
-            first[key] = page
+            first[key] = item
             continue
-        out.append(Diagnostic(page.file, 1, f"页面名“{page.name}”与 {other.file} 的页面“{other.name}”重名"
+        out.append(Diagnostic(item.file, 1, f"页面名“{item.name}”与 {other.file} 的页面“{other.name}”重名"
                                             "（不区分大小写），Logseq 只会保留其中一个；请重命名或合并"))
     return out
