@@ -42,11 +42,12 @@ def test_help_does_not_import_heavy_libraries() -> None:
 def test_every_package_is_listed_in_pyproject() -> None:
     import tomllib
 
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
     found = {
         ".".join(p.parent.relative_to(ROOT).parts)
         for p in (ROOT / "xuncha_kb").rglob("__init__.py")
         if "__pycache__" not in p.parts
     }
     missing = found - listed
-    assert not missing, f"add these packages to [tool.setuptools] packages in pyproject.toml: {sorted(missing)}"
+    assert not missing, f"list these in [tool.setuptools] packages (pyproject.toml): {sorted(missing)}"
