@@ -330,7 +330,8 @@ def name_collisions(pages: Sequence[Page], whiteboards: Sequence[Whiteboard] = (
     """
     first: dict[str, Page | Whiteboard] = {}
     out: list[Diagnostic] = []
-    for item in [*pages, *whiteboards]:
+    items: list[Page | Whiteboard] = [*pages, *whiteboards]
+    for item in items:
         key = page_key(item.name)
         other = first.get(key)
         if other is None:
