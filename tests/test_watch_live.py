@@ -372,3 +372,25 @@ def test_quick_index_superset_on_the_corpus(corpus: Path) -> None:
             assert full.keys <= q.keys, (rel, full.keys - q.keys)
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("which", ["examples", "progress-fixture"])
+def test_progress_over_relevant_pages_equals_progress_over_the_whole_graph(which: str,
+                                                                           example_graph: Path) -> None:
+    """The relevance rule is a safe superset: the report from watch's small graph is the full one."""
+    from xuncha_kb.fs.scan import load_graph
+    from xuncha_kb.inspection.progress import compute_progress
+    from xuncha_kb.report.jsonout import progress_dict
+    from xuncha_kb.workflow.load import active_workflow
+
+    root = example_graph if which == "examples" else Path(__file__).parent / "fixtures" / "progress" / "graph"
+    if not (root / "pages").is_dir():
+        pytest.skip(f"{root} not present")
+    day = dt.date(2026, 4, 1)
+    full = load_graph(root)
+    wf = active_workflow(full)
+    expected = progress_dict(compute_progress(full, wf, day))
+    lg = LiveGraph(root, today=lambda: day, use_cache=False).start()
+    if which == "examples":
+        assert lg.stats["relevant"] < lg.stats["files"]  # the small graph really is smaller
+    assert progress_dict(lg.progress) == expected
