@@ -128,3 +128,26 @@ def test_comma_keys_from_config() -> None:
     assert parsed.property_refs == {"owner": ("Alice", "Bob")}
     assert value_refs("tags", '"a, b"') == ()
     assert value_refs("id", "[[x]]") == ()
+
+
+def test_fast_constructed_blocks_are_real_frozen_blocks() -> None:
+    import dataclasses
+
+    import pytest
+
+    from xuncha_kb.logseq.page import _fast_constructor
+
+    parsed = parse_text("- TODO a [[x]]\n\t- b\n  id:: 677b79bc-f3eb-4e52-a830-bcae64a66a0d", "p.md")
+    for b in (b for t in parsed.blocks for b in t.walk()):
+        assert type(b) is Block
+        assert b == Block(**{f.name: getattr(b, f.name) for f in dataclasses.fields(Block)})
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            b.level = 9  # type: ignore[misc]
+
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        a: int
+        b: str = "x"
+
+    make = _fast_constructor(NoSlots, ("a",))
+    assert make(1) == NoSlots(1)  # falls back to the normal constructor
