@@ -60,7 +60,11 @@ def test_triple_lowbar_title_to_body(title: str, body: str) -> None:
     ("Changelog_07_09", "Changelog_07_09"),
     ("n1___x___y", "n1/x/y"),
     ("a.b.c", "a.b.c"),  # dots are literal in triple-lowbar bodies
-    ("bad %zz escape %3F", "bad %zz escape %3F"),  # a malformed escape keeps the raw body
+    ("bad %zz escape %3F", "bad %zz escape ?"),  # each %XX token is decoded on its own
+    ("a%3F%", "a?%"),
+    ("%252F", "%2F"),  # a single pass
+    ("%E4%B8%AD", "%E4%B8%AD"),  # no token is a whole character: kept as written
+    ("a____x", "a/_x"),  # "___" is replaced left to right
 ])
 def test_triple_lowbar_body_to_title(body: str, title: str) -> None:
     assert file_body_to_title(body, "triple-lowbar") == title
@@ -83,10 +87,9 @@ def test_legacy_writer_escapes_dots_and_slashes() -> None:
     assert file_body_to_title("v1%2E2", "legacy") == "v1.2"
 
 
-def test_lone_percent_next_to_escape_still_round_trips() -> None:
-    # Logseq itself would write "a%3F%" which cannot be decoded back; we encode every % then.
+def test_lone_percent_next_to_escape_round_trips() -> None:
     body = title_to_file_body("a?%", "triple-lowbar")
-    assert body == "a%3F%25"
+    assert body == "a%3F%"  # exactly what Logseq writes
     assert file_body_to_title(body) == "a?%"
 
 

@@ -3,7 +3,8 @@
 Two file-name formats exist:
 
 * ``triple-lowbar`` (``:file/name-format :triple-lowbar``, every graph made since 0.8.9):
-  ``/`` ↔ ``___``; ``: * ? " < > | # \\`` and ``%XX`` look-alikes are percent-encoded.
+  ``/`` ↔ ``___``; ``: * ? " < > | # \\`` and ``%XX`` look-alikes are percent-encoded; the
+  reader decodes each ``%XX`` token on its own.
 * ``legacy`` (no ``:file/name-format``): the writer percent-encodes reserved characters and
   ``/``; the reader turns every ``.`` of the body into ``/`` before percent-decoding.
 
@@ -50,8 +51,27 @@ def normalize_title(title: str) -> str:
     return title
 
 
+def _decode_token(token: str) -> str:
+    """One ``%XX`` on its own; a byte that is not a whole UTF-8 character stays as written."""
+    try:
+        return bytes.fromhex(token[1:]).decode("utf-8")
+    except UnicodeDecodeError:
+        return token
+
+
+def decode_percent_tokens(text: str) -> str:
+    """Logseq's triple-lowbar decoding: each ``%XX`` token separately, in a single pass.
+
+    ``a%3F%`` → ``a?%`` (a lone ``%`` does not spoil the rest), ``%252F`` → ``%2F``, and
+    ``%E4%B8%AD`` stays as written (no token is a character by itself).
+    """
+    if "%" not in text:
+        return text
+    return _URL_ENCODED.sub(lambda m: _decode_token(m.group()), text)
+
+
 def safe_decode(text: str) -> str | None:
-    """JavaScript ``decodeURIComponent``: ``None`` when the text has a malformed escape."""
+    """JavaScript ``decodeURIComponent`` of the whole text: ``None`` when any escape is malformed."""
     if "%" not in text:
         return text
     if _LONE_PERCENT.search(text):
@@ -85,9 +105,9 @@ def _tri_lb_body(title: str, *, encode_every_percent: bool) -> str:
 def title_to_file_body(title: str, name_format: NameFormat = "triple-lowbar") -> str:
     """The file name body (no extension) Logseq writes for page ``title``.
 
-    Follows Logseq's writer; where Logseq's own output would not read back as the same title
-    (a lone ``%`` next to an escaped character), every ``%`` is encoded, which Logseq reads
-    back correctly.
+    Follows Logseq's writer.  As a guard, should that output ever not read back as the same
+    title, every ``%`` is encoded instead (Logseq reads that back correctly too); the
+    round-trip property tests have found no such title.
     """
     title = normalize_title(title)
     if name_format == "legacy":
@@ -108,9 +128,7 @@ def file_body_to_title(body: str, name_format: NameFormat = "triple-lowbar") -> 
         decoded = safe_decode(dotted)
         title = decoded if decoded is not None else dotted
     else:
-        slashed = body.replace("___", "/")
-        decoded = safe_decode(slashed)
-        title = decoded if decoded is not None else slashed
+        title = decode_percent_tokens(body.replace("___", "/"))
     return normalize_title(title)
 
 
