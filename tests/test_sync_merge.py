@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xuncha_kb.inspection.sync import (
-    P_REMOVED,
-    StageLook,
-    layout,
-    refresh_whiteboard,
-    sync_page,
-    text_hash,
-)
+from xuncha_kb.inspection.sync import StageLook, refresh_whiteboard
+from xuncha_kb.inspection.sync_merge import P_REMOVED, layout, sync_page, text_hash
 
 TODAY = dt.date(2026, 3, 1)
 

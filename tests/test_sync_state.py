@@ -24,7 +24,8 @@ from xuncha_kb.fs.watch import Change
 from xuncha_kb.inspection.live import LiveGraph, write_report_page
 from xuncha_kb.inspection.scaffold import InspectionFacts
 from xuncha_kb.inspection.scaffold_run import plan_inspection
-from xuncha_kb.inspection.sync import apply_sync, layout, plan_sync
+from xuncha_kb.inspection.sync import apply_sync, plan_sync
+from xuncha_kb.inspection.sync_merge import layout
 from xuncha_kb.workflow.load import default_workflow
 from xuncha_kb.workflow.model import Activity, Workflow
 

@@ -22,424 +22,37 @@ task a user moved to a journal is updated there, never duplicated.  Unkeyed bloc
 properties that exist and files the user deleted are never touched.
 
 The plan is carried out by ``fs.apply.apply`` (compare-and-swap against the bytes read, graph
-lock, manifest).  Pure except :func:`plan_sync` (reads the graph) and :func:`run_sync`.
+lock, manifest).  The per-block merge is ``inspection/sync_merge.py`` (pure); this module
+reads the graph, generates *ours*, refreshes the whiteboard and drives the plan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from xuncha_kb.fs.atomic import content_hash
 from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.model import MARKERS, Block, Graph, GraphConfig
+from xuncha_kb.inspection.sync_merge import (
+    P_REMOVED,
+    BlockNote,
+    FileResult,
+    Layout,
+    SyncPlan,
+    TopBlock,
+    layout,
+    strip_blank_tail,
+    sync_page,
+)
+from xuncha_kb.model import Graph, GraphConfig
 from xuncha_kb.workflow.model import Workflow
 
-P_REMOVED = "xuncha-removed"
-GENERATED_TASK_KEYS = frozenset({
-    cv.P_ACTIVITY, cv.P_INSPECTION, cv.P_ACTOR, cv.P_PRODUCES, cv.P_DEPENDS, cv.P_DEADLINE_RULE,
-    cv.P_SETS_MILESTONE, cv.P_SUBITEM, cv.P_SENSITIVE, cv.P_GENERATED, "id", P_REMOVED,
-})
-_PROP = re.compile(r"^([^\s:]+):: ?(.*)$")
-_HEAD = re.compile(r"^(?P<indent>[\t ]*)- ?(?P<marker>(?:" + "|".join(sorted(MARKERS, key=len, reverse=True))
-                   + r") )?(?P<prio>\[#[A-C]\] )?(?P<rest>.*)$")
-
-
-# --- a page as top-level blocks with line ranges --------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TopBlock:
-    block: Block
-    start: int  # 0-based index of the bullet line
-    end: int  # exclusive; includes the subtree and any blank lines up to the next block
-    key: str | None
-
-    def lines(self, all_lines: Sequence[str]) -> list[str]:
-        return list(all_lines[self.start:self.end])
-
-
-@dataclass(frozen=True, slots=True)
-class Layout:
-    lines: tuple[str, ...]
-    pre: tuple[int, int]  # line range of the pre-block (page properties)
-    blocks: tuple[TopBlock, ...]
-
-
-def block_key(b: Block) -> str | None:
-    if "id" in b.properties and b.properties["id"].strip():
-        return b.properties["id"].strip()
-    gen = b.properties.get(cv.P_GENERATED)
-    return f"generated:{gen.strip()}" if gen else None
-
-
-def layout(text: str, file: str, config: GraphConfig | None = None) -> Layout:
-    """Split a Markdown page into its pre-block and top-level blocks (line ranges)."""
-    from xuncha_kb.logseq.page import parse_text
-
-    parsed = parse_text(text, file, config=config)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    tops = [b for b in parsed.blocks if not b.pre_block]
-    starts = [b.span.line - 1 for b in tops]
-    pre_end = starts[0] if starts else len(lines)
-    out = []
-    for i, b in enumerate(tops):
-        end = starts[i + 1] if i + 1 < len(tops) else len(lines)
-        out.append(TopBlock(b, starts[i], end, block_key(b)))
-    return Layout(tuple(lines), (0, pre_end), tuple(out))
-
-
-def _strip_blank_tail(lines: Sequence[str]) -> list[str]:
-    out = list(lines)
-    while out and not out[-1].strip():
-        out.pop()
-    return out
-
-
-def text_hash(lines: Sequence[str]) -> str:
-    return content_hash("\n".join(_strip_blank_tail(lines)) + "\n")
-
-
-# --- classifying a task block's lines ------------------------------------------------------
-
-
-@dataclass
-class TaskParts:
-    head: str
-    deadline: list[str] = field(default_factory=list)
-    scheduled: list[str] = field(default_factory=list)
-    generated: list[str] = field(default_factory=list)  # generated property lines
-    user: list[str] = field(default_factory=list)  # everything else of the block's own lines
-    subitems: list[list[str]] = field(default_factory=list)  # child blocks with 子项::
-    children: list[tuple[bool, list[str]]] = field(default_factory=list)  # (is subitem, lines)
-
-
-def _child_ranges(b: Block, start_line: int, end: int) -> list[tuple[Block, int, int]]:
-    """0-based [start, end) ranges of ``b``'s direct children within the block's range."""
-    starts = [c.span.line - 1 for c in b.children]
-    return [(c, s, starts[i + 1] if i + 1 < len(starts) else end) for i, (c, s) in
-            enumerate(zip(b.children, starts, strict=True))]
-
-
-def task_parts(b: Block, lines: Sequence[str], start: int, end: int) -> TaskParts:
-    """Split the lines of a task block (``lines[start:end]``) into generator- and user-owned parts."""
-    own_end = b.children[0].span.line - 1 if b.children else end
-    parts = TaskParts(head=lines[start])
-    in_fence = in_drawer = False
-    for line in lines[start + 1:own_end]:
-        body = line.strip()
-        if in_fence or in_drawer:
-            parts.user.append(line)
-            if body.startswith("```"):
-                in_fence = False
-            if body.upper() == ":END:":
-                in_drawer = False
-            continue
-        if body.startswith("```"):
-            in_fence = True
-            parts.user.append(line)
-        elif body.upper() == ":LOGBOOK:":
-            in_drawer = True
-            parts.user.append(line)
-        elif body.startswith("DEADLINE:"):
-            parts.deadline.append(line)
-        elif body.startswith("SCHEDULED:"):
-            parts.scheduled.append(line)
-        elif (m := _PROP.match(body)) and m.group(1).lower() in GENERATED_TASK_KEYS:
-            parts.generated.append(line)
-        else:
-            parts.user.append(line)
-    for child, s, e in _child_ranges(b, start, end):
-        is_sub = cv.P_SUBITEM in child.properties
-        chunk = list(lines[s:e])
-        parts.children.append((is_sub, chunk))
-        if is_sub:
-            parts.subitems.append(_strip_blank_tail(chunk))
-    return parts
-
-
-def _reset_head(head: str, marker: str = "TODO") -> str:
-    """The head line as generated: the user's marker → the generated marker, priority dropped."""
-    m = _HEAD.match(head)
-    if not m or m.group("marker") is None:
-        return head
-    return f"{m.group('indent')}- {marker} {m.group('rest')}"
-
-
-def _subitem_normal(chunk: Sequence[str]) -> list[str]:
-    """A 子项 child as generated: its head (marker reset) and its generated property lines."""
-    out = [_reset_head(chunk[0])]
-    for line in chunk[1:]:
-        body = line.strip()
-        if body.startswith("- "):
-            break  # the user's notes under a 子项
-        m = _PROP.match(body)
-        if m and m.group(1).lower() in GENERATED_TASK_KEYS:
-            out.append(line)
-    return out
-
-
-def task_normal_form(parts: TaskParts) -> list[str]:
-    """What the generator-owned part of a task looks like, to compare with the manifest's base."""
-    out = [_reset_head(parts.head), *parts.deadline, *parts.generated]
-    for sub in parts.subitems:
-        out.extend(_subitem_normal(sub))
-    return out
-
-
-def merge_task(theirs: TaskParts, ours: TaskParts) -> list[str]:
-    """Ours for every generator-owned line; theirs for the marker and every user-owned line."""
-    tm, om = _HEAD.match(theirs.head), _HEAD.match(ours.head)
-    head = theirs.head
-    if tm and om:
-        head = f"{tm.group('indent')}- {tm.group('marker') or ''}{tm.group('prio') or ''}{om.group('rest')}"
-    out = [head, *theirs.scheduled, *ours.deadline, *ours.generated, *theirs.user]
-    have = {_HEAD.match(s[0]).group("rest") for s in theirs.subitems if _HEAD.match(s[0])}  # type: ignore[union-attr]
-    new_subs = [s for s in ours.subitems if (m := _HEAD.match(s[0])) and m.group("rest") not in have]
-    placed = not new_subs
-    last_sub = max((i for i, (is_sub, _) in enumerate(theirs.children) if is_sub), default=-1)
-    if last_sub < 0 and new_subs:
-        for s in new_subs:
-            out.extend(s)
-        placed = True
-    for i, (_, chunk) in enumerate(theirs.children):
-        out.extend(chunk)
-        if i == last_sub and not placed:
-            for s in new_subs:
-                out.extend(s)
-            placed = True
-    return out
-
-
-# --- per-block decisions --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BlockNote:
-    """One thing sync did (or refused to do) to one block."""
-
-    action: str  # added | updated | removed | marked | conflict | moved-away
-    file: str
-    key: str
-    label: str
-    reason: str = ""
-
-
-def _is_task(b: Block) -> bool:
-    return cv.P_ACTIVITY in b.properties
-
-
-def _label(b: Block) -> str:
-    act = b.properties.get(cv.P_ACTIVITY)
-    return f"{act} {b.title}".strip() if act else b.title
-
-
-def merge_block(theirs_block: Block, t_lines: Sequence[str], t_start: int, t_end: int,
-                ours_lines: Sequence[str] | None, ours_block: Block | None, o_start: int, o_end: int,
-                base: str | None) -> tuple[list[str], str | None]:
-    """New lines for one keyed block, and what happened (None = nothing to do, "conflict", …)."""
-    theirs_text = list(t_lines[t_start:t_end])
-    tail = theirs_text[len(_strip_blank_tail(theirs_text)):]
-    if ours_lines is None or ours_block is None:
-        return theirs_text, None
-    ours_text = _strip_blank_tail(ours_lines[o_start:o_end])
-    if _strip_blank_tail(theirs_text) == ours_text:
-        return theirs_text, None
-    if _is_task(theirs_block) and _is_task(ours_block):
-        tp = task_parts(theirs_block, t_lines, t_start, t_end)
-        op = task_parts(ours_block, ours_lines, o_start, o_end)
-        if base is None or text_hash(task_normal_form(tp)) != base:
-            return theirs_text, "conflict"
-        merged = merge_task(tp, op)
-        same = _strip_blank_tail(merged) == _strip_blank_tail(theirs_text)
-        return merged + tail, (None if same else "updated")
-    # a generated heading: replace only if untouched (its collapsed state is the user's)
-    plain = [ln for ln in _strip_blank_tail(theirs_text) if not _is_collapsed(ln)]
-    untouched = base is not None and base in (text_hash(_strip_blank_tail(theirs_text)), text_hash(plain))
-    if not untouched:
-        return theirs_text, "conflict"
-    new = [ln for ln in ours_text if not _is_collapsed(ln)]
-    if any(_is_collapsed(ln) for ln in theirs_text[:1 + len(theirs_block.content.splitlines())]):
-        col = next(ln for ln in theirs_text if _is_collapsed(ln))
-        new.insert(_props_end(new), col)
-    return new + tail, "updated"
-
-
-def _is_collapsed(line: str) -> bool:
-    return line.strip().lower().startswith("collapsed::")
-
-
-def _props_end(lines: Sequence[str]) -> int:
-    """Index just after the first block's head and property lines."""
-    i = 1
-    while i < len(lines) and _PROP.match(lines[i].strip()) and not lines[i].lstrip().startswith("- "):
-        i += 1
-    return i
-
-
-def mark_removed(theirs_block: Block, t_lines: Sequence[str], start: int, end: int, today: dt.date
-                 ) -> list[str]:
-    text = list(t_lines[start:end])
-    if P_REMOVED in theirs_block.properties:
-        return text
-    parts = task_parts(theirs_block, t_lines, start, end)
-    at = 1 + len(parts.scheduled) + len(parts.deadline)
-    own_end = (theirs_block.children[0].span.line - 1 - start) if theirs_block.children else \
-        len(_strip_blank_tail(text))
-    for i in range(1, own_end):
-        if text[i].strip() in parts.generated:
-            at = i + 1
-    m = _HEAD.match(text[0])
-    indent = (m.group("indent") if m else "") + "  "
-    text.insert(at, f"{indent}{P_REMOVED}:: 工作流程中已没有此活动（{today.isoformat()} 同步），可确认后删除")
-    return text
-
-
-# --- results --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileResult:
-    path: str
-    content: str | None  # new text (None: leave as is)
-    base_hash: str | None  # hash of the bytes read (None: a new file)
-    blocks: Mapping[str, str]  # manifest block hashes after the sync
-    inspection: str
-    kind: str
-    notes: tuple[BlockNote, ...] = ()
-
-
-@dataclass(frozen=True)
-class SyncPlan:
-    files: tuple[FileResult, ...] = ()
-    notes: tuple[str, ...] = ()  # inspection-level notes (Chinese)
-
-    @property
-    def conflicts(self) -> tuple[BlockNote, ...]:
-        return tuple(n for f in self.files for n in f.notes if n.action == "conflict")
-
-    @property
-    def writes(self) -> tuple[FileResult, ...]:
-        return tuple(f for f in self.files if f.content is not None)
-
-    def render(self) -> str:
-        lines = []
-        labels = {"added": "新增", "updated": "更新", "removed": "删除", "marked": "标记为已移除",
-                  "conflict": "冲突（保持原样）", "moved-away": "移到其他页面"}
-        for f in self.files:
-            if f.content is None and not f.notes:
-                continue
-            verb = "不变" if f.content is None else ("新建" if f.base_hash is None else "修改")
-            lines.append(f"{verb} {f.path}")
-            for n in f.notes:
-                why = f"：{n.reason}" if n.reason else ""
-                lines.append(f"  {labels.get(n.action, n.action)} {n.label}{why}")
-        lines.extend(self.notes)
-        c = len(self.conflicts)
-        lines.append(f"共修改 {len(self.writes)} 个文件；{c} 处冲突保持用户的内容不变。" if self.writes or c
-                     else "已是最新：没有需要同步的内容。")
-        return "\n".join(lines)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "files": [{"path": f.path, "action": ("create" if f.base_hash is None else "update")
-                       if f.content is not None else "unchanged",
-                       "notes": [{"action": n.action, "key": n.key, "label": n.label, "reason": n.reason}
-                                 for n in f.notes]} for f in self.files],
-            "notes": list(self.notes),
-            "conflicts": len(self.conflicts),
-            "writes": len(self.writes),
-        }
-
-
-def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: Mapping[str, str],
-              ours_blocks: Mapping[str, str], removed_keys: Iterable[str], elsewhere: Iterable[str],
-              today: dt.date, inspection: str, kind: str, config: GraphConfig | None = None) -> FileResult:
-    """Three-way merge of one page file (pure).
-
-    ``removed_keys``: task ids no longer in the workflow; ``elsewhere``: keys of ours that live
-    in another file (the user moved them, or the stage changed) and must not be inserted here.
-    """
-    if theirs is None:
-        return FileResult(path, ours, None, dict(ours_blocks), inspection, kind,
-                          (BlockNote("added", path, "", "整页"),) if ours else ())
-    t = layout(theirs, path, config)
-    o = layout(ours, path, config) if ours is not None else Layout((), (0, 0), ())
-    o_by_key = {b.key: b for b in o.blocks if b.key}
-    removed = set(removed_keys)
-    skip_insert = set(elsewhere)
-    out: list[str] = list(t.lines[t.pre[0]:t.pre[1]])
-    out = _add_missing_page_props(out, list(o.lines[o.pre[0]:o.pre[1]]))
-    notes: list[BlockNote] = []
-    blocks = dict(base_blocks)
-    present: set[str] = set()
-    emitted: dict[str, int] = {}  # ours key → index in ``out`` just after it
-    for tb in t.blocks:
-        key = tb.key
-        if key is None or (key not in o_by_key and key not in removed):
-            out.extend(t.lines[tb.start:tb.end])
-            continue
-        present.add(key)
-        if key in removed:
-            untouched = key in base_blocks and text_hash(t.lines[tb.start:tb.end]) == base_blocks[key]
-            if untouched:
-                notes.append(BlockNote("removed", path, key, _label(tb.block)))
-                blocks.pop(key, None)
-                continue
-            new = mark_removed(tb.block, t.lines, tb.start, tb.end, today)
-            if new != list(t.lines[tb.start:tb.end]):
-                notes.append(BlockNote("marked", path, key, _label(tb.block), "用户修改过或写了笔记，未删除"))
-            out.extend(new)
-            continue
-        ob = o_by_key[key]
-        new, what = merge_block(tb.block, t.lines, tb.start, tb.end, o.lines, ob.block, ob.start, ob.end,
-                                base_blocks.get(key))
-        out.extend(new)
-        emitted[key] = len(out)
-        if what == "conflict":
-            notes.append(BlockNote("conflict", path, key, _label(tb.block), "生成的内容被用户修改过"))
-        else:
-            blocks[key] = ours_blocks.get(key, blocks.get(key, ""))
-            if what:
-                notes.append(BlockNote(what, path, key, _label(ob.block)))
-    # insert ours blocks that are missing (new activities), each after its predecessor
-    for i, ob in enumerate(o.blocks):
-        if not ob.key or ob.key in present or ob.key in skip_insert:
-            continue
-        text = _strip_blank_tail(o.lines[ob.start:ob.end])
-        prev = next((emitted[p.key] for p in reversed(o.blocks[:i]) if p.key in emitted), None)
-        at = prev if prev is not None else len(out)
-        if at > 0 and not out[at - 1].strip() and at == len(out):
-            at -= 1
-        out[at:at] = text
-        for k in list(emitted):
-            if emitted[k] >= at and k != ob.key:
-                emitted[k] += len(text)
-        emitted[ob.key] = at + len(text)
-        blocks[ob.key] = ours_blocks.get(ob.key, text_hash(text))
-        notes.append(BlockNote("added", path, ob.key, _label(ob.block)))
-    new_text = "\n".join(out) + "\n" if out else ""
-    if theirs.endswith("\n") is False and new_text.endswith("\n") and new_text[:-1] == theirs:
-        new_text = theirs
-    changed = new_text != theirs
-    return FileResult(path, new_text if changed else None, content_hash(theirs), blocks, inspection, kind,
-                      tuple(notes))
-
-
-def _add_missing_page_props(pre: list[str], ours_pre: list[str]) -> list[str]:
-    """Append generated page properties that the page lacks (e.g. a new milestone date key)."""
-    have = {m.group(1).lower() for ln in pre if (m := _PROP.match(ln.strip()))}
-    missing = [ln for ln in ours_pre if (m := _PROP.match(ln.strip())) and m.group(1).lower() not in have]
-    if not missing or not pre:
-        return pre
-    last = max((i for i, ln in enumerate(pre) if _PROP.match(ln.strip())), default=len(pre) - 1)
-    return pre[:last + 1] + missing + pre[last + 1:]
+__all__ = ["P_REMOVED", "BlockNote", "FileResult", "StageLook", "SyncPlan", "apply_sync", "generate",
+           "plan_sync", "refresh_whiteboard", "run_sync", "stage_looks"]
 
 
 # --- the whole graph ------------------------------------------------------------------------
@@ -702,7 +315,7 @@ def _with_blocks(ours: str, extra: Mapping[str, tuple[Layout, TopBlock]]) -> str
     """Ours text with some blocks of other ours pages appended (so they can be merged here)."""
     lines = ours.rstrip("\n").split("\n") if ours else []
     for lay, tb in extra.values():
-        lines.extend(_strip_blank_tail(lay.lines[tb.start:tb.end]))
+        lines.extend(strip_blank_tail(lay.lines[tb.start:tb.end]))
     return "\n".join(lines) + "\n"
 
 
