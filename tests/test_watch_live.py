@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from xuncha_kb.fs.watch import Change, FakeSource, OwnWrites, StopFlag
-from xuncha_kb.inspection.live import LiveGraph, is_relevant, watch_loop
+from xuncha_kb.inspection.live import LiveGraph
+from xuncha_kb.inspection.relevance import is_relevant
+from xuncha_kb.inspection.watch_run import watch_loop
 from xuncha_kb.logseq.page import parse_text
 from xuncha_kb.model import Diagnostic, GraphConfig, Page
 from xuncha_kb.workflow.model import Activity, DeadlineRule, Milestone, Stage, Workflow
@@ -329,7 +331,8 @@ def test_production_reader_gives_the_same_snapshot(graph: Path) -> None:
 @pytest.mark.parametrize("which", ["fixture", "examples"])
 def test_quick_index_is_a_safe_superset_of_the_parse(which: str, graph: Path, example_graph: Path) -> None:
     """The cold start's regex pass never misses what makes a page relevant, and names agree."""
-    from xuncha_kb.inspection.live import ScanReader, entry_for, is_core_entry
+    from xuncha_kb.inspection.live import ScanReader
+    from xuncha_kb.inspection.relevance import entry_for, is_core_entry
 
     root = graph if which == "fixture" else example_graph
     reader = ScanReader()
@@ -353,7 +356,8 @@ def test_quick_index_is_a_safe_superset_of_the_parse(which: str, graph: Path, ex
 
 def test_quick_index_superset_on_the_corpus(corpus: Path) -> None:
     """The same check over real Logseq graphs (logseq/docs and the exporter test graph)."""
-    from xuncha_kb.inspection.live import ScanReader, entry_for
+    from xuncha_kb.inspection.live import ScanReader
+    from xuncha_kb.inspection.relevance import entry_for
 
     reader = ScanReader()
     checked = 0

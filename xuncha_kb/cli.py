@@ -154,7 +154,7 @@ def watch_cmd(graph: str | None, as_json: bool, write_report: bool, today: str |
     事件即时输出，并追加记录到图谱内的 .xuncha/events.jsonl。按 Ctrl-C 停止。
     """
     from xuncha_kb.inspection.deadlines import parse_today
-    from xuncha_kb.inspection.live import run_watch
+    from xuncha_kb.inspection.watch_run import run_watch
 
     day = parse_today(today) if today else None
     run_watch(resolve_graph(graph), as_json=as_json, write_report=write_report, today=day,

@@ -5,7 +5,7 @@ What is kept in memory:
 * a compact :class:`~xuncha_kb.fs.cache.FileEntry` per file (stamp, kind, name, the set of
   property keys used, diagnostics) — also what the warm-start cache stores;
 * parsed :class:`Page` objects only for files that can matter to inspections ("relevant"
-  pages, see :func:`is_core_entry`), so progress is computed over a small graph and never
+  pages, see ``inspection/relevance.py``), so progress is computed over a small graph and never
   needs a rescan; a 10,000-page graph with a few inspections keeps a few hundred pages;
 * the last progress :class:`~xuncha_kb.inspection.events.Snapshot`.
 
@@ -14,13 +14,7 @@ no-op), updates the index, rebuilds the small graph and diffs the new snapshot a
 old one.  A path that vanished is a deleted page; one that does not decode or parse becomes a
 diagnostic and the rest of the graph goes on.
 
-Relevance (a superset of what ``inspection.progress`` reads; see docs/watch-sync.md): a page
-is *core* when any page or block property key is non-ASCII (every inspection key in
-``conventions`` is Chinese: 活动, 巡察, 阶段, 移交对象, 整改状态, 底稿, 密级 …) or is one of
-``sensitive``/``xuncha-generated``, or its ``type::`` is an inspection page type (巡察,
-问题底稿, 巡察工作流程定义 … — every ``conventions.TYPE_*``); a page is *relevant* when it
-is core, lies in the namespace of a core page (``巡察/…/某某公司/问题清单``), or has a
-sensitive namespace segment.
+The ``watch`` command around it (loop, report page, clean stop) is ``inspection/watch_run.py``.
 """
 
 from __future__ import annotations
@@ -28,8 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import posixpath
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +29,6 @@ from typing import Any, Protocol
 
 from xuncha_kb.fs.cache import FileEntry, Index, fingerprint, load_index, save_index
 from xuncha_kb.fs.watch import Change, OwnWrites, is_ignored
-from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.events import (
     ActivityState,
     DiagnosticState,
@@ -47,15 +38,11 @@ from xuncha_kb.inspection.events import (
     StageState,
     diff,
 )
+from xuncha_kb.inspection.relevance import PAGE_KINDS, entry_for, is_core_entry, is_relevant, quick_entry
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.workflow.model import Workflow
 
 CONFIG_REL = "logseq/config.edn"
-_QUICK_KEY = re.compile(r"(?m)^[ \t]*(?:- )?([^\s:#`\[][^\s:]*)::(?:[ \t]|$)")
-_QUICK_TYPE = re.compile(r"(?m)^[ \t]*(?:- )?type:: (.*)$", re.IGNORECASE)
-_QUICK_TITLE = re.compile(r"(?m)^title:: (.*)$", re.IGNORECASE)
-PAGE_KINDS = ("page", "journal")
-_ALWAYS_RELEVANT_KEYS = frozenset({cv.P_SENSITIVE, cv.P_GENERATED})
 _REPORTED_SEVERITIES = ("error", "warning")
 
 
@@ -96,124 +83,13 @@ class ScanReader:
 
     def quick(self, root: Path, relpath: str, kind: str, st: os.stat_result,
               config: GraphConfig) -> FileEntry | None:
-        """An index entry from a regex pass over the raw text, without building blocks.
-
-        Only for plain UTF-8 Markdown without BOM or front matter (anything else: None, and
-        the caller parses the file).  Its ``keys`` are a superset of the parser's (property
-        lines inside code fences count too), so relevance decided from it is safe; its
-        ``diagnostics`` are empty — the file is parsed in full as soon as it matters or changes.
-        """
-        from xuncha_kb.fs.scan import PAGE_EXTENSIONS
-        from xuncha_kb.logseq.names import journal_day_from_file, journal_title, page_name_from_file
-
-        if PAGE_EXTENSIONS.get(posixpath.splitext(relpath)[1].lower()) != "markdown":
-            return None
-        try:
-            text = (root / relpath).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        if text.startswith(("\ufeff", "---")):
-            return None
-        keys = {k.lower().replace("_", "-") for k in _QUICK_KEY.findall(text)}
-        # page properties are the lines before the first bullet (a superset of the parser's pre-block)
-        pre = "" if text.startswith("- ") else text.split("\n- ", 1)[0]
-        if cv.P_TYPE in keys:
-            global _TYPES
-            if _TYPES is None:
-                _TYPES = _known_types()
-            for raw in _QUICK_TYPE.findall(pre):
-                names = [n.strip().strip("[]#").strip() for n in re.split(r"[,，]", raw)]
-                keys.update(f"type={page_key(n)}" for n in names if n and page_key(n) in _TYPES)
-        title = _QUICK_TITLE.search(pre)
-        props = {"title": title.group(1).strip()} if title else None
-        name = ""
-        if kind == "journal":
-            stem = posixpath.splitext(posixpath.basename(relpath))[0]
-            day = journal_day_from_file(stem, config.journal_file_format)
-            if day is not None:
-                name = journal_title(day, config.journal_title_format)
-        if not name:
-            name = page_name_from_file(relpath, props, config)
-        return FileEntry(st.st_mtime_ns, st.st_size, kind, name, frozenset(keys), ())
+        return quick_entry(root, relpath, kind, st, config)
 
     def page(self, root: Path, relpath: str, config: GraphConfig) -> tuple[Page | None, list[Diagnostic]]:
         from xuncha_kb.fs.scan import read_page_file
 
         page, diags = read_page_file(root, relpath, config)
         return page, list(diags)
-
-
-# --- the compact index --------------------------------------------------------------------
-
-
-def _non_ascii(text: str) -> bool:
-    return not text.isascii()
-
-
-def _known_types() -> frozenset[str]:
-    from xuncha_kb.workflow.syntax import DEFINITION_TYPE
-
-    names = {v for k, v in vars(cv).items() if k.startswith("TYPE_") and isinstance(v, str)}
-    return frozenset(page_key(n) for n in (*names, DEFINITION_TYPE))
-
-
-_TYPES: frozenset[str] | None = None
-
-
-def _page_types(page: Page) -> list[str]:
-    raw = page.properties.get(cv.P_TYPE, "")
-    names = list(page.property_refs.get(cv.P_TYPE, ()))
-    names.extend(p.strip().strip("[]#").strip() for p in re.split(r"[,，]", raw))
-    return [page_key(n) for n in names if n]
-
-
-def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int],
-              diags: Iterable[Diagnostic]) -> FileEntry:
-    """The index entry of a freshly parsed file.
-
-    ``keys`` holds every property key of the page and its blocks, plus ``type=<name>`` when the
-    page's ``type::`` is one of the inspection page types (巡察, 巡察阶段, 问题底稿, …).
-    """
-    global _TYPES
-    keys: set[str] = set()
-    if page is not None:
-        keys.update(page.properties)
-        for b in page.walk():
-            if b.properties:
-                keys.update(b.properties)
-        if cv.P_TYPE in page.properties:
-            if _TYPES is None:
-                _TYPES = _known_types()
-            keys.update(f"type={t}" for t in _page_types(page) if t in _TYPES)
-    if isinstance(st, os.stat_result):
-        mtime_ns, size = st.st_mtime_ns, st.st_size
-    else:
-        mtime_ns, size = st
-    return FileEntry(mtime_ns, size, kind, page.name if page else "", frozenset(keys), tuple(diags))
-
-
-def is_core_entry(entry: FileEntry) -> bool:
-    """A page whose own properties tie it to inspections (see the module docstring)."""
-    return any(k in _ALWAYS_RELEVANT_KEYS or k.startswith("type=") or _non_ascii(k) for k in entry.keys)
-
-
-def _namespace_prefixes(name: str) -> Iterable[str]:
-    key = page_key(name)
-    parts = key.split("/")
-    for i in range(1, len(parts)):
-        yield "/".join(parts[:i])
-
-
-def is_relevant(entry: FileEntry, core_names: set[str]) -> bool:
-    if entry.kind not in PAGE_KINDS:
-        return False
-    if is_core_entry(entry):
-        return True
-    if "/" not in entry.name:
-        return False
-    if any(seg in entry.name for seg in cv.SENSITIVE_SEGMENTS):
-        return True
-    return any(p in core_names for p in _namespace_prefixes(entry.name))
 
 
 # --- snapshots ----------------------------------------------------------------------------
@@ -563,141 +439,3 @@ def _is_definition(page: Page) -> bool:
 
 
 
-def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
-               on_events: Callable[[list[Event]], None],
-               after_batch: Callable[[BatchResult], None] | None = None,
-               log: bool = True, poll: float = 0.5) -> int:
-    """Feed batches from ``source`` into ``live`` until the source closes or ``stop`` is set.
-
-    Events are appended to ``.xuncha/events.jsonl`` (when ``log``) and then handed to
-    ``on_events``; ``after_batch`` runs after every batch that changed something (the
-    ``--write-report`` hook).  A new day triggers a recompute, so deadline colours move on
-    even when nobody edits anything.  Returns the number of events seen.
-    """
-    from xuncha_kb.fs.eventlog import append_events
-    total = 0
-    day = live.today()
-
-    def emit(events: list[Event]) -> None:
-        nonlocal total
-        if not events:
-            return
-        if log:
-            try:
-                append_events(live.root, events)
-            except OSError:
-                pass  # a read-only graph: events are still printed
-        total += len(events)
-        on_events(events)
-
-    while not stop.is_set():
-        batch = source.next_batch(poll)
-        if batch is None:
-            break
-        if batch:
-            result = live.apply(batch)
-            emit(result.events)
-            if after_batch is not None and (result.changed or result.reloaded):
-                after_batch(result)
-            live.save_cache()
-        if live.today() != day:
-            day = live.today()
-            emit(live.tick())
-    live.save_cache()
-    return total
-
-
-def write_report_page(live: LiveGraph) -> str | None:
-    """Regenerate the in-graph progress report page after a change (``watch --write-report``).
-
-    Goes through plan → apply in ``update_generated`` mode: a report page the user edited is
-    left alone (a Chinese notice is returned instead).  What is written is registered with
-    ``live.own`` first, so the watcher does not react to its own write.  Returns a status
-    line, or None when the page was already up to date.
-    """
-    from xuncha_kb.errors import XunchaError
-    from xuncha_kb.fs.apply import FileSpec, apply, plan_writes
-    from xuncha_kb.logseq.names import safe_title_to_relpath
-    from xuncha_kb.report.markdown import render_markdown, report_page_title
-
-    if live.progress is None:
-        return None
-    title = report_page_title(live.progress, None)
-    rel = safe_title_to_relpath(title, live.config)
-    text = render_markdown(live.progress)
-    plan = plan_writes(live.root, [FileSpec(rel, text, kind="report")], mode="update_generated")
-    if plan.conflicts:
-        return f"报告页 {rel} 在生成后被手动修改，未覆盖（删除该页或撤销修改后会重新生成）"
-    if not plan.changes_anything:
-        return None
-    live.own.expect(rel, text.encode("utf-8"))
-    try:
-        apply(plan, live.root)
-    except XunchaError as exc:
-        return f"报告页未更新：{exc.message}"
-    return f"已更新报告页 {rel}"
-
-
-def own_writes_from_manifest(root: Path) -> OwnWrites:
-    """What xuncha-kb last wrote, per the scaffold manifest (so those files are not news)."""
-    from xuncha_kb.fs.manifest import read_manifest
-
-    return OwnWrites({path: e.hash for path, e in read_manifest(root).entries.items()})
-
-
-def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date | None,
-              use_cache: bool, timeout: float | None, out: Callable[[str], None],
-              notice: Callable[[str], None], source: Any = None) -> int:
-    """The ``watch`` command: start, print events until stopped.  Returns the event count.
-
-    ``out`` receives event lines (Chinese text or JSON), ``notice`` status lines.  SIGINT and
-    SIGTERM stop the loop cleanly (the observer is stopped, the cache saved).
-    """
-    import time
-
-    from xuncha_kb.fs.scan import graph_root
-    from xuncha_kb.fs.watch import StopFlag, watchdog_source
-    from xuncha_kb.inspection.events import format_text
-
-    root = graph_root(root)
-    started = time.perf_counter()
-    stop = StopFlag()
-    # Start watching before reading, so a save during the initial read is not missed.
-    src = source if source is not None else watchdog_source(root)
-    stop.install(on_stop=src.close)
-    try:
-        day_fn: Callable[[], dt.date] = (lambda: today) if today is not None else dt.date.today
-        live = LiveGraph(root, today=day_fn, own_writes=own_writes_from_manifest(root),
-                         use_cache=use_cache).start()
-        s = live.stats
-        took = time.perf_counter() - started
-        notice(f"正在监视 {root}：{s['files']} 个页面文件，其中 {s['relevant']} 个与巡察有关"
-               f"（读取 {s['parsed']} 个，缓存命中 {s['reused']} 个，用时 {took:.2f} 秒）。按 Ctrl-C 停止。")
-        if write_report:
-            msg = write_report_page(live)
-            if msg:
-                notice(msg)
-        if timeout is not None:
-            import threading
-
-            timer = threading.Timer(timeout, stop.set)
-            timer.daemon = True
-            timer.start()
-
-        def on_events(events: list[Event]) -> None:
-            for ev in events:
-                out(ev.to_json() if as_json else format_text(ev))
-
-        def after(result: BatchResult) -> None:
-            if write_report:
-                msg = write_report_page(live)
-                if msg:
-                    notice(msg)
-
-        count = watch_loop(live, src, stop, on_events=on_events, after_batch=after,
-                           poll=0.2 if timeout is not None else 0.5)
-    finally:
-        src.close()
-        stop.restore()
-    notice(f"已停止监视，共 {count} 个事件。")
-    return count

@@ -1,0 +1,148 @@
+"""Which files of a graph can matter to inspections — the compact per-file index and its rules.
+
+``watch`` keeps a :class:`~xuncha_kb.fs.cache.FileEntry` per file and parsed pages only for
+*relevant* files, so progress is computed over a small graph.  The rule is a superset of what
+``inspection.progress``, ``ledgers`` and ``sensitive`` read:
+
+* a page is *core* when any page or block property key is non-ASCII (every inspection key in
+  ``conventions`` is Chinese: 活动, 巡察, 阶段, 移交对象, 整改状态, 底稿, 密级 …) or is one of
+  ``sensitive``/``xuncha-generated``, or its ``type::`` is an inspection page type (巡察,
+  问题底稿, 巡察工作流程定义 … — every ``conventions.TYPE_*``);
+* a page is *relevant* when it is core, lies in the namespace of a core page
+  (``巡察/…/某某公司/问题清单``), or has a sensitive namespace segment.
+
+:func:`entry_for` builds an entry from a parsed page; :func:`quick_entry` from a regex pass over
+the raw text (the cold start), whose keys are a superset of the parser's.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from xuncha_kb.fs.cache import FileEntry
+from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.model import Diagnostic, GraphConfig, Page, page_key
+
+PAGE_KINDS = ("page", "journal")
+_ALWAYS_RELEVANT_KEYS = frozenset({cv.P_SENSITIVE, cv.P_GENERATED})
+_QUICK_KEY = re.compile(r"(?m)^[ \t]*(?:- )?([^\s:#`\[][^\s:]*)::(?:[ \t]|$)")
+_QUICK_TYPE = re.compile(r"(?m)^[ \t]*(?:- )?type:: (.*)$", re.IGNORECASE)
+_QUICK_TITLE = re.compile(r"(?m)^title:: (.*)$", re.IGNORECASE)
+
+
+def _non_ascii(text: str) -> bool:
+    return not text.isascii()
+
+
+def _known_types() -> frozenset[str]:
+    from xuncha_kb.workflow.syntax import DEFINITION_TYPE
+
+    names = {v for k, v in vars(cv).items() if k.startswith("TYPE_") and isinstance(v, str)}
+    return frozenset(page_key(n) for n in (*names, DEFINITION_TYPE))
+
+
+_TYPES: frozenset[str] | None = None
+
+
+def _page_types(page: Page) -> list[str]:
+    raw = page.properties.get(cv.P_TYPE, "")
+    names = list(page.property_refs.get(cv.P_TYPE, ()))
+    names.extend(p.strip().strip("[]#").strip() for p in re.split(r"[,，]", raw))
+    return [page_key(n) for n in names if n]
+
+
+def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int],
+              diags: Iterable[Diagnostic]) -> FileEntry:
+    """The index entry of a freshly parsed file.
+
+    ``keys`` holds every property key of the page and its blocks, plus ``type=<name>`` when the
+    page's ``type::`` is one of the inspection page types (巡察, 巡察阶段, 问题底稿, …).
+    """
+    global _TYPES
+    keys: set[str] = set()
+    if page is not None:
+        keys.update(page.properties)
+        for b in page.walk():
+            if b.properties:
+                keys.update(b.properties)
+        if cv.P_TYPE in page.properties:
+            if _TYPES is None:
+                _TYPES = _known_types()
+            keys.update(f"type={t}" for t in _page_types(page) if t in _TYPES)
+    if isinstance(st, os.stat_result):
+        mtime_ns, size = st.st_mtime_ns, st.st_size
+    else:
+        mtime_ns, size = st
+    return FileEntry(mtime_ns, size, kind, page.name if page else "", frozenset(keys), tuple(diags))
+
+
+def is_core_entry(entry: FileEntry) -> bool:
+    """A page whose own properties tie it to inspections (see the module docstring)."""
+    return any(k in _ALWAYS_RELEVANT_KEYS or k.startswith("type=") or _non_ascii(k) for k in entry.keys)
+
+
+def _namespace_prefixes(name: str) -> Iterable[str]:
+    key = page_key(name)
+    parts = key.split("/")
+    for i in range(1, len(parts)):
+        yield "/".join(parts[:i])
+
+
+def is_relevant(entry: FileEntry, core_names: set[str]) -> bool:
+    if entry.kind not in PAGE_KINDS:
+        return False
+    if is_core_entry(entry):
+        return True
+    if "/" not in entry.name:
+        return False
+    if any(seg in entry.name for seg in cv.SENSITIVE_SEGMENTS):
+        return True
+    return any(p in core_names for p in _namespace_prefixes(entry.name))
+
+
+
+def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
+                config: GraphConfig) -> FileEntry | None:
+    """An index entry from a regex pass over the raw text, without building blocks.
+
+    Only for plain UTF-8 Markdown without BOM or front matter (anything else: None, and
+    the caller parses the file).  Its ``keys`` are a superset of the parser's (property
+    lines inside code fences count too), so relevance decided from it is safe; its
+    ``diagnostics`` are empty — the file is parsed in full as soon as it matters or changes.
+    """
+    from xuncha_kb.fs.scan import PAGE_EXTENSIONS
+    from xuncha_kb.logseq.names import journal_day_from_file, journal_title, page_name_from_file
+
+    if PAGE_EXTENSIONS.get(posixpath.splitext(relpath)[1].lower()) != "markdown":
+        return None
+    try:
+        text = (root / relpath).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if text.startswith(("\ufeff", "---")):
+        return None
+    keys = {k.lower().replace("_", "-") for k in _QUICK_KEY.findall(text)}
+    # page properties are the lines before the first bullet (a superset of the parser's pre-block)
+    pre = "" if text.startswith("- ") else text.split("\n- ", 1)[0]
+    if cv.P_TYPE in keys:
+        global _TYPES
+        if _TYPES is None:
+            _TYPES = _known_types()
+        for raw in _QUICK_TYPE.findall(pre):
+            names = [n.strip().strip("[]#").strip() for n in re.split(r"[,，]", raw)]
+            keys.update(f"type={page_key(n)}" for n in names if n and page_key(n) in _TYPES)
+    title = _QUICK_TITLE.search(pre)
+    props = {"title": title.group(1).strip()} if title else None
+    name = ""
+    if kind == "journal":
+        stem = posixpath.splitext(posixpath.basename(relpath))[0]
+        day = journal_day_from_file(stem, config.journal_file_format)
+        if day is not None:
+            name = journal_title(day, config.journal_title_format)
+    if not name:
+        name = page_name_from_file(relpath, props, config)
+    return FileEntry(st.st_mtime_ns, st.st_size, kind, name, frozenset(keys), ())

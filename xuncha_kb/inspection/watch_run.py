@@ -1,0 +1,159 @@
+"""The ``watch`` command around :class:`~xuncha_kb.inspection.live.LiveGraph`: the loop, the
+report page, clean stop.
+
+``run_watch`` starts the watchdog source *before* reading the graph (a save during the initial
+read is not missed), seeds the own-write registry from the scaffold manifest, prints events
+and appends them to ``.xuncha/events.jsonl``, and regenerates the report page with
+``--write-report``.  SIGINT/SIGTERM stop it cleanly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from xuncha_kb.fs.watch import OwnWrites
+from xuncha_kb.inspection.events import Event
+from xuncha_kb.inspection.live import BatchResult, LiveGraph
+
+
+def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
+               on_events: Callable[[list[Event]], None],
+               after_batch: Callable[[BatchResult], None] | None = None,
+               log: bool = True, poll: float = 0.5) -> int:
+    """Feed batches from ``source`` into ``live`` until the source closes or ``stop`` is set.
+
+    Events are appended to ``.xuncha/events.jsonl`` (when ``log``) and then handed to
+    ``on_events``; ``after_batch`` runs after every batch that changed something (the
+    ``--write-report`` hook).  A new day triggers a recompute, so deadline colours move on
+    even when nobody edits anything.  Returns the number of events seen.
+    """
+    from xuncha_kb.fs.eventlog import append_events
+    total = 0
+    day = live.today()
+
+    def emit(events: list[Event]) -> None:
+        nonlocal total
+        if not events:
+            return
+        if log:
+            try:
+                append_events(live.root, events)
+            except OSError:
+                pass  # a read-only graph: events are still printed
+        total += len(events)
+        on_events(events)
+
+    while not stop.is_set():
+        batch = source.next_batch(poll)
+        if batch is None:
+            break
+        if batch:
+            result = live.apply(batch)
+            emit(result.events)
+            if after_batch is not None and (result.changed or result.reloaded):
+                after_batch(result)
+            live.save_cache()
+        if live.today() != day:
+            day = live.today()
+            emit(live.tick())
+    live.save_cache()
+    return total
+
+
+def write_report_page(live: LiveGraph) -> str | None:
+    """Regenerate the in-graph progress report page after a change (``watch --write-report``).
+
+    Goes through plan → apply in ``update_generated`` mode: a report page the user edited is
+    left alone (a Chinese notice is returned instead).  What is written is registered with
+    ``live.own`` first, so the watcher does not react to its own write.  Returns a status
+    line, or None when the page was already up to date.
+    """
+    from xuncha_kb.errors import XunchaError
+    from xuncha_kb.fs.apply import FileSpec, apply, plan_writes
+    from xuncha_kb.logseq.names import safe_title_to_relpath
+    from xuncha_kb.report.markdown import render_markdown, report_page_title
+
+    if live.progress is None:
+        return None
+    title = report_page_title(live.progress, None)
+    rel = safe_title_to_relpath(title, live.config)
+    text = render_markdown(live.progress)
+    plan = plan_writes(live.root, [FileSpec(rel, text, kind="report")], mode="update_generated")
+    if plan.conflicts:
+        return f"报告页 {rel} 在生成后被手动修改，未覆盖（删除该页或撤销修改后会重新生成）"
+    if not plan.changes_anything:
+        return None
+    live.own.expect(rel, text.encode("utf-8"))
+    try:
+        apply(plan, live.root)
+    except XunchaError as exc:
+        return f"报告页未更新：{exc.message}"
+    return f"已更新报告页 {rel}"
+
+
+def own_writes_from_manifest(root: Path) -> OwnWrites:
+    """What xuncha-kb last wrote, per the scaffold manifest (so those files are not news)."""
+    from xuncha_kb.fs.manifest import read_manifest
+
+    return OwnWrites({path: e.hash for path, e in read_manifest(root).entries.items()})
+
+
+def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date | None,
+              use_cache: bool, timeout: float | None, out: Callable[[str], None],
+              notice: Callable[[str], None], source: Any = None) -> int:
+    """The ``watch`` command: start, print events until stopped.  Returns the event count.
+
+    ``out`` receives event lines (Chinese text or JSON), ``notice`` status lines.  SIGINT and
+    SIGTERM stop the loop cleanly (the observer is stopped, the cache saved).
+    """
+    import time
+
+    from xuncha_kb.fs.scan import graph_root
+    from xuncha_kb.fs.watch import StopFlag, watchdog_source
+    from xuncha_kb.inspection.events import format_text
+
+    root = graph_root(root)
+    started = time.perf_counter()
+    stop = StopFlag()
+    # Start watching before reading, so a save during the initial read is not missed.
+    src = source if source is not None else watchdog_source(root)
+    stop.install(on_stop=src.close)
+    try:
+        day_fn: Callable[[], dt.date] = (lambda: today) if today is not None else dt.date.today
+        live = LiveGraph(root, today=day_fn, own_writes=own_writes_from_manifest(root),
+                         use_cache=use_cache).start()
+        s = live.stats
+        took = time.perf_counter() - started
+        notice(f"正在监视 {root}：{s['files']} 个页面文件，其中 {s['relevant']} 个与巡察有关"
+               f"（读取 {s['parsed']} 个，缓存命中 {s['reused']} 个，用时 {took:.2f} 秒）。按 Ctrl-C 停止。")
+        if write_report:
+            msg = write_report_page(live)
+            if msg:
+                notice(msg)
+        if timeout is not None:
+            import threading
+
+            timer = threading.Timer(timeout, stop.set)
+            timer.daemon = True
+            timer.start()
+
+        def on_events(events: list[Event]) -> None:
+            for ev in events:
+                out(ev.to_json() if as_json else format_text(ev))
+
+        def after(result: BatchResult) -> None:
+            if write_report:
+                msg = write_report_page(live)
+                if msg:
+                    notice(msg)
+
+        count = watch_loop(live, src, stop, on_events=on_events, after_batch=after,
+                           poll=0.2 if timeout is not None else 0.5)
+    finally:
+        src.close()
+        stop.restore()
+    notice(f"已停止监视，共 {count} 个事件。")
+    return count
