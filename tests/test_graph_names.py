@@ -14,12 +14,14 @@ from xuncha_kb.logseq.names import (
     file_body_to_title,
     format_date,
     journal_day_from_file,
+    journal_day_from_name,
     journal_day_from_title,
     journal_file_body,
     journal_relpath,
     journal_title,
     normalize_title,
     ordinal,
+    page_identity,
     page_name_from_file,
     parse_date,
     safe_title_to_relpath,
@@ -194,6 +196,24 @@ def test_journal_file_and_title_defaults() -> None:
 def test_journal_formats_both_ways(fmt: str, text: str) -> None:
     assert journal_title(20260303, fmt) == text
     assert parse_date(text, fmt) == dt.date(2026, 3, 3)
+
+
+def test_journal_day_from_name_uses_logseq_fallback_formats() -> None:
+    assert journal_day_from_name("Mar 1st, 2026") == 20260301
+    assert journal_day_from_name("2026-03-01", "yyyy年MM月dd日") == 20260301
+    assert journal_day_from_name("2026_03_01", "yyyy年MM月dd日") == 20260301
+    assert journal_day_from_name("2026年03月01日", "yyyy年MM月dd日") == 20260301
+    assert journal_day_from_name("巡察办") is None and journal_day_from_name("") is None
+
+
+def test_page_identity() -> None:
+    day = ("Mar 1st, 2026", 20260301)
+    assert page_identity("journals/2026_03_01.md", {}, TRI, in_journals_dir=True) == day
+    cfg = GraphConfig(journal_file_format="MM_dd_yyyy", journal_title_format="yyyy年MM月dd日")
+    assert page_identity("journals/03_01_2026.md", {}, cfg, in_journals_dir=True) == ("2026年03月01日",
+                                                                                        20260301)
+    assert page_identity("pages/03_01_2026.md", {}, cfg) == ("03_01_2026", None)  # file format: journals only
+    assert page_identity("pages/x.md", {"title": "2026-03-01"}, TRI) == ("Mar 1st, 2026", 20260301)
 
 
 def test_configured_file_format_wins() -> None:

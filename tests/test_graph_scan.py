@@ -11,6 +11,7 @@ import pytest
 from xuncha_kb.errors import GraphNotFound
 from xuncha_kb.fs.scan import classify_path, is_hidden, load_graph, read_page_file, read_whiteboard_file
 from xuncha_kb.model import GraphConfig
+from xuncha_kb.stats import graph_stats
 
 TRI = GraphConfig(name_format="triple-lowbar", hidden=("/archived", "drafts"))
 
@@ -209,11 +210,32 @@ def test_malformed_whiteboard_does_not_stop_the_scan(tmp_path: Path) -> None:
     assert g.diagnostics[0].file == "whiteboards/坏.edn" and g.diagnostics[0].line == 2
 
 
-def test_unparseable_journal_name_is_kept_as_a_journal_file(tmp_path: Path) -> None:
+def test_journal_ness_follows_the_name_not_the_folder(tmp_path: Path) -> None:
     write(tmp_path, "journals/notes.md", "- x\n")
+    write(tmp_path, "journals/2026_03_03.md", "title:: 会议纪要\n\n- x\n")  # title:: wins: not a journal
+    write(tmp_path, "pages/2026-03-04.md", "- a page named like a date is a journal\n")
+    write(tmp_path, "pages/会议.md", "title:: Mar 5th, 2026\n\n- so is a page titled like one\n")
     g = load_graph(tmp_path)
-    assert g.pages[0].kind == "journal" and g.pages[0].journal_day is None and g.pages[0].name == "notes"
-    assert g.diagnostics[0].severity == "info"
+    got = {p.file: (p.name, p.kind, p.journal_day) for p in g.pages}
+    assert got == {
+        "journals/notes.md": ("notes", "page", None),
+        "journals/2026_03_03.md": ("会议纪要", "page", None),
+        "pages/2026-03-04.md": ("Mar 4th, 2026", "journal", 20260304),
+        "pages/会议.md": ("Mar 5th, 2026", "journal", 20260305),
+    }
+    assert [(d.file, d.severity) for d in g.diagnostics] == [("journals/2026_03_03.md", "info"),
+                                                             ("journals/notes.md", "info")]
+    assert "title::" in g.diagnostics[0].message and "不是日期" in g.diagnostics[1].message
+    s = graph_stats(g)
+    assert (s["pages"], s["journals"]) == (2, 2)  # counted by folder, like the peers
+
+
+def test_journal_named_like_a_journal_file_collides(tmp_path: Path) -> None:
+    write(tmp_path, "journals/2026_03_01.md", "- a\n")
+    write(tmp_path, "pages/Mar 1st, 2026.md", "- b\n")
+    g = load_graph(tmp_path)
+    [diag] = g.diagnostics
+    assert diag.file == "pages/Mar 1st, 2026.md" and "journals/2026_03_01.md" in diag.message
 
 
 def test_configured_journal_formats(tmp_path: Path) -> None:

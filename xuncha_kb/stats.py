@@ -28,8 +28,10 @@ def graph_stats(graph: Graph) -> dict[str, Any]:
     tasks: Counter[str] = Counter()
     priorities: Counter[str] = Counter()
     pages_prefix = graph.config.pages_dir.strip("/") + "/"
+    journals_prefix = graph.config.journals_dir.strip("/") + "/"
     for page in graph.pages:
-        if page.kind == "journal":
+        # by folder (the peers' scope); Page.kind follows the name (a date-named page is a journal)
+        if page.file.startswith(journals_prefix):
             journals += 1
         elif page.file.startswith(pages_prefix):
             pages += 1

@@ -28,7 +28,7 @@ from typing import Literal
 
 from xuncha_kb.errors import GraphNotFound
 from xuncha_kb.logseq.config import CONFIG_FILE, read_config
-from xuncha_kb.logseq.names import journal_day_from_file, journal_title, page_name_from_file
+from xuncha_kb.logseq.names import journal_day_from_file, page_identity
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, PageFormat, Whiteboard, page_key
 
 PathKind = Literal["page", "journal", "whiteboard", "config", "ignored"]
@@ -198,29 +198,30 @@ def _read_text(root: Path, rel: str, *, check_link: bool = True) -> tuple[str | 
 
 def page_from_text(text: str, rel: str, kind: PathKind, config: GraphConfig
                    ) -> tuple[Page, list[Diagnostic]]:
-    """Parse one page or journal file's text into a :class:`Page` (name, kind, journal day)."""
+    """Parse one page or journal file's text into a :class:`Page` (name, kind, journal day).
+
+    ``kind`` is where the file lives; ``Page.kind`` is what Logseq makes of its name (a page
+    named like a date is a journal, see :func:`names.page_identity`).
+    """
     from xuncha_kb.logseq.page import parse_text
 
     fmt = PAGE_EXTENSIONS.get(posixpath.splitext(rel)[1].lower(), "markdown")
     diags: list[Diagnostic] = []
     parsed = parse_text(text, rel, fmt, config)
     diags.extend(parsed.diagnostics)
-    journal_day: int | None = None
-    stem = posixpath.splitext(posixpath.basename(rel))[0]
-    if kind == "journal":
-        journal_day = journal_day_from_file(stem, config.journal_file_format)
-        if journal_day is not None:
-            name = journal_title(journal_day, config.journal_title_format)
+    name, journal_day = page_identity(rel, parsed.properties, config, in_journals_dir=kind == "journal")
+    if kind == "journal" and journal_day is None:
+        stem = posixpath.splitext(posixpath.basename(rel))[0]
+        if journal_day_from_file(stem, config.journal_file_format) is not None:
+            message = f"日志文件有 title:: 属性，Logseq 把它当作普通页面“{name}”，而不是当天的日志"
         else:
-            name = page_name_from_file(rel, parsed.properties, config)
-            message = f"日志文件名“{stem}”无法按 {config.journal_file_format} 解析为日期，按普通页面名读取"
-            diags.append(Diagnostic(rel, 1, message, "info"))
-    else:
-        name = page_name_from_file(rel, parsed.properties, config)
+            message = (f"日志目录中的文件“{stem}”不是日期（日期格式 {config.journal_file_format}），"
+                       "Logseq 把它当作普通页面")
+        diags.append(Diagnostic(rel, 1, message, "info"))
     page = Page(
         name=name,
         file=rel,
-        kind="journal" if kind == "journal" else "page",
+        kind="journal" if journal_day is not None else "page",
         format=fmt,
         properties=parsed.properties,
         property_refs=parsed.property_refs,

@@ -147,6 +147,28 @@ def page_name_from_file(relpath: str, properties: Mapping[str, str] | None, conf
     return file_body_to_title(stem, config.name_format)
 
 
+def page_identity(relpath: str, properties: Mapping[str, str] | None, config: GraphConfig,
+                  *, in_journals_dir: bool = False) -> tuple[str, int | None]:
+    """``(title, journal_day)`` of a page file, the way Logseq names it.
+
+    The name comes from :func:`page_name_from_file`; then, as in Logseq's
+    ``convert-page-if-journal``, a name that parses as a date (page-title format, then
+    ``MMM do, yyyy``, ``yyyy-MM-dd``, ``yyyy_MM_dd``) makes the page a journal, titled with the
+    page-title format — wherever the file lives.  A file in the journals folder without
+    ``title::`` is also tried with ``:journal/file-name-format``.  Journal-ness follows the
+    name, not the folder: ``journals/notes.md`` is an ordinary page.
+    """
+    name = page_name_from_file(relpath, properties, config)
+    day = journal_day_from_name(name, config.journal_title_format)
+    has_title = bool(properties and properties.get("title", "").strip())
+    if day is None and in_journals_dir and not has_title:
+        stem = posixpath.splitext(posixpath.basename(relpath))[0]
+        day = journal_day_from_file(stem, config.journal_file_format)
+    if day is not None:
+        return journal_title(day, config.journal_title_format), day
+    return name, None
+
+
 # --- safe paths for new pages ---------------------------------------------------------------
 
 #: Most file systems refuse file names longer than this many bytes.
@@ -333,9 +355,28 @@ def journal_day_from_file(body: str, fmt: str = "yyyy_MM_dd") -> int | None:
 
 
 def journal_day_from_title(title: str, fmt: str = "MMM do, yyyy") -> int | None:
-    """``Mar 1st, 2026`` → 20260301 (resolving ``[[Mar 1st, 2026]]`` to a journal)."""
+    """``Mar 1st, 2026`` → 20260301 with exactly the page-title format ``fmt``."""
     date = parse_date(title, fmt)
     return date_to_day(date) if date else None
+
+
+#: Logseq's ``safe-journal-title-formatters``: the configured title format, then these.
+FALLBACK_JOURNAL_TITLE_FORMATS = ("MMM do, yyyy", "yyyy-MM-dd", "yyyy_MM_dd")
+
+
+def journal_day_from_name(name: str, fmt: str = "MMM do, yyyy") -> int | None:
+    """The journal day a page *name* denotes, as Logseq decides it (``[[2026-03-01]]`` too).
+
+    Tries the page-title format, then ``MMM do, yyyy``, ``yyyy-MM-dd`` and ``yyyy_MM_dd``.
+    Use this to resolve a reference or a page name to a journal.
+    """
+    if not name or not name.strip():
+        return None
+    for f in dict.fromkeys((fmt, *FALLBACK_JOURNAL_TITLE_FORMATS)):
+        date = parse_date(name, f)
+        if date is not None:
+            return date_to_day(date)
+    return None
 
 
 def journal_title(date: _dt.date | int, fmt: str = "MMM do, yyyy") -> str:
