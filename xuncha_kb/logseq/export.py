@@ -29,7 +29,7 @@ from typing import Any
 
 from xuncha_kb.errors import GraphNotFound, InputError
 from xuncha_kb.logseq import edn
-from xuncha_kb.logseq.names import journal_day_from_title
+from xuncha_kb.logseq.names import journal_day_from_name, journal_title
 from xuncha_kb.logseq.whiteboard import merge_properties, raw_value
 from xuncha_kb.model import Block, Diagnostic, Graph, GraphConfig, Page, PageFormat, Span
 
@@ -102,9 +102,9 @@ def _parse_export(text: str, file: str, *, root: Path | None, config: GraphConfi
         props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
         blocks = tuple(_block(c, file, 1, fmt, config, line_of_id, diags)
                        for c in _children(entry))
-        day = journal_day_from_title(name, config.journal_title_format)
+        day = journal_day_from_name(name, config.journal_title_format)
         pages.append(Page(
-            name=name,
+            name=journal_title(day, config.journal_title_format) if day is not None else name,
             file=file,
             kind="journal" if day is not None else "page",
             format=fmt,
