@@ -26,6 +26,7 @@ archive that excludes sensitive material.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -76,10 +77,18 @@ class DraftCheck:
     def closed(self) -> bool:
         return self.final and not self.missing
 
+    @property
+    def shown_number(self) -> str:
+        """The 编号 for output — never for a sensitive 底稿 (its properties are its text)."""
+        if self.sensitive:
+            return "（涉密底稿）"
+        return self.number or "（无编号）"
+
     def problem(self) -> str:
         parts = []
         if not self.final:
-            parts.append(f"状态为“{self.status}”（应为 已定稿 或 已移交）")
+            status = self.status if not self.sensitive or self.status in cv.DRAFT_STATUSES else "非标准值"
+            parts.append(f"状态为“{status}”（应为 已定稿 或 已移交）")
         if self.missing:
             parts.append("缺少 " + "、".join(self.missing))
         return "；".join(parts)
@@ -134,7 +143,7 @@ class CloseOutPlan:
             "ledger": {
                 "closed": self.ledger_closed,
                 "drafts": len(self.drafts),
-                "open": [{"page": d.page, "file": d.file, "number": d.number, "status": d.status,
+                "open": [{"page": d.page, "file": d.file, "number": d.shown_number, "problem": d.problem(),
                           "missing": list(d.missing)} for d in self.open_drafts],
             },
             "sensitive": {
@@ -476,7 +485,24 @@ def purge_sensitive(plan: CloseOutPlan) -> tuple[tuple[str, str], ...]:
                 raise WriteFailed(f"移动涉密页面失败：{exc.strerror or exc}{done}", file=s.file,
                                   hint="已移动的文件在回收文件夹中；重新运行可完成其余部分。") from exc
             moved.append((s.file, dest))
+            _drop_temp_copies(root / s.file)
     return tuple(moved)
+
+
+def _drop_temp_copies(page: Path) -> None:
+    """Remove xuncha-kb's own temp files for ``page`` left by a killed run: they may hold an old
+    copy of the sensitive text.  They are never user files (hidden ``.<name>.*.xuncha-tmp``)."""
+    from xuncha_kb.fs.atomic import is_temp_name
+
+    prefix = f".{page.name}."
+    try:
+        names = os.listdir(page.parent)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(prefix) and is_temp_name(name):
+            with contextlib.suppress(OSError):
+                os.unlink(page.parent / name)
 
 
 def run_close_out(plan: CloseOutPlan) -> CloseOutResult:
@@ -505,7 +531,7 @@ def render_plan(plan: CloseOutPlan) -> str:
     else:
         lines.append(f"底稿台账：未闭合，{len(plan.open_drafts)} / {len(plan.drafts)} 份底稿需要处理")
         for d in plan.open_drafts:
-            lines.append(f"  {d.file}: {d.number or '（无编号）'} {d.problem()}")
+            lines.append(f"  {d.file}: {d.shown_number} {d.problem()}")
     lines.append(f"涉密页面：{len(plan.sensitive_pages)} 个；其他页面中的涉密块：{plan.sensitive_blocks} 个")
     for s in plan.sensitive_pages:
         lines.append(f"  {s.name}（{s.file}，{s.reason}）")
