@@ -242,3 +242,34 @@ def test_cli_sync_dry_run_and_json(graph: Path, runner) -> None:  # type: ignore
     assert "活动:: prep.02a" in read(graph, PREP)
     res = runner.invoke(cli, ["sync", str(graph), "--today", "2026-03-01"])
     assert "共修改 0 个文件；1 处冲突" in res.output  # nothing left to do; the conflict stays reported
+
+
+def test_sync_is_idempotent_when_moved_dates_change_stage_colours(graph: Path) -> None:
+    """The whiteboard is coloured from the pages as sync leaves them, so a rerun changes nothing."""
+    ov = read(graph, OVERVIEW)
+    write(graph, OVERVIEW, ov.replace("进驻日:: 2026-03-02", "进驻日:: 2026-02-20"))
+    first = plan_sync(graph, today=dt.date(2026, 2, 15))
+    apply_sync(first, graph)
+    assert "有逾期" in read(graph, WB) or ':fill "red"' in read(graph, WB)
+    again = plan_sync(graph, today=dt.date(2026, 2, 15))
+    assert again.writes == ()
+
+
+def test_rerun_records_files_a_failed_run_wrote_but_did_not_record(graph: Path, tmp_path: Path) -> None:
+    import shutil
+
+    clean = tmp_path / "clean"
+    shutil.copytree(graph, clean)
+    wf = changed_workflow()
+    apply_sync(plan_sync(clean, today=TODAY, workflow=wf), clean)
+    # a run that wrote the pages and then died before recording them in the manifest
+    plan = plan_sync(graph, today=TODAY, workflow=wf)
+    for f in plan.writes:
+        write(graph, f.path, f.content or "")
+    rerun = plan_sync(graph, today=TODAY, workflow=wf)
+    assert rerun.writes == ()
+    apply_sync(rerun, graph)
+    got = read_manifest(graph).entries
+    want = read_manifest(clean).entries
+    assert {p: (e.hash, dict(e.blocks)) for p, e in got.items()} == \
+        {p: (e.hash, dict(e.blocks)) for p, e in want.items()}

@@ -193,8 +193,6 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
     graph = graph or load_graph(root)
     workflow = workflow or active_workflow(graph)
     manifest = read_manifest(root)
-    progress = compute_progress(graph, workflow, today)
-    by_name = {i.name.lower(): i for i in progress.inspections}
     completed = stage_completion_dates(read_events(root).events)
     id_files: dict[str, str] = {}
     for page in graph.pages:
@@ -207,6 +205,7 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
                           if e.inspection and e.kind in kinds})
     files: list[FileResult] = []
     notes: list[str] = []
+    boards: list[tuple[str, str | None, str, dict[str, Any], str, Any, dict[str, str]]] = []
     for insp in inspections:
         scaffold = generate(workflow, graph, insp)
         if scaffold is None:
@@ -237,7 +236,6 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
         removed = {k for k in base if not k.startswith("generated:") and k not in ours_key_file}
         targets = set(ours_text) | {p for p in entries if not p.endswith(".edn")}
         targets |= {id_files[k] for k in (set(ours_key_file) | removed) if k in id_files}
-        insp_progress = by_name.get(insp.lower())
         for path in sorted(targets):
             disk = root / path
             try:
@@ -253,9 +251,8 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
             if path in ours_text:
                 content, gen = ours_text[path]
             if path.endswith(".edn"):
-                if gen is not None:
-                    files.append(_whiteboard_result(path, theirs, content or "", entries, insp, insp_progress,
-                                                    scaffold, redirect, completed, graph.config, notes))
+                if gen is not None:  # after the pages: its colours come from the synced pages
+                    boards.append((path, theirs, content or "", entries, insp, scaffold, redirect))
                 continue
             if theirs is None and path in entries:
                 notes.append(f"{path} 曾由 xuncha-kb 生成、之后被删除；保持删除，不重建")
@@ -263,7 +260,30 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
             elsewhere = {k for k in (gen.blocks if gen else {}) if k in id_files and id_files[k] != path}
             files.append(_sync_file(path, theirs, content, gen, base, ours_hashes, removed, elsewhere,
                                     global_ours, today, insp, graph.config, entries))
+    if boards:
+        synced = _graph_after(graph, files)
+        progress = compute_progress(synced, workflow, today)
+        by_name = {i.name.lower(): i for i in progress.inspections}
+        for path, theirs, content, entries, insp, scaffold, redirect in boards:
+            files.append(_whiteboard_result(path, theirs, content, entries, insp, by_name.get(insp.lower()),
+                                            scaffold, redirect, completed, graph.config, notes))
     return SyncPlan(tuple(files), tuple(notes))
+
+
+def _graph_after(graph: Graph, files: Sequence[FileResult]) -> Graph:
+    """The graph as it will be once the planned page writes are done (for the whiteboard)."""
+    from xuncha_kb.fs.scan import classify_path, page_from_text
+
+    changed = {f.path: f.content for f in files if f.content is not None and not f.path.endswith(".edn")}
+    if not changed:
+        return graph
+    pages = {p.file: p for p in graph.pages}
+    for path, text in changed.items():
+        kind = classify_path(graph.root, path, graph.config)
+        if kind in ("page", "journal") and text is not None:
+            pages[path] = page_from_text(text, path, kind, graph.config)[0]
+    return Graph(root=graph.root, config=graph.config, pages=tuple(p for _, p in sorted(pages.items())),
+                 whiteboards=graph.whiteboards, diagnostics=graph.diagnostics)
 
 
 def _stage_redirects(graph: Graph, insp: str, scaffold: Any, *, config: GraphConfig) -> dict[str, str]:
@@ -347,11 +367,21 @@ def _whiteboard_result(path: str, theirs: str | None, ours: str, entries: Mappin
 
 def apply_sync(plan: SyncPlan, root: Path) -> Any:
     """Write the plan through ``fs.apply`` (compare-and-swap on the bytes read, graph lock, manifest)."""
-    from xuncha_kb.fs.apply import Create, Plan, Update, apply
+    from xuncha_kb.fs.apply import Create, Plan, Unchanged, Update, apply
+    from xuncha_kb.fs.manifest import read_manifest
 
-    actions: list[Create | Update] = []
-    for f in plan.writes:
-        assert f.content is not None
+    manifest = read_manifest(root)
+    actions: list[Create | Update | Unchanged] = []
+    for f in plan.files:
+        if f.content is None:
+            # Already as wanted: make sure the manifest says so (a run that failed half-way may
+            # have written the file without recording it).
+            entry = manifest.get(f.path)
+            if entry is not None and f.base_hash is not None and (
+                    entry.hash != f.base_hash or (f.blocks and dict(entry.blocks) != dict(f.blocks))):
+                actions.append(Unchanged(f.path, inspection=f.inspection, kind=f.kind, blocks=f.blocks,
+                                         content_hash=f.base_hash))
+            continue
         if f.base_hash is None:
             actions.append(Create(f.path, f.content, inspection=f.inspection, kind=f.kind, blocks=f.blocks))
         else:
@@ -366,6 +396,7 @@ def run_sync(root: Path, *, today: dt.date, dry_run: bool) -> tuple[SyncPlan, An
 
     root = graph_root(root)
     plan = plan_sync(root, today=today)
-    if dry_run or not plan.writes:
+    if dry_run:
         return plan, None
-    return plan, apply_sync(plan, root)
+    result = apply_sync(plan, root)  # also when nothing is written: the manifest may need repair
+    return plan, result if plan.writes else None
