@@ -144,3 +144,45 @@ def test_plan_as_dict_is_json(tmp_path: Path) -> None:
     json.dumps(d)
     assert d["counts"]["create"] == 2 and d["changes"] is True
     assert d["actions"][0]["hash"] == content_hash("- 甲\n")
+
+
+KILLED_APPLY = """
+import os, sys
+from pathlib import Path
+from xuncha_kb.fs import atomic
+from xuncha_kb.fs.apply import FileSpec, apply, plan_writes
+real_link = atomic.os.link
+calls = []
+def dying_link(src, dst):
+    calls.append(dst)
+    if len(calls) == 2:
+        os._exit(9)  # like kill -9: no finally, no cleanup
+    real_link(src, dst)
+atomic.os.link = dying_link
+root = Path(sys.argv[1])
+specs = [FileSpec("pages/甲.md", "- 甲\\n", kind="stage"), FileSpec("pages/乙.md", "- 乙\\n", kind="ledger")]
+apply(plan_writes(root, specs), root)
+"""
+
+
+def test_killed_apply_is_settled_by_the_next_read(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", KILLED_APPLY, str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 9, proc.stderr
+    raw = json.loads((tmp_path / ".xuncha" / "manifest.json").read_text(encoding="utf-8"))
+    assert raw["files"] == {} and set(raw["pending"]) == {"pages/甲.md", "pages/乙.md"}
+    # The first file made it, the second did not: only the first is adopted.
+    m = read_manifest(tmp_path)
+    assert set(m.entries) == {"pages/甲.md"}
+    rerun = plan_writes(tmp_path, _specs_for_kill())
+    assert [type(a) for a in rerun.actions] == [Unchanged, Create]
+    apply(rerun, tmp_path)
+    raw = json.loads((tmp_path / ".xuncha" / "manifest.json").read_text(encoding="utf-8"))
+    assert set(raw["files"]) == {"pages/甲.md", "pages/乙.md"} and "pending" not in raw
+    assert [p.name for p in sorted((tmp_path / "pages").iterdir())] == ["乙.md", "甲.md"]  # temp swept
+
+
+def _specs_for_kill() -> list[FileSpec]:
+    return [FileSpec("pages/甲.md", "- 甲\n", kind="stage"), FileSpec("pages/乙.md", "- 乙\n", kind="ledger")]

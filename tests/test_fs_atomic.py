@@ -80,7 +80,7 @@ def test_temp_name_is_hidden_and_not_a_page(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(atomic.os, "replace", spy)
     atomic_write(tmp_path / "页.md", "x")
     assert len(seen) == 1
-    assert seen[0].startswith(".页.md.") and seen[0].endswith(".xuncha-tmp")
+    assert seen[0].startswith(f".页.md.{os.getpid()}-") and seen[0].endswith(".xuncha-tmp")
     assert not seen[0].endswith(".md")
 
 
@@ -118,3 +118,23 @@ def test_read_only_folder(tmp_path: Path) -> None:
 def test_no_bom_and_lf_bytes(tmp_path: Path) -> None:
     atomic_write(tmp_path / "a.md", b"- a\n- b\n")
     assert (tmp_path / "a.md").read_bytes() == b"- a\n- b\n"
+
+
+def test_sweep_removes_only_stale_temp_files(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    dead_pid = int(dead.stdout)
+    old = tmp_path / ".a.md.deadbeef.xuncha-tmp"  # no pid: judged by age
+    killed = tmp_path / f".b.md.{dead_pid}-cafebabe.xuncha-tmp"  # its writer is gone
+    live = tmp_path / f".c.md.{os.getpid()}-0badf00d.xuncha-tmp"  # a write in progress here
+    fresh = tmp_path / ".d.md.feedface.xuncha-tmp"
+    page = tmp_path / "e.md"
+    for p in (old, killed, live, fresh, page):
+        p.write_text("x", encoding="utf-8")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    os.utime(page, (1_000_000_000, 1_000_000_000))
+    assert sorted(atomic.sweep_temp_files(tmp_path)) == sorted([old.name, killed.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, fresh.name, page.name])

@@ -23,12 +23,12 @@ Policies (``mode``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from xuncha_kb.errors import InputError, WriteConflict
-from xuncha_kb.fs.atomic import atomic_write, content_hash, file_hash
+from xuncha_kb.fs.atomic import atomic_write, content_hash, file_hash, sweep_temp_files
 from xuncha_kb.fs.lock import default_lock_timeout, graph_lock
 from xuncha_kb.fs.manifest import Manifest, ManifestEntry, read_manifest, write_manifest
 from xuncha_kb.fs.state import STATE_DIR_NAME
@@ -312,6 +312,8 @@ def apply(plan: Plan, root: Path, *, lock_timeout: float | None = None, fsync: b
         late = [c for a in plan.writes if (c := _preflight(root, a)) is not None]
         if late:
             raise _conflict_error(late)
+        for folder in sorted({resolve_inside(root, a.path).parent for a in plan.writes}):
+            sweep_temp_files(folder)  # leftovers of a killed run (older than an hour)
         manifest = read_manifest(root) if record_manifest else Manifest()
         entries: list[ManifestEntry] = []
         for a in plan.of(Unchanged):
@@ -324,6 +326,10 @@ def apply(plan: Plan, root: Path, *, lock_timeout: float | None = None, fsync: b
         created: list[str] = []
         updated: list[str] = []
         manifest_written = False
+        if record_manifest and plan.writes:
+            intents = {a.path: ManifestEntry(a.path, content_hash(a.content), inspection=a.inspection,
+                                             kind=a.kind, blocks=dict(a.blocks)) for a in plan.writes}
+            write_manifest(root, replace(manifest, pending=intents))  # write-ahead note
         try:
             for a in plan.writes:
                 target = resolve_inside(root, a.path)
@@ -338,8 +344,9 @@ def apply(plan: Plan, root: Path, *, lock_timeout: float | None = None, fsync: b
                 entries.append(ManifestEntry(a.path, h, inspection=a.inspection, kind=a.kind,
                                              blocks=dict(a.blocks)))
         finally:
-            if record_manifest and entries:
-                manifest_written = write_manifest(root, manifest.with_entries(entries))
+            if record_manifest and (entries or plan.writes or manifest.pending):
+                final = replace(manifest.with_entries(entries), pending={})
+                manifest_written = write_manifest(root, final)
         return ApplyResult(
             written=tuple(written), created=tuple(created), updated=tuple(updated),
             unchanged=tuple(a.path for a in plan.of(Unchanged)),

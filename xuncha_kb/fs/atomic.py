@@ -1,7 +1,7 @@
 """Atomic, conflict-checked file writes — the only way xuncha-kb changes a file.
 
 ``atomic_write`` writes the new bytes to a hidden temp file in the target's own folder
-(``.<name>.<token>.xuncha-tmp`` — a dot-file with a non-page suffix, so neither Logseq nor
+(``.<name>.<pid>-<token>.xuncha-tmp`` — a dot-file with a non-page suffix, so neither Logseq nor
 our watcher treats it as a page), flushes and fsyncs it, checks the precondition once more,
 and then puts it in place:
 
@@ -22,6 +22,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -52,8 +53,53 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".") and name.endswith(TMP_SUFFIX)
 
 
+_TMP_PID = re.compile(r"\.(\d+)-[0-9a-f]+" + re.escape(TMP_SUFFIX) + "$")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def sweep_temp_files(folder: Path, *, older_than: float = 3600.0) -> list[str]:
+    """Remove our own temp files left in ``folder`` by a killed process; return their names.
+
+    A temp file is removed when the process that made it (its pid is in the name) is gone,
+    or when it is older than ``older_than`` seconds — so a write in progress in a live process
+    is never disturbed.
+    """
+    import time
+
+    removed: list[str] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not is_temp_name(entry.name) or not entry.is_file(follow_symlinks=False):
+            continue
+        m = _TMP_PID.search(entry.name)
+        try:
+            stale = (m is not None and not _pid_alive(int(m.group(1)))) or \
+                now - entry.stat(follow_symlinks=False).st_mtime >= older_than
+            if stale:
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue
+    return removed
+
+
 def temp_path_for(path: Path) -> Path:
-    return path.parent / f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+    return path.parent / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{TMP_SUFFIX}"
 
 
 def _os_error_message(exc: OSError) -> str:

@@ -19,6 +19,13 @@ Format (version 1; keys sorted, UTF-8, no timestamps so identical runs give iden
 ``blocks`` lets sync do three-way merges later: base = the generated text of one block,
 ours = what the generator wants now, theirs = the block as it is on disk.
 
+Crash safety: before ``fs.apply`` writes any file it records the hashes it is about to write
+under ``"pending"`` (a write-ahead note; ``"files"`` still describes only files as they are),
+and it removes that note when it records the result.  If the process dies in between (kill
+-9, power loss), the next ``read_manifest`` adopts each pending entry whose file is on disk as
+recorded — so a rerun that finds those files already up to date still ends with a manifest
+that vouches for them.
+
 A missing manifest is an empty one.  A corrupt one is also treated as empty, with a
 diagnostic, so a damaged state file never blocks work (it only makes the next run more
 cautious: files it cannot vouch for are treated as user files).
@@ -33,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from xuncha_kb import __version__
-from xuncha_kb.fs.atomic import atomic_write
+from xuncha_kb.fs.atomic import atomic_write, file_hash
 from xuncha_kb.fs.state import MANIFEST_NAME, STATE_DIR_NAME, manifest_path
 from xuncha_kb.model import Diagnostic
 
@@ -67,6 +74,8 @@ class ManifestEntry:
 class Manifest:
     entries: Mapping[str, ManifestEntry] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
+    # Write-ahead record of an apply in progress (see module docstring); empty when at rest.
+    pending: Mapping[str, ManifestEntry] = field(default_factory=dict)
 
     def get(self, path: str) -> ManifestEntry | None:
         return self.entries.get(path)
@@ -88,9 +97,11 @@ class Manifest:
         return replace(self, entries={k: v for k, v in self.entries.items() if k not in drop})
 
     def to_json(self) -> str:
-        files = {p: e.as_dict() for p, e in sorted(self.entries.items())}
-        return json.dumps({"format": FORMAT_VERSION, "files": files}, ensure_ascii=False, indent=2,
-                          sort_keys=True) + "\n"
+        data: dict[str, Any] = {"format": FORMAT_VERSION,
+                                "files": {p: e.as_dict() for p, e in sorted(self.entries.items())}}
+        if self.pending:
+            data["pending"] = {p: e.as_dict() for p, e in sorted(self.pending.items())}
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def parse_manifest(text: str, file: str = MANIFEST_REL) -> Manifest:
@@ -105,8 +116,15 @@ def parse_manifest(text: str, file: str = MANIFEST_REL) -> Manifest:
     diags: list[Diagnostic] = []
     if data.get("format") not in (None, FORMAT_VERSION):
         diags.append(Diagnostic(file, 1, f"清单格式版本 {data.get('format')} 未知，尽量读取", "info"))
+    entries = _entries(data["files"], file, diags)
+    raw_pending = data.get("pending")
+    pending = _entries(raw_pending, file, diags) if isinstance(raw_pending, dict) else {}
+    return Manifest(entries=entries, diagnostics=tuple(diags), pending=pending)
+
+
+def _entries(raw_files: Mapping[str, Any], file: str, diags: list[Diagnostic]) -> dict[str, ManifestEntry]:
     entries: dict[str, ManifestEntry] = {}
-    for path, raw in data["files"].items():
+    for path, raw in raw_files.items():
         if not isinstance(raw, dict) or not isinstance(raw.get("hash"), str):
             diags.append(Diagnostic(file, 1, f"清单条目无效，已忽略：{path}"))
             continue
@@ -120,7 +138,7 @@ def parse_manifest(text: str, file: str = MANIFEST_REL) -> Manifest:
             kind=str(raw.get("kind", "")),
             blocks={str(k): str(v) for k, v in blocks.items()},
         )
-    return Manifest(entries=entries, diagnostics=tuple(diags))
+    return entries
 
 
 def read_manifest(root: Path) -> Manifest:
@@ -132,7 +150,19 @@ def read_manifest(root: Path) -> Manifest:
         return Manifest()
     except (OSError, UnicodeDecodeError) as exc:
         return Manifest(diagnostics=(Diagnostic(MANIFEST_REL, 1, f"无法读取清单文件，按空清单处理：{exc}"),))
-    return parse_manifest(text)
+    return settle_pending(root, parse_manifest(text))
+
+
+def settle_pending(root: Path, manifest: Manifest) -> Manifest:
+    """Adopt the pending entries of an interrupted apply whose file is on disk as recorded.
+
+    The pending record itself is kept (so the next apply knows to rewrite the manifest);
+    entries whose file is still old (the write never happened) are simply not adopted.
+    """
+    if not manifest.pending:
+        return manifest
+    adopted = [e for e in manifest.pending.values() if file_hash(Path(root) / e.path) == e.hash]
+    return manifest.with_entries(adopted)
 
 
 def write_manifest(root: Path, manifest: Manifest) -> bool:
