@@ -16,9 +16,10 @@ What it does, in this order (everything before step 4 only reads):
 5. optionally write a zip archive of the inspection's pages and whiteboards with a
    ``MANIFEST.json`` of sha256 hashes — sensitive pages only with ``include_sensitive``;
 6. optionally (``--purge-sensitive`` plus confirmation) *move* the sensitive pages into
-   ``logseq/.recycle/`` — the folder Logseq itself uses for deleted pages.  Nothing is ever
-   unlinked: recoverability beats shredding for a notes tool; the terminal says which folder
-   to clear once the archive has been handed over.
+   ``logseq/.recycle/`` — the folder Logseq itself uses for deleted pages.  No user file is
+   ever unlinked (only xuncha-kb's own stale temp copies of a moved page): recoverability beats
+   shredding for a notes tool; the terminal says which folder to clear once the archive has
+   been handed over.
 
 The record page holds counts only (no sensitive page names, no text), so it may go into an
 archive that excludes sensitive material.
