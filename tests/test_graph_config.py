@@ -154,3 +154,13 @@ def test_edn_library_errors_of_any_kind_become_edn_errors(text: str) -> None:
     with pytest.raises(edn.EdnError) as info:
         edn.loads(text)
     assert info.value.line == 1
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    (":journal/page-title-format", "日志"), (":journal/file-name-format", "MM-dd"),
+    (":date-formatter", "yyyy"),
+])
+def test_date_formats_that_lose_the_date_are_refused(key: str, value: str) -> None:
+    cfg, diags = read_config(f'{{:a 1\n {key} "{value}"}}', "logseq/config.edn")
+    assert (cfg.journal_title_format, cfg.journal_file_format) == ("MMM do, yyyy", "yyyy_MM_dd")
+    assert [d.line for d in diags] == [2] and value in diags[0].message

@@ -82,6 +82,14 @@ def config_from_map(data: Mapping[str, Any], file: str = CONFIG_FILE, text: str 
                 warn(key, f"{key} 的值 {v!r} 不是字符串，使用默认值“{default}”")
         return default
 
+    def date_format(*keys: str, default: str) -> str:
+        value = text_value(*keys, default=default)
+        if value != default and not _usable_date_format(value):
+            key = next((k for k in keys if data.get(k) == value), keys[0])
+            warn(key, f"{key} 的日期格式 {value!r} 不能唯一表示年月日，使用默认值“{default}”")
+            return default
+        return value
+
     preferred_format: PageFormat = "markdown"
     pf = data.get(":preferred-format")
     if pf is not None:
@@ -118,15 +126,25 @@ def config_from_map(data: Mapping[str, Any], file: str = CONFIG_FILE, text: str 
         pages_dir=directory(":pages-directory", defaults.pages_dir),
         journals_dir=directory(":journals-directory", defaults.journals_dir),
         whiteboards_dir=directory(":whiteboards-directory", defaults.whiteboards_dir),
-        journal_file_format=text_value(":journal/file-name-format", default=defaults.journal_file_format),
-        journal_title_format=text_value(":journal/page-title-format", ":date-formatter",
-                                        default=defaults.journal_title_format),
+        journal_file_format=date_format(":journal/file-name-format", default=defaults.journal_file_format),
+        journal_title_format=date_format(":journal/page-title-format", ":date-formatter",
+                                         default=defaults.journal_title_format),
         preferred_format=preferred_format,
         preferred_workflow=workflow,
         separated_by_commas=commas,
         property_pages_enabled=pages_enabled,
         raw=dict(data),
     )
+
+
+def _usable_date_format(fmt: str) -> bool:
+    """A journal date pattern must write year, month and day so that it reads back to the date."""
+    import datetime as dt
+
+    from xuncha_kb.logseq.names import format_date, parse_date
+
+    samples = (dt.date(2026, 3, 1), dt.date(2031, 12, 28))
+    return all(parse_date(format_date(d, fmt), fmt) == d for d in samples)
 
 
 def _word(value: Any) -> str:
