@@ -319,3 +319,20 @@ def test_whiteboard_named_like_a_page_is_a_collision(tmp_path: Path) -> None:
     g = load_graph(tmp_path)
     [diag] = g.diagnostics
     assert diag.file == "whiteboards/流程.edn" and "pages/流程.md" in diag.message
+
+
+def test_unlistable_folder_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    write(tmp_path, "pages/ok.md", "- y\n")
+    write(tmp_path, "pages/locked/secret.md", "- x\n")
+    real = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    g = load_graph(tmp_path)
+    assert [p.file for p in g.pages] == ["pages/ok.md"]
+    [diag] = g.diagnostics
+    assert diag.file == "pages/locked" and diag.severity == "error" and "Permission denied" in diag.message

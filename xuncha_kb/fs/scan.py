@@ -134,13 +134,14 @@ def read_graph_config(root: Path) -> tuple[GraphConfig, list[Diagnostic]]:
     return config, diags + more
 
 
-def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = True
-                     ) -> list[tuple[str, PathKind]]:
+def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = True,
+                     errors: list[Diagnostic] | None = None) -> list[tuple[str, PathKind]]:
     """Every page, journal and whiteboard file of the graph, sorted by relative path.
 
     Walks the whole graph folder, pruning ignored folders (dot-folders, ``node_modules``,
     ``version-files``, ``logseq/``, ``:hidden``).  Symlinks (to files or directories) are
     never followed, so nothing outside the graph is read and link loops cannot occur.
+    A folder that cannot be listed is skipped with a warning appended to ``errors``.
     """
     found: list[tuple[str, PathKind]] = []
     stack = [""]
@@ -149,7 +150,10 @@ def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = Tr
         try:
             with os.scandir(root / rel_dir if rel_dir else root) as it:
                 entries = list(it)
-        except OSError:
+        except OSError as exc:
+            if errors is not None:
+                errors.append(Diagnostic(rel_dir or ".", 1, f"无法读取文件夹（{exc.strerror or exc}），"
+                                                            "其中的页面未被读取；请检查权限", "error"))
             continue
         for entry in entries:
             name = entry.name
@@ -282,7 +286,7 @@ def load_graph(root: str | os.PathLike[str], progress: Progress | None = None, *
     """
     base = graph_root(root)
     config, diags = read_graph_config(base)
-    files = list_graph_files(base, config, apply_hidden=apply_hidden)
+    files = list_graph_files(base, config, apply_hidden=apply_hidden, errors=diags)
     total = len(files)
     if progress:
         progress(0, total)
