@@ -250,3 +250,27 @@ def test_real_filesystem_write_rename_delete_burst(tmp_path: Path) -> None:
     finally:
         src.close()
     assert src.next_batch(0.1) is None
+
+
+def test_relative_posix(tmp_path: Path) -> None:
+    from xuncha_kb.fs.watch import relative_posix
+
+    assert relative_posix(tmp_path, str(tmp_path / "pages" / "a.md")) == "pages/a.md"
+    assert relative_posix(tmp_path, os.fsencode(tmp_path / "pages" / "甲.md")) == "pages/甲.md"
+    assert relative_posix(tmp_path, str(tmp_path)) is None
+    assert relative_posix(tmp_path, str(tmp_path.parent / "other" / "a.md")) is None
+    assert relative_posix(tmp_path, str(tmp_path / "pages" / ".." / ".." / "x.md")) is None
+    assert relative_posix(tmp_path / "", str(tmp_path / "pages" / "." / "a.md")) == "pages/a.md"
+
+
+def test_move_pairing_delay_is_shortened_for_watch(tmp_path: Path) -> None:
+    src = watchdog_source(tmp_path)
+    try:
+        from watchdog.observers import inotify_move_event_grouper as grouper
+    except ImportError:
+        src.close()
+        pytest.skip("not the inotify backend")
+    src.close()
+    from xuncha_kb.fs.watch import MOVE_PAIRING_DELAY
+
+    assert grouper.InotifyMoveEventGrouper.delay == MOVE_PAIRING_DELAY

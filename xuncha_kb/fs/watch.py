@@ -101,6 +101,10 @@ def is_ignored(relpath: str, *, is_directory: bool = False) -> bool:
 def relative_posix(root: Path | str, path: str | bytes) -> str | None:
     """``path`` relative to ``root`` as a POSIX string, or None when it lies outside."""
     p = os.fsdecode(path)
+    prefix = os.fspath(root).rstrip(os.sep) + os.sep
+    if p.startswith(prefix) and os.sep + "." + os.sep not in p and os.sep + ".." not in p:
+        rel = p[len(prefix):]  # the common case (watchdog gives absolute paths under root): no relpath
+        return rel.replace(os.sep, "/") if rel else None
     try:
         rel = os.path.relpath(p, os.fspath(root))
     except ValueError:  # another drive on Windows
@@ -315,6 +319,24 @@ def raw_changes(root: Path, event_type: str, src: str | bytes, dest: str | bytes
     return out
 
 
+#: How long watchdog's inotify backend holds a "moved from" event to pair it with its "moved
+#: to" (watchdog's default is 0.5 s).  We treat a move as "source gone, destination changed"
+#: anyway, so pairing buys nothing, while the wait — and the linear search of the held events —
+#: made a burst of 1,000 atomic saves arrive over more than a second in three batches instead
+#: of one batch 0.25 s after the burst (bench/bench_watch.py).
+MOVE_PAIRING_DELAY = 0.05
+
+
+def _shorten_move_pairing() -> None:
+    try:
+        from watchdog.observers import inotify_move_event_grouper as grouper
+    except ImportError:  # not Linux, or another watchdog layout: keep its default
+        return
+    cls = getattr(grouper, "InotifyMoveEventGrouper", None)
+    if cls is not None and isinstance(getattr(cls, "delay", None), int | float):
+        cls.delay = MOVE_PAIRING_DELAY
+
+
 def watchdog_source(root: Path, *, quiet: float = DEFAULT_QUIET,
                     max_wait: float = DEFAULT_MAX_WAIT) -> QueueSource:
     """Start a watchdog observer on ``root``; returns a QueueSource (close() stops the observer)."""
@@ -326,6 +348,7 @@ def watchdog_source(root: Path, *, quiet: float = DEFAULT_QUIET,
     # watchdog's inotify backend warns when a folder is re-added (e.g. one we create while
     # watching, such as .xuncha/cache); harmless, and not for the user to act on.
     warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
+    _shorten_move_pairing()
 
     root = Path(os.path.realpath(root))
     source = QueueSource(quiet=quiet, max_wait=max_wait)
