@@ -199,3 +199,18 @@ def test_bad_dates_refused(entry: str, exit_: str | None) -> None:
 
 def test_check_name_trims() -> None:
     assert check_name("  某公司 ", "被巡察单位", "--unit") == "某公司"
+
+
+def test_configured_folders_are_used() -> None:
+    cfg = GraphConfig(name_format="triple-lowbar", pages_dir="notes", whiteboards_dir="boards")
+    sc = scaffold_inspection(small_workflow(), _facts(), cfg)
+    assert sc.files[0].path == "notes/巡察___2026年第一轮___某某集团有限公司.md"
+    assert sc.files[-1].path.startswith("boards/")
+
+
+def test_names_are_nfc_normalised() -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Café公司")
+    assert decomposed != "Café公司"
+    assert make_facts(decomposed, "2026年第一轮").unit == "Café公司"

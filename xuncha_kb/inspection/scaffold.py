@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -96,7 +97,7 @@ class InspectionFacts:
 
 def check_name(value: str | None, label: str, option: str) -> str:
     """A name that becomes part of a page title, or InputError (exit 2) saying why not."""
-    text = (value or "").strip()
+    text = unicodedata.normalize("NFC", value or "").strip()
     if not text:
         raise InputError(f"{label}不能为空", hint=f"请用 {option} 指定{label}。")
     if any(ord(c) < 32 or ord(c) == 0x7F for c in text):
