@@ -22,14 +22,14 @@ HEADING_RE = re.compile(r"(#+)(?:[ \t]+|$)")
 _CODE_RE = re.compile(r"``[^`\n]*``|`[^`\n]*`")
 _ORG_CODE_RE = re.compile(r"(?<![^\s(])([~=])[^\s~=](?:[^\n]*?[^\s])?\1")
 _BRACKETS_RE = re.compile(r"\[\[|\]\]")
-_SIMPLE_REF_RE = re.compile(r"\[\[([^\[\]]*)\]\]")
+_SIMPLE_REF_RE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 #: ``#tag``: up to whitespace or one of ``, ; : ' " ! ? #`` (mldoc keeps ``)``, ``]``, full-width
 #: punctuation and inner dots; trailing dots are not part of the tag).
 _TAG_RE = re.compile(r"(?<!\\)#([^\s,;:'\"!?#]+)")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _BLOCK_REF_RE = re.compile(r"\(\((" + _UUID + r")\)\)")
 _MACRO_RE = re.compile(r"\{\{([^\s{}]+)")
-_MACRO_FULL_RE = re.compile(r"\{\{([^\s{}]+)([^{}]*?)\}\}")
+_MACRO_FULL_RE = re.compile(r"\{\{([^\s{}]+)([^{}\n]*?)\}\}")
 _MD_LINK_RE = re.compile(r"!?\[[^\[\]\n]*\]\([^()\n]*\)")
 _URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s)\]>]+")
 
@@ -128,7 +128,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def scan_inline(text: str, refs: list[str], brefs: list[str], macs: list[str], org: bool = False) -> None:
-    """All inline refs of one line.
+    """All inline refs of one line (or of several lines: nothing here spans a newline).
 
     Inline code is removed first; macros are recorded by name and their arguments are not refs,
     except ``{{embed [[page]]}}`` / ``{{embed ((uuid))}}``; tags inside URLs and ``[[…]]`` do not
@@ -158,6 +158,12 @@ def scan_inline(text: str, refs: list[str], brefs: list[str], macs: list[str], o
                     refs.append(name)
             if "#" in text:
                 text = _SIMPLE_REF_RE.sub(" ", text)
+        elif "\n" in text:  # refs never span lines: pair brackets line by line
+            parts = []
+            for ln in text.split("\n"):
+                spans = _page_ref_spans(ln, refs) if "[[" in ln else None
+                parts.append(_blank(ln, spans) if spans else ln)
+            text = "\n".join(parts)
         else:
             spans = _page_ref_spans(text, refs)
             if spans:

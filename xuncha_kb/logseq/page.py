@@ -30,6 +30,7 @@ from xuncha_kb.logseq.inline import (
 )
 from xuncha_kb.logseq.properties import (
     COMMA_KEYS,
+    PROPERTY_IN_TEXT_RE,
     PROPERTY_LINE_RE,
     PROPERTY_RE,
     normalise_key,
@@ -194,62 +195,79 @@ class _Builder:
                 first_is_prop = True
                 run = 1
                 props[normalise_key(m.group(1))] = (m.group(2) or "").strip()
-        code: set[int] | frozenset[int] = _NO_LINES
+        if first_is_prop:
+            title = ""
+        elif "[[" in title or "#" in title or "((" in title or "{{" in title:
+            scan_inline(title, refs, brefs, macs)
         if body is None:
             nlines = 1
             content = text.rstrip()
         else:
-            prefix = indent_text + "  " if bullet else indent_text
-            plen = len(prefix)
-            lines = [text]
-            lines += [ln[plen:] if ln.startswith(prefix) else ln.lstrip(" \t") for ln in body]
-            nlines = len(lines)
-            content = "\n".join(lines)
-            hint = "[[" in content or "#" in content or "((" in content or "{{" in content
+            nlines = len(body) + 1
+            prefix = "\n" + indent_text + "  " if bullet else "\n" + indent_text
+            joined = "\n" + "\n".join(body)
+            if joined.count(prefix) == len(body):  # every line carries the exact prefix
+                rest = joined.replace(prefix, "\n")
+            else:
+                plen = len(prefix) - 1
+                pre = prefix[1:]
+                rest = "".join(["\n" + (ln[plen:] if ln.startswith(pre) else ln.lstrip(" \t"))
+                                for ln in body])
+            content = text + rest
             opener = (text[:1] in ("`", "~", "#", "$", ":") and text != "") or (
-                "```" in content or "~~~" in content or "#+" in content or "$$" in content
-                or ":LOGBOOK:" in content)
-            if hint or opener or "::" in content or "SCHEDULED:" in content or "DEADLINE:" in content:
-                verbatim: set[int] | frozenset[int] = _NO_LINES
-                if opener:
-                    verbatim, code = outline.verbatim_lines(lines)
-                for j in range(1, nlines):
-                    line = lines[j]
-                    if j in verbatim:
-                        if run == 1:
-                            run = 2
-                        if hint and j not in code and (
-                                "[[" in line or "#" in line or "((" in line or "{{" in line):
-                            scan_inline(line, refs, brefs, macs)
-                        continue
-                    if run != 2 and "::" in line:
-                        m = PROPERTY_LINE_RE.match(line)
-                        if m is not None:
-                            run = 1
-                            key = normalise_key(m.group(1))
+                "```" in rest or "~~~" in rest or "#+" in rest or "$$" in rest or ":LOGBOOK:" in rest)
+            if opener:
+                lines = content.split("\n")
+                verbatim, code = outline.verbatim_lines(lines)
+                if 0 in code:  # the first line opens a code region: no title, no title refs
+                    title = ""
+                    refs.clear()
+                    brefs.clear()
+                    macs.clear()
+                scheduled, deadline = self._body_lines(lines, verbatim, code, line0, props, run,
+                                                       refs, brefs, macs)
+            else:
+                other = rest
+                run_start = run_end = 0
+                found: list[tuple[str, str]] | None = None
+                if "::" in rest:
+                    found = PROPERTY_IN_TEXT_RE.findall(rest)
+                    if len(found) == nlines - 1:  # every body line is a property: one run
+                        for k, v in found:
+                            key = normalise_key(k)
                             if key not in props:
-                                props[key] = (m.group(2) or "").strip()
+                                props[key] = v.strip()
+                        found = None
+                        other = ""
+                if found:
+                    run_start = run_end = 0 if run == 1 else -1
+                    for pm in PROPERTY_IN_TEXT_RE.finditer(rest):
+                        if run_end < 0:
+                            run_start = pm.start()
+                        elif pm.start() != run_end:
+                            break
+                        run_end = pm.end()
+                        key = normalise_key(pm.group(1))
+                        if key not in props:
+                            props[key] = (pm.group(2) or "").strip()
+                    if run_end > run_start:
+                        other = rest[:run_start] + rest[run_end:]
+                if "SCHEDULED:" in other or "DEADLINE:" in other:
+                    for pm in PLANNING_RE.finditer(other):
+                        pos = pm.start()
+                        if pos >= run_start:
+                            pos += run_end - run_start
+                        ts = self._timestamp(pm.group(2), line0 + rest.count("\n", 0, pos + 1))
+                        if ts is None:
                             continue
-                    if run == 1:
-                        run = 2
-                    if "SCHEDULED:" in line or "DEADLINE:" in line:
-                        for pm in PLANNING_RE.finditer(line):
-                            ts = self._timestamp(pm.group(2), line0 + j)
-                            if ts is None:
-                                continue
-                            if pm.group(1) == "SCHEDULED":
-                                if scheduled is None:
-                                    scheduled = ts
-                            elif deadline is None:
-                                deadline = ts
-                    if hint and j not in code and (
-                            "[[" in line or "#" in line or "((" in line or "{{" in line):
-                        scan_inline(line, refs, brefs, macs)
+                        if pm.group(1) == "SCHEDULED":
+                            if scheduled is None:
+                                scheduled = ts
+                        elif deadline is None:
+                            deadline = ts
+                if "[[" in other or "#" in other or "((" in other or "{{" in other:
+                    scan_inline(other, refs, brefs, macs)
             content = content.rstrip()
-        if first_is_prop or 0 in code:  # a property line / opens a code region
-            title = ""
-        elif "[[" in title or "#" in title or "((" in title or "{{" in title:
-            scan_inline(title, refs, brefs, macs)
         if not heading and bullet is False:
             heading = 1
         off = self.offset + line0 + 1
@@ -260,6 +278,45 @@ class _Builder:
             dedupe(refs) if refs else (), dedupe(brefs) if brefs else (), tuple(macs) if macs else (),
             children, False, bullet, heading,
         )
+
+    def _body_lines(self, lines: list[str], verbatim: set[int], code: set[int], line0: int,
+                    props: dict[str, str], run: int, refs: list[str], brefs: list[str], macs: list[str]
+                    ) -> tuple[Timestamp | None, Timestamp | None]:
+        """Line-by-line body rules for blocks holding verbatim regions (``lines[0]`` is the first
+        line).  Fills ``props`` and the ref lists; returns (scheduled, deadline)."""
+        scheduled: Timestamp | None = None
+        deadline: Timestamp | None = None
+        for j in range(1, len(lines)):
+            line = lines[j]
+            if j in verbatim:
+                if run == 1:
+                    run = 2
+                if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
+                    scan_inline(line, refs, brefs, macs)
+                continue
+            if run != 2 and "::" in line:
+                m = PROPERTY_LINE_RE.match(line)
+                if m is not None:
+                    run = 1
+                    key = normalise_key(m.group(1))
+                    if key not in props:
+                        props[key] = (m.group(2) or "").strip()
+                    continue
+            if run == 1:
+                run = 2
+            if "SCHEDULED:" in line or "DEADLINE:" in line:
+                for pm in PLANNING_RE.finditer(line):
+                    ts = self._timestamp(pm.group(2), line0 + j)
+                    if ts is None:
+                        continue
+                    if pm.group(1) == "SCHEDULED":
+                        if scheduled is None:
+                            scheduled = ts
+                    elif deadline is None:
+                        deadline = ts
+            if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
+                scan_inline(line, refs, brefs, macs)
+        return scheduled, deadline
 
     def _timestamp(self, body: str, j: int) -> Timestamp | None:
         try:

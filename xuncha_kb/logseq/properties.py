@@ -22,6 +22,10 @@ from xuncha_kb.logseq import inline
 PROPERTY_RE = re.compile(r"([^\s:][^\s:]*)::(?:[ \t]+(.*)|)$")
 #: The same on an unstripped line (leading/trailing whitespace allowed; strip the value).
 PROPERTY_LINE_RE = re.compile(r"\s*([^\s:][^\s:]*)::(?:[ \t]+(.*)|\s*)$")
+#: The same for each line of a multi-line text whose lines all start with ``\n`` (the match
+#: takes the newline before the line, not the one after it, so a run of property lines gives
+#: matches that touch).
+PROPERTY_IN_TEXT_RE = re.compile(r"\n[^\S\n]*([^\s:][^\s:]*)::(?:[ \t]+([^\n]*)|[^\S\n]*)(?=\n|\Z)")
 
 #: Keys Logseq maintains itself; never user data [GP property.cljs].
 HIDDEN_KEYS: frozenset[str] = frozenset(
