@@ -336,3 +336,16 @@ def test_unlistable_folder_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch, tmp_
     assert [p.file for p in g.pages] == ["pages/ok.md"]
     [diag] = g.diagnostics
     assert diag.file == "pages/locked" and diag.severity == "error" and "Permission denied" in diag.message
+
+
+def test_freeze_moves_the_graph_out_of_the_collector(graph: Path) -> None:
+    gc.unfreeze()
+    before = gc.get_freeze_count()
+    load_graph(graph)
+    assert gc.get_freeze_count() == before  # default: nothing frozen (safe for long-running processes)
+    try:
+        load_graph(graph, freeze=True)
+        assert gc.get_freeze_count() > before
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

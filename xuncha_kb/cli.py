@@ -109,7 +109,7 @@ def stats(graph: str | None, as_json: bool) -> None:
     from xuncha_kb.stats import graph_stats, summary_lines
 
     with ScanProgress() as progress:
-        g = load_graph(resolve_graph(graph), progress=progress)
+        g = load_graph(resolve_graph(graph), progress=progress, freeze=True)  # one-shot command
     data = graph_stats(g)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -277,12 +277,15 @@ def _internal(rel: str, exc: Exception) -> Diagnostic:
 # --- the whole graph ------------------------------------------------------------------------------
 
 def load_graph(root: str | os.PathLike[str], progress: Progress | None = None, *,
-               apply_hidden: bool = True) -> Graph:
+               apply_hidden: bool = True, freeze: bool = False) -> Graph:
     """Read a whole graph.  Raises :class:`GraphNotFound` if ``root`` is not a Logseq graph.
 
     ``progress(done, total)`` is called once before reading (``done == 0``) and after each
     file.  ``apply_hidden=False`` reads config ``:hidden`` paths too (as Logseq's peers do
-    when counting).
+    when counting).  ``freeze=True`` moves everything allocated so far into the GC's permanent
+    generation (``gc.freeze()``), so later collections never walk the parsed graph again —
+    1–1.5 s saved on a 10k-page graph.  Use it in one-shot commands only: frozen objects are
+    never freed, so a long-running process (``watch``) that reloads graphs must not.
     """
     base = graph_root(root)
     config, diags = read_graph_config(base)
@@ -309,6 +312,8 @@ def load_graph(root: str | os.PathLike[str], progress: Progress | None = None, *
             if progress:
                 progress(done, total)
     finally:
+        if freeze:
+            gc.freeze()
         if gc_was_enabled:
             gc.enable()
     diags.extend(name_collisions(pages, boards))
