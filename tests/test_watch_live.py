@@ -398,3 +398,31 @@ def test_progress_over_relevant_pages_equals_progress_over_the_whole_graph(which
     if which == "examples":
         assert lg.stats["relevant"] < lg.stats["files"]  # the small graph really is smaller
     assert progress_dict(lg.progress) == expected
+
+
+def test_bulk_batch_indexes_unrelated_pages_without_parsing(graph: Path) -> None:
+    """A `git pull` of many files: unrelated pages are indexed by the quick pass, tasks still count."""
+    from xuncha_kb.inspection.live import BULK_BATCH
+
+    lg = LiveGraph(graph, today=lambda: dt.date(2026, 3, 1), workflow_loader=lambda g: WORKFLOW,
+                   use_cache=False).start()
+    parsed: list[str] = []
+    real_read = lg._read
+
+    def counting_read(rel: str):  # type: ignore[no-untyped-def]
+        parsed.append(rel)
+        return real_read(rel)
+
+    lg._read = counting_read  # type: ignore[method-assign]
+    changes = set()
+    for i in range(BULK_BATCH + 10):
+        save(graph, f"pages/pulled{i}.md", f"- 拉取的笔记 {i}\n  author:: me\n")
+        changes.add(Change(f"pages/pulled{i}.md"))
+    save(graph, "journals/2026_03_03.md", f"- DONE 召开动员会\n  活动:: know.01\n  巡察:: [[{INSP}]]\n")
+    save(graph, STAGE, stage_page("DONE"))
+    changes |= {Change("journals/2026_03_03.md"), Change(STAGE)}
+    res = lg.apply(changes)
+    assert sorted(parsed) == ["journals/2026_03_03.md", STAGE]
+    assert {"activity_done", "stage_started"} <= set(names(res.events))
+    assert "pages/pulled3.md" in lg.index and "pages/pulled3.md" not in lg.pages
+    assert len(res.changed) == BULK_BATCH + 12

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.workflow.model import Workflow
 
 CONFIG_REL = "logseq/config.edn"
+BULK_BATCH = 64  # a batch with more paths than this indexes unrelated pages without parsing them
 _REPORTED_SEVERITIES = ("error", "warning")
 
 
@@ -343,8 +345,9 @@ class LiveGraph:
             return result
         touched_relevant = False
         workflow_touched = False
+        bulk = len(paths) > BULK_BATCH
         for rel in sorted(paths):
-            outcome = self._update_one(rel)
+            outcome = self._update_one(rel, bulk=bulk)
             if outcome is None:
                 continue
             relevant_before, relevant_after, is_own, definition = outcome
@@ -375,18 +378,22 @@ class LiveGraph:
         self.snapshot = self._compute()
         return diff(old, self.snapshot, at=at or _now_iso(), today=self.today())
 
-    def _update_one(self, rel: str) -> tuple[bool, bool, bool, bool] | None:
-        """Re-read one path; None when nothing changed.  (relevant before, after, own, definition)."""
+    def _update_one(self, rel: str, *, bulk: bool = False) -> tuple[bool, bool, bool, bool] | None:
+        """Re-read one path; None when nothing changed.  (relevant before, after, own, definition).
+
+        ``bulk`` (a large batch, e.g. a ``git pull``): a page that was and stays unrelated to
+        inspections is indexed from the quick regex pass instead of a full parse.
+        """
         old = self.index.get(rel)
         was_relevant = rel in self.pages
         was_definition = was_relevant and _is_definition(self.pages[rel])
         if is_ignored(rel):
             return None
         try:
-            st = os.stat(self.root / rel)
+            st = os.stat(os.path.join(self.root, rel))
         except OSError:
             st = None
-        if st is None or not os.path.isfile(self.root / rel):
+        if st is None or not stat.S_ISREG(st.st_mode):
             if old is None:
                 return None
             self._drop(rel)
@@ -402,6 +409,12 @@ class LiveGraph:
         except OSError:
             data = None
         is_own = self.own.is_own(rel, data)
+        quick = getattr(self.reader, "quick", None)
+        if bulk and quick is not None and not was_relevant and (old is None or not old.diagnostics):
+            q = quick(self.root, rel, kind, st, self.config)
+            if q is not None and not is_core_entry(q) and not is_relevant(q, self.core_names):
+                self._set(rel, q)
+                return False, False, is_own, False
         page, diags = self._read(rel)
         entry = entry_for(page, kind, st, diags)
         self._set(rel, entry)
