@@ -104,6 +104,7 @@ def test_is_hidden_is_a_plain_prefix_test() -> None:
     ("version-files/pages/a.md", "ignored"), ("", "ignored"), ("logseq/custom.md", "ignored"),
     ("README.md", "page"), ("notes/a.org", "page"), ("whiteboards/a.md", "page"),
     ("journals/sub/2026_03_01.md", "journal"), ("whiteboards/a.json", "ignored"),
+    ("pages/..odd.md", "page"),  # Logseq's dot rule needs a non-dot after the dot
 ])
 def test_classify_path(rel: str, kind: str) -> None:
     assert classify_path(None, rel, TRI) == kind

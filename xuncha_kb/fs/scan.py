@@ -61,6 +61,14 @@ def _norm_rel(relpath: str | os.PathLike[str], root: str | os.PathLike[str] | No
     return rel.lstrip("/") if rel != "." else ""
 
 
+def is_dot_name(name: str) -> bool:
+    """Logseq's hidden-file rule (``/\\.[^.]+``): a name starting with one dot, e.g. ``.git``, ``.bss.md``.
+
+    ``..x.md`` is not hidden to Logseq (and is read as the page ``..x``).
+    """
+    return len(name) > 1 and name[0] == "." and name[1] != "."
+
+
 def _under(rel: str, directory: str) -> bool:
     d = directory.strip("/")
     return bool(d) and rel.startswith(d + "/")
@@ -77,7 +85,7 @@ def classify_path(root: str | os.PathLike[str] | None, relpath: str | os.PathLik
     if not rel or rel.startswith("../") or rel == "..":
         return "ignored"
     segments = rel.split("/")
-    if any(s.startswith(".") or s in IGNORED_DIR_NAMES for s in segments):
+    if any(is_dot_name(s) or s in IGNORED_DIR_NAMES for s in segments):
         return "ignored"
     if rel == CONFIG_FILE:
         return "config"
@@ -158,7 +166,7 @@ def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = Tr
         for entry in entries:
             name = entry.name
             rel = f"{rel_dir}/{name}" if rel_dir else name
-            if name.startswith(".") or entry.is_symlink():
+            if is_dot_name(name) or entry.is_symlink():
                 continue
             if entry.is_dir(follow_symlinks=False):
                 if name in IGNORED_DIR_NAMES or rel == "logseq" \
