@@ -312,7 +312,10 @@ def apply(plan: Plan, root: Path, *, lock_timeout: float | None = None, fsync: b
         late = [c for a in plan.writes if (c := _preflight(root, a)) is not None]
         if late:
             raise _conflict_error(late)
-        for folder in sorted({resolve_inside(root, a.path).parent for a in plan.writes}):
+        folders = {resolve_inside(root, a.path).parent for a in plan.writes}
+        if record_manifest and plan.writes:
+            folders.add(root / STATE_DIR_NAME)  # a manifest write killed half-way leaves its temp there
+        for folder in sorted(folders):
             sweep_temp_files(folder)  # leftovers of a killed run (older than an hour)
         manifest = read_manifest(root) if record_manifest else Manifest()
         entries: list[ManifestEntry] = []
