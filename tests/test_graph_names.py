@@ -15,7 +15,6 @@ from xuncha_kb.logseq.names import (
     format_date,
     journal_day_from_file,
     journal_day_from_name,
-    journal_day_from_title,
     journal_file_body,
     journal_relpath,
     journal_title,
@@ -174,8 +173,8 @@ def test_journal_file_and_title_defaults() -> None:
     assert journal_day_from_file("notes") is None
     assert journal_title(20260301) == "Mar 1st, 2026"
     assert journal_title(dt.date(2026, 3, 22)) == "Mar 22nd, 2026"
-    assert journal_day_from_title("Mar 1st, 2026") == 20260301
-    assert journal_day_from_title("mar 1st, 2026") == 20260301
+    assert journal_day_from_name("Mar 1st, 2026") == 20260301
+    assert journal_day_from_name("mar 1st, 2026") == 20260301
     assert journal_file_body(20260301) == "2026_03_01"
     assert journal_relpath(20260301, TRI) == "journals/2026_03_01.md"
 

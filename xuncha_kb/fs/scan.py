@@ -101,11 +101,6 @@ def classify_path(root: str | os.PathLike[str] | None, relpath: str | os.PathLik
     return "ignored"
 
 
-def in_pages_dir(relpath: str, config: GraphConfig) -> bool:
-    """Whether a page file lies under the pages directory (others sit elsewhere in the graph)."""
-    return _under(_norm_rel(relpath), config.pages_dir)
-
-
 # --- the graph root --------------------------------------------------------------------------------
 
 def graph_root(root: str | os.PathLike[str]) -> Path:

@@ -23,7 +23,7 @@ import dataclasses
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +100,7 @@ def _parse_export(text: str, file: str, *, root: Path | None, config: GraphConfi
         fmt = _format(entry.get("format"))
         raw_props = entry.get("properties")
         props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
-        blocks = tuple(_block(c, file, 1, fmt, config, line_of_id, diags)
-                       for c in _children(entry))
+        blocks = tuple(_block(c, file, 1, fmt, config, line_of_id) for c in _children(entry))
         day = journal_day_from_name(name, config.journal_title_format)
         pages.append(Page(
             name=journal_title(day, config.journal_title_format) if day is not None else name,
@@ -118,7 +117,7 @@ def _parse_export(text: str, file: str, *, root: Path | None, config: GraphConfi
 
 
 def _block(entry: Any, file: str, level: int, fmt: PageFormat, config: GraphConfig,
-           line_of_id: Any, diags: list[Diagnostic]) -> Block:
+           line_of_id: Callable[[str | None], int]) -> Block:
     from xuncha_kb.logseq.page import parse_block_content
 
     if not isinstance(entry, dict):
@@ -131,7 +130,7 @@ def _block(entry: Any, file: str, level: int, fmt: PageFormat, config: GraphConf
     fmt = _format(entry.get("format"), fmt)
     block = parse_block_content(content, file, line, fmt, config)
     block = merge_properties(block, entry.get("properties"), uid)
-    children = tuple(_block(c, file, level + 1, fmt, config, line_of_id, diags) for c in _children(entry))
+    children = tuple(_block(c, file, level + 1, fmt, config, line_of_id) for c in _children(entry))
     pre = entry.get("pre-block?") is True
     return dataclasses.replace(block, span=Span(file, line, line), level=level, children=children,
                                pre_block=pre, bullet=not pre and block.bullet)

@@ -354,12 +354,6 @@ def journal_day_from_file(body: str, fmt: str = "yyyy_MM_dd") -> int | None:
     return None
 
 
-def journal_day_from_title(title: str, fmt: str = "MMM do, yyyy") -> int | None:
-    """``Mar 1st, 2026`` → 20260301 with exactly the page-title format ``fmt``."""
-    date = parse_date(title, fmt)
-    return date_to_day(date) if date else None
-
-
 #: Logseq's ``safe-journal-title-formatters``: the configured title format, then these.
 FALLBACK_JOURNAL_TITLE_FORMATS = ("MMM do, yyyy", "yyyy-MM-dd", "yyyy_MM_dd")
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from xuncha_kb.logseq import edn
+from xuncha_kb.logseq.names import file_body_to_title
 from xuncha_kb.model import Block, Connector, Diagnostic, GraphConfig, PageFormat, Shape, Span, Whiteboard
 
 SHAPE_KEY = ":logseq.tldraw.shape"
@@ -346,8 +347,6 @@ def raw_value(v: Any) -> str:
 # --- small helpers ------------------------------------------------------------------------------------
 
 def _name_from_file(file: str, config: GraphConfig | None) -> str:
-    from xuncha_kb.logseq.names import file_body_to_title
-
     stem = posixpath.splitext(posixpath.basename(file))[0]
     return file_body_to_title(stem, config.name_format if config else "triple-lowbar")
 
