@@ -205,6 +205,25 @@ def test_sync_is_idempotent_when_deadlines_move(tmp_path: Path, runner) -> None:
     assert snapshot(g) == first, r.output
 
 
+def test_stale_temp_files_are_swept_by_the_next_write(tmp_path: Path, runner) -> None:
+    """Temp files of a dead process are removed by the next run that writes there (the manifest's
+    folder included); a temp file of a live process is never touched."""
+    import subprocess as sp
+
+    g = tmp_path / "graph"
+    shutil.copytree(EXAMPLE_GRAPH, g)
+    dead = sp.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = [g / d / f".x.md.{dead.pid}-deadbeef.xuncha-tmp" for d in ("pages", "whiteboards", ".xuncha")]
+    live = g / "pages" / f".y.md.{os.getpid()}-cafebabe.xuncha-tmp"
+    for p in [*stale, live]:
+        p.write_text("旧内容", encoding="utf-8")
+    r = runner.invoke(cli, ["scaffold", str(g), *UNIT])
+    assert r.exit_code == 0, r.output
+    assert [p for p in stale if p.exists()] == []
+    assert live.exists()
+
+
 # --- read-then-write races ------------------------------------------------------------------
 
 USER_TEXT = "- 用户刚刚在 Logseq 里写的内容\n"
