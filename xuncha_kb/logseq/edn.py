@@ -11,7 +11,7 @@ keyword ``:a/b``       ``":a/b"`` (a str with the leading colon)
 symbol ``fn``          :class:`Symbol` (a str subclass, so ``(fn …)`` stays data)
 ``#uuid "…"``          the uuid as a lower-case ``str``
 ``#inst "…"``          ``datetime.datetime``
-other tags ``#x v``    :class:`Tagged` ``(tag, value)``
+other tags ``#x v``    an :class:`EdnError` (Logseq never writes them)
 list ``( )``/vector    ``tuple``
 set ``#{ }``           ``frozenset`` (a ``tuple`` if an element is unhashable)
 map ``{ }``            ``dict`` (unhashable keys become tuples of their items)
@@ -25,11 +25,9 @@ problem, so callers can turn them into a Diagnostic that names ``file:line``.
 from __future__ import annotations
 
 import bisect
-import datetime as _dt
 import re
 import uuid as _uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 
@@ -40,14 +38,6 @@ class Symbol(str):
 
     def __repr__(self) -> str:
         return f"Symbol({str.__repr__(self)})"
-
-
-@dataclass(frozen=True, slots=True)
-class Tagged:
-    """A tagged element whose tag has no built-in meaning (``#foo "bar"``)."""
-
-    tag: str
-    value: Any
 
 
 class EdnError(ValueError):
@@ -105,12 +95,11 @@ def _deep_nesting_line(text: str, limit: int = MAX_DEPTH) -> int:
 def _raw_loads(text: str) -> Any:
     import edn_format
 
-    # Unknown tags make edn_format raise NotImplementedError; keep them as data instead.
     try:
         return edn_format.loads(text, write_ply_tables=False)
     except edn_format.EDNDecodeError as exc:
         raise EdnError(_describe(exc, text), _error_line(exc, text)) from None
-    except NotImplementedError as exc:
+    except NotImplementedError as exc:  # edn_format's way of saying "unknown tag"
         m = re.search(r"tag (?:ImmutableDict\()?([^\s)]+)", str(exc))
         tag = m.group(1) if m else "?"
         pos = text.find("#" + tag)
@@ -174,7 +163,7 @@ def line_of(text: str, pos: int) -> int:
 
 def to_python(value: Any) -> Any:
     """Convert an ``edn_format`` value tree into plain Python (see the module table)."""
-    from edn_format import Char, ImmutableList, Keyword, TaggedElement
+    from edn_format import Char, ImmutableList, Keyword
     from edn_format import Symbol as EdnSymbol
 
     def conv(v: Any) -> Any:
@@ -201,11 +190,7 @@ def to_python(value: Any) -> Any:
                 return tuple(items)
         if isinstance(v, list | tuple | ImmutableList):
             return tuple(conv(x) for x in v)
-        if isinstance(v, _dt.datetime | _dt.date):
-            return v
-        if isinstance(v, TaggedElement):
-            return Tagged(type(v).__name__, conv(getattr(v, "value", None)))
-        return v
+        return v  # datetime (#inst), Decimal, Fraction
 
     return conv(value)
 
