@@ -131,16 +131,22 @@ def count(parsed: list[Any]) -> dict[str, Any]:
     return {**c, "markers": dict(sorted(markers.items()))}
 
 
-def timed(fn: Any, gc_mode: str) -> tuple[float, Any]:
+CPU: dict[str, list[float]] = {}
+
+
+def timed(fn: Any, gc_mode: str, name: str = "") -> tuple[float, Any]:
+    """Wall time of ``fn()`` (CPU time recorded in CPU[name]) with the chosen GC mode."""
     gc.collect()
     if gc_mode == "off":
         gc.disable()
     elif gc_mode == "freeze":
         gc.disable()
         gc.freeze()
+    c0 = time.process_time()
     t0 = time.perf_counter()
     result = fn()
     dt = time.perf_counter() - t0
+    CPU.setdefault(name, []).append(time.process_time() - c0)
     gc.enable()
     if gc_mode == "freeze":
         gc.unfreeze()
@@ -168,17 +174,17 @@ def main() -> int:
         texts = read_all(root, files)
         results["read"].append(time.perf_counter() - t0)
         nbytes = sum(len(t.encode("utf-8")) for t in texts)
-        dt, parsed = timed(lambda f=files, t=texts: parse_all(f, t, config), args.gc)
+        dt, parsed = timed(lambda f=files, t=texts: parse_all(f, t, config), args.gc, "parse")
         results["parse"].append(dt)
         if not args.skip_minimal:
-            dt, mins = timed(lambda t=texts: [minimal_parse(x) for x in t], args.gc)
+            dt, mins = timed(lambda t=texts: [minimal_parse(x) for x in t], args.gc, "minimal")
             results["minimal"].append(dt)
             minimal_blocks = sum(len(b) for _, b in mins)
             del mins
         if args.load_graph:
             from xuncha_kb.fs.scan import load_graph
 
-            dt, _graph = timed(lambda: load_graph(root), args.gc)
+            dt, _graph = timed(lambda: load_graph(root), args.gc, "load")
             results["load"].append(dt)
             del _graph
         parsed_counts = count(parsed)
@@ -192,8 +198,12 @@ def main() -> int:
     }
     for k, v in results.items():
         if v:
+            report[f"{k}_s_first"] = round(v[0], 3)
             report[f"{k}_s_min"] = round(min(v), 3)
             report[f"{k}_s_median"] = round(statistics.median(v), 3)
+        if CPU.get(k):
+            report[f"{k}_cpu_s_min"] = round(min(CPU[k]), 3)
+    report["load_average_1m"] = round(os.getloadavg()[0], 2)
     report["parse_blocks_per_s"] = int(blocks / min(results["parse"]))
     expected_path = root / "expected.json"
     if expected_path.is_file():
