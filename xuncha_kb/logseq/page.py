@@ -133,7 +133,25 @@ def _normalise(text: str, file: str, diags: list[Diagnostic]) -> tuple[str, bool
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         diags.append(Diagnostic(file, line, "文件包含 NUL 字符（可能已损坏），按普通字符读取"))
+    if "<<<<<<<" in text:
+        at = _conflict_marker_line(text)
+        if at:
+            diags.append(Diagnostic(file, at, "文件含有未解决的合并冲突标记（<<<<<<< ======= >>>>>>>），"
+                                                "两个版本都按普通内容读取；请合并后删除这些标记"))
     return text, bom, crlf
+
+
+def _conflict_marker_line(text: str) -> int | None:
+    """Line of a git conflict (``<<<<<<<`` … ``=======`` … ``>>>>>>>`` at line starts), if any."""
+    start = text.find("<<<<<<<")
+    while start > 0 and text[start - 1] != "\n":
+        start = text.find("<<<<<<<", start + 1)
+    if start < 0:
+        return None
+    mid = text.find("\n=======", start)
+    if mid < 0 or text.find("\n>>>>>>>", mid) < 0:
+        return None
+    return text.count("\n", 0, start) + 1
 
 
 #: A line that may hold refs, tags, block refs or macros.
