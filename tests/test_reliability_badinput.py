@@ -204,6 +204,9 @@ CASES = [
     Case("md-10mb-line", long_line, ("stats", "{g}"), 0, ("页面",)),
     Case("md-property-without-value", page("pages/空属性.md", "负责人::\n标签:: \n\n- 块\n  状态::\n"),
          ("report", "{g}", *TODAY, "--format", "md"), 0),
+    Case("md-git-conflict-markers",
+         page("pages/冲突.md", "- a\n<<<<<<< HEAD\n- b\n=======\n- c\n>>>>>>> x\n"),
+         ("stats", "{g}"), 0, ("pages/冲突.md:2", "合并冲突标记")),
     Case("md-unknown-marker", page("pages/标记.md", "- FOOBAR 不是任务\n- TODOX 也不是\n- todo 小写\n"),
          ("stats", "{g}"), 0),
     Case("overview-impossible-date", bad_overview_date, ("report", "{g}", *TODAY), 0),
@@ -497,14 +500,14 @@ def test_50mb_config(tmp_path: Path, runner) -> None:
     assert tree_hash(graph) == before
 
 
-# --- known gaps -------------------------------------------------------------------------------
+# --- git conflict markers ---------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="the page reader does not flag git conflict markers yet "
-                   "(logseq/page.py is being changed by its owner; reported)")
 def test_git_conflict_markers_are_reported(tmp_path: Path, runner) -> None:
     graph = tmp_path / "graph"
     shutil.copytree(EXAMPLE_GRAPH, graph)
     write(graph, "pages/冲突.md", "- 共同\n<<<<<<< HEAD\n- 我的\n=======\n- 他的\n>>>>>>> branch\n")
+    before = tree_hash(graph)
     r = runner.invoke(cli, ["stats", str(graph)])
     assert r.exit_code == 0
     assert "pages/冲突.md:2" in r.output and "冲突" in r.output.split("pages/冲突.md:2", 1)[1][:80]
+    assert tree_hash(graph) == before

@@ -534,6 +534,21 @@ def test_manifest_repaired_by_rerun_after_failed_sync(tmp_path: Path, runner, mo
     assert manifest_files(g) == manifest_files(clean)
 
 
+def test_report_page_still_ours_after_the_manifest_write_failed(tmp_path: Path, runner, monkeypatch) -> None:
+    """The page is written but recording it fails (disk full): the next ``report --write`` still
+    knows the page as its own (write-ahead note in the manifest) and updates it."""
+    g = tmp_path / "graph"
+    shutil.copytree(EXAMPLE_GRAPH, g)
+    _fail_after(monkeypatch, "replace", 1)  # the write-ahead note succeeds, the final record fails
+    r = runner.invoke(cli, ["report", str(g), "--today", "2026-03-10", "--write"])
+    monkeypatch.undo()
+    assert r.exit_code == 5 and "磁盘空间不足" in r.output
+    assert (g / REPORT_PAGE).is_file()
+    r = runner.invoke(cli, ["report", str(g), "--today", "2026-03-12", "--write"])
+    assert r.exit_code == 0, r.output
+    assert "更新 1 个文件" in r.output and "2026-03-12" in (g / REPORT_PAGE).read_text(encoding="utf-8")
+
+
 def test_disk_full_writing_report_output_file(tmp_path: Path, runner, monkeypatch) -> None:
     out = tmp_path / "报告.html"
     out.write_text("旧的报告", encoding="utf-8")
