@@ -426,3 +426,32 @@ def test_bulk_batch_indexes_unrelated_pages_without_parsing(graph: Path) -> None
     assert {"activity_done", "stage_started"} <= set(names(res.events))
     assert "pages/pulled3.md" in lg.index and "pages/pulled3.md" not in lg.pages
     assert len(res.changed) == BULK_BATCH + 12
+
+
+def test_config_change_reloads_everything(graph: Path) -> None:
+    lg = live(graph)
+    save(graph, "logseq/config.edn", '{:file/name-format :triple-lowbar\n :preferred-workflow :now}\n')
+    res = lg.apply({Change("logseq/config.edn")})
+    assert res.reloaded and res.events == []
+    assert set(lg.pages) == {f"pages/{PREFIX}.md", STAGE, f"pages/{PREFIX}___巡察了解.md"}
+
+
+def test_workflow_definition_edits_are_followed_and_a_broken_one_is_a_diagnostic(graph: Path) -> None:
+    """With the production loader: the graph's own definition page is re-read when it changes."""
+    from xuncha_kb.workflow.load import default_workflow
+    from xuncha_kb.workflow.write import render_definition
+
+    definition = "pages/巡察工作流程定义.md"
+    save(graph, definition, render_definition(default_workflow()))
+    lg = LiveGraph(graph, today=lambda: dt.date(2026, 3, 1), use_cache=False).start()
+    assert lg.workflow is not None and lg.workflow.source and "巡察工作流程定义" in lg.workflow.source
+    text = (graph / definition).read_text(encoding="utf-8")
+    renamed = text.replace("\t- 制定巡察工作方案\n", "\t- 制定巡察工作方案（新）\n", 1)
+    save(graph, definition, renamed)
+    lg.apply({Change(definition)})
+    assert lg.workflow.activity("prep.01").name == "制定巡察工作方案（新）"  # type: ignore[union-attr]
+    save(graph, definition, renamed.replace("活动id:: prep.02", "活动id:: prep.01", 1))  # duplicate id
+    res = lg.apply({Change(definition)})
+    assert "diagnostic" in names(res.events)
+    assert any("工作流程定义无效" in (e.message or "") for e in res.events)
+    assert lg.workflow.activity("prep.01").name == "制定巡察工作方案（新）"  # type: ignore[union-attr]
