@@ -58,7 +58,9 @@ def config_from_map(data: Mapping[str, Any], file: str = CONFIG_FILE, text: str 
     hv = data.get(":hidden")
     if hv is not None:
         if isinstance(hv, tuple | frozenset | list):
-            hidden = tuple(str(h) for h in hv if isinstance(h, str) and h.strip())
+            # symbols are code-like data (``(fn …)``), never paths
+            hidden = tuple(str(h) for h in hv if isinstance(h, str) and not isinstance(h, edn.Symbol)
+                           and h.strip())
         elif isinstance(hv, str) and hv.strip():
             hidden = (hv,)
         else:
