@@ -337,6 +337,8 @@ def test_config_fn_form_is_kept_as_data(tmp_path: Path) -> None:
     assert cfg.raw[":unknown/key"] == frozenset({":a"}) and cfg.raw[":x/y"] == 2
     assert diags == []  # unknown keys are kept, not complained about
     assert not Path("pwned").exists()
+    hidden, _ = read_config('{:hidden (fn [] (spit "pwned" 1))}')
+    assert hidden.hidden == ()  # a symbol is never taken for a path
 
 
 def test_scaffold_names_never_reserved_or_escaping(tmp_path: Path, runner) -> None:
