@@ -273,6 +273,12 @@ CASES = [
          ("归档文件已存在",)),
     Case("closeout-user-record-page", closed_ledger_and_user_record,
          ("close-out", "{g}", "--inspection", "某某集团", *TODAY), 4, ("不是 xuncha-kb 生成的",)),
+    Case("closeout-hostile-title",
+         page("pages/evil.md", "title:: 巡察/2026/../../../etc\ntype:: [[巡察]]\n\n- x\n"),
+         ("close-out", "{g}", "--inspection", "etc", *TODAY), 2, ("“..”",)),
+    Case("closeout-title-300-bytes",
+         page("pages/long.md", "title:: 巡察/" + "长" * 120 + "\ntype:: [[巡察]]\n"),
+         ("close-out", "{g}", "--inspection", "长长长", *TODAY), 2, ("255 字节",)),
     Case("closeout-yes-without-purge", closed_ledger,
          ("close-out", "{g}", "--inspection", "某某集团", "--yes"), 2, ("--purge-sensitive",)),
 ]
