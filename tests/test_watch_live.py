@@ -455,3 +455,19 @@ def test_workflow_definition_edits_are_followed_and_a_broken_one_is_a_diagnostic
     assert "diagnostic" in names(res.events)
     assert any("工作流程定义无效" in (e.message or "") for e in res.events)
     assert lg.workflow.activity("prep.01").name == "制定巡察工作方案（新）"  # type: ignore[union-attr]
+
+
+def test_diagnostics_of_sensitive_pages_never_name_them(graph: Path) -> None:
+    lg = live(graph)
+    secret = f"pages/{PREFIX}___谈话记录___张某.md"
+    save(graph, secret, b"- \xff\xfe broken")
+    flagged = "pages/内部材料.md"
+    save(graph, flagged, "密级:: 内部\n\n- 内容\n")
+    lg.apply({Change(secret), Change(flagged)})
+    save(graph, flagged, b"\xff\xfe- broken")
+    res = lg.apply({Change(flagged)})
+    evs = [e for e in res.events if e.event == "diagnostic"]
+    assert evs, res.events
+    for e in lg.snapshot.diagnostics:
+        assert "张某" not in e.file + e.message and "内部材料" not in e.file + e.message
+    assert all("涉密" in (e.file or "") for e in evs)

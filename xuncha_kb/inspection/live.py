@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -30,6 +31,7 @@ from typing import Any, Protocol
 
 from xuncha_kb.fs.cache import FileEntry, Index, fingerprint, load_index, save_index
 from xuncha_kb.fs.watch import Change, OwnWrites, is_ignored
+from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.events import (
     ActivityState,
     DiagnosticState,
@@ -46,6 +48,7 @@ from xuncha_kb.workflow.model import Workflow
 CONFIG_REL = "logseq/config.edn"
 BULK_BATCH = 64  # a batch with more paths than this indexes unrelated pages without parsing them
 _REPORTED_SEVERITIES = ("error", "warning")
+_SECRET_KEYS = frozenset({cv.P_SECRET_LEVEL, cv.P_SENSITIVE})
 
 
 class Reader(Protocol):
@@ -100,7 +103,7 @@ _STATUS = {"done": "done", "cancelled": "cancelled", "in_progress": "doing", "wa
 _STAGE_STATE = {"未开始": "not_started", "进行中": "in_progress", "已完成": "done"}
 
 
-def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic] = (),
+def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic | DiagnosticState] = (),
                            stage_order: tuple[str, ...] = ()) -> Snapshot:
     """The part of a ``progress.Progress`` that events are computed from."""
     acts: dict[tuple[str, str], ActivityState] = {}
@@ -128,8 +131,9 @@ def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic] = ()
                     insp.name, sid, op.activity_id, dep_id,
                     f"{op.activity_id} {op.activity_name} 已完成，但前置活动 {dep_id} {dep_name} 未完成",
                     op.span.file if op.span else None, op.span.line if op.span else None))
-    diags = frozenset(DiagnosticState(d.file, d.line, d.message) for d in diagnostics
-                      if d.severity in _REPORTED_SEVERITIES)
+    diags = frozenset(d if isinstance(d, DiagnosticState) else DiagnosticState(d.file, d.line, d.message)
+                      for d in diagnostics
+                      if isinstance(d, DiagnosticState) or d.severity in _REPORTED_SEVERITIES)
     return Snapshot(activities=acts, stages=stages, current_stage=current, stage_order=stage_order,
                     order_problems=frozenset(problems), diagnostics=diags)
 
@@ -171,6 +175,8 @@ class LiveGraph:
         self.core_names: set[str] = set()
         self._core: dict[str, str] = {}  # relpath → page key, for core entries
         self._diag_files: dict[str, tuple[Diagnostic, ...]] = {}
+        self._secret_files: set[str] = set()  # pages marked 密级::/sensitive:: when last readable
+        self._salt = os.urandom(16)  # for the tokens that stand in for sensitive file names
         self.workflow: Workflow | None = None
         self.workflow_diags: list[Diagnostic] = []
         self.snapshot = Snapshot()
@@ -190,6 +196,7 @@ class LiveGraph:
         self.index.clear()
         self._core.clear()
         self._diag_files.clear()
+        self._secret_files.clear()
         self.pages.clear()
         parsed = reused = scanned = 0
         quick = getattr(self.reader, "quick", None)
@@ -263,8 +270,13 @@ class LiveGraph:
             self._diag_files[rel] = entry.diagnostics
         else:
             self._diag_files.pop(rel, None)
+        if entry.keys & _SECRET_KEYS:
+            self._secret_files.add(rel)
+        elif entry.name:  # read fine and not marked; an unreadable page keeps what we knew
+            self._secret_files.discard(rel)
 
     def _drop(self, rel: str) -> None:
+        self._secret_files.discard(rel)
         self.index.pop(rel, None)
         self._core.pop(rel, None)
         self._diag_files.pop(rel, None)
@@ -287,6 +299,26 @@ class LiveGraph:
         """The small graph of relevant pages (what progress and reports are computed from)."""
         pages = tuple(p for _, p in sorted(self.pages.items()))
         return Graph(root=self.root, config=self.config, pages=pages, diagnostics=tuple(self.diagnostics()))
+
+    def reported_diagnostics(self) -> frozenset[DiagnosticState]:
+        """Errors and warnings as events see them; a sensitive page is never named (信访/谈话/线索
+        namespaces, ``密级::``/``sensitive::``): its diagnostics show a placeholder and a token."""
+        from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
+
+        out = set()
+        for d in self.diagnostics():
+            if d.severity not in _REPORTED_SEVERITIES:
+                continue
+            entry = self.index.get(d.file)
+            secret = d.file in self._secret_files or name_is_sensitive(d.file.rsplit("/", 1)[-1]) or (
+                entry is not None and name_is_sensitive(entry.name))
+            if secret:
+                token = hashlib.sha256(self._salt + d.file.encode("utf-8")).hexdigest()[:8]
+                message = f"涉密页面出现读取问题（编号 {token}，不显示位置与内容）"
+                out.add(DiagnosticState(SENSITIVE_PLACEHOLDER, 0, message))
+            else:
+                out.add(DiagnosticState(d.file, d.line, d.message))
+        return frozenset(out)
 
     def diagnostics(self) -> list[Diagnostic]:
         out = list(self.config_diags) + list(self.workflow_diags)
@@ -321,7 +353,7 @@ class LiveGraph:
         kwargs = {"thresholds": self.thresholds} if self.thresholds is not None else {}
         self.progress = compute_progress(graph, self.workflow, self.today(), **kwargs)
         order = tuple(s.id for s in self.workflow.stages)
-        return snapshot_from_progress(self.progress, graph.diagnostics, order)
+        return snapshot_from_progress(self.progress, self.reported_diagnostics(), order)
 
     # -- batches ------------------------------------------------------------------------------
 
@@ -365,8 +397,7 @@ class LiveGraph:
         if touched_relevant or workflow_touched:
             self.snapshot = self._compute()
         else:  # only unrelated pages changed: progress is the same, diagnostics may not be
-            diags = frozenset(DiagnosticState(d.file, d.line, d.message) for d in self.diagnostics()
-                              if d.severity in _REPORTED_SEVERITIES)
+            diags = self.reported_diagnostics()
             self.snapshot = Snapshot(old.activities, old.stages, old.current_stage, old.stage_order,
                                      old.order_problems, diags)
         result.events = diff(old, self.snapshot, at=at or _now_iso(), today=self.today())
