@@ -135,3 +135,13 @@ def test_whiteboard_boxes_get_state_and_user_labels_stay() -> None:
     # nothing else moved
     assert new.replace('"1. 巡察准备\\n13/13 已完成"', '"1. 巡察准备\\n13 项活动"').replace(
         ':fill "green"\n:stroke "green"', ':fill ""\n:stroke ""') == WB
+
+
+def test_labels_on_sensitive_pages_are_never_printed() -> None:
+    from xuncha_kb.inspection.sync_merge import BlockNote, FileResult, SyncPlan
+
+    path = "pages/巡察___2026年第一轮___某某公司___谈话提纲.md"
+    note = BlockNote("conflict", path, "generated:x", "张某反映的问题", "生成的内容被用户修改过")
+    plan = SyncPlan((FileResult(path, None, "h", {}, "I", "list", (note,)),))
+    assert "张某" not in plan.render()
+    assert "张某" not in str(plan.as_dict())

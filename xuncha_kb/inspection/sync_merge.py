@@ -284,6 +284,15 @@ def mark_removed(theirs_block: Block, t_lines: Sequence[str], start: int, end: i
     return text
 
 
+def shown_label(note: BlockNote) -> str:
+    """A block's label as printed; blocks on sensitive pages (信访/谈话/线索) are never quoted."""
+    from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
+
+    if name_is_sensitive(note.file.rsplit("/", 1)[-1]):
+        return SENSITIVE_PLACEHOLDER
+    return note.label
+
+
 # --- results --------------------------------------------------------------------------------
 
 
@@ -322,7 +331,7 @@ class SyncPlan:
             lines.append(f"{verb} {f.path}")
             for n in f.notes:
                 why = f"：{n.reason}" if n.reason else ""
-                lines.append(f"  {labels.get(n.action, n.action)} {n.label}{why}")
+                lines.append(f"  {labels.get(n.action, n.action)} {shown_label(n)}{why}")
         lines.extend(self.notes)
         c = len(self.conflicts)
         lines.append(f"共修改 {len(self.writes)} 个文件；{c} 处冲突保持用户的内容不变。" if self.writes or c
@@ -333,7 +342,7 @@ class SyncPlan:
         return {
             "files": [{"path": f.path, "action": ("create" if f.base_hash is None else "update")
                        if f.content is not None else "unchanged",
-                       "notes": [{"action": n.action, "key": n.key, "label": n.label, "reason": n.reason}
+                       "notes": [{"action": n.action, "key": n.key, "label": shown_label(n), "reason": n.reason}
                                  for n in f.notes]} for f in self.files],
             "notes": list(self.notes),
             "conflicts": len(self.conflicts),
