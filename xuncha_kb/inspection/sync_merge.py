@@ -342,8 +342,8 @@ class SyncPlan:
         return {
             "files": [{"path": f.path, "action": ("create" if f.base_hash is None else "update")
                        if f.content is not None else "unchanged",
-                       "notes": [{"action": n.action, "key": n.key, "label": shown_label(n), "reason": n.reason}
-                                 for n in f.notes]} for f in self.files],
+                       "notes": [{"action": n.action, "key": n.key, "label": shown_label(n),
+                                  "reason": n.reason} for n in f.notes]} for f in self.files],
             "notes": list(self.notes),
             "conflicts": len(self.conflicts),
             "writes": len(self.writes),
