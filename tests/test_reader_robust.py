@@ -151,3 +151,12 @@ def test_fast_constructed_blocks_are_real_frozen_blocks() -> None:
 
     make = _fast_constructor(NoSlots, ("a",))
     assert make(1) == NoSlots(1)  # falls back to the normal constructor
+
+
+def test_ignored_page_references_keywords() -> None:
+    cfg = GraphConfig(raw={":ignored-page-references-keywords": frozenset({":author"})})
+    parsed = parse_text("author:: [[Alice]]\ntype:: [[x]]\n- a\n  author:: [[Bob]]", "p.md", config=cfg)
+    assert parsed.property_refs == {"type": ("x",)}
+    assert parsed.blocks[1].properties == {"author": "[[Bob]]"} and parsed.blocks[1].property_refs == {}
+    org = parse_text("#+AUTHOR: [[Alice]]\n* a", "p.org", "org", config=cfg)
+    assert org.properties == {"author": "[[Alice]]"} and org.property_refs == {}

@@ -29,9 +29,12 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 _EMPTY_REFS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
-def _refs_of(props: dict[str, str], comma: frozenset[str]) -> Mapping[str, tuple[str, ...]]:
+def _refs_of(props: dict[str, str], comma: frozenset[str], ignored: frozenset[str] = frozenset()
+             ) -> Mapping[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for k, v in props.items():
+        if k in ignored:
+            continue
         r = value_refs(k, v, comma)
         if r:
             out[k] = r
@@ -61,10 +64,11 @@ def _drawer(lines: list[str], start: int, end: int, head_opens: bool = False
 
 
 class _Org:
-    __slots__ = ("code", "comma", "diags", "file", "lines", "offset", "verbatim")
+    __slots__ = ("code", "comma", "diags", "file", "ignored", "lines", "offset", "verbatim")
 
     def __init__(self, lines: list[str], file: str, comma: frozenset[str], diags: list[Diagnostic],
-                 offset: int = 0) -> None:
+                 offset: int = 0, ignored: frozenset[str] = frozenset()) -> None:
+        self.ignored = ignored
         self.lines = lines
         self.file = file
         self.comma = comma
@@ -98,7 +102,7 @@ class _Org:
             found = _drawer(lines, start + 1, last + 1)
         if found is not None and found[0]:
             props, used = found[0], found[1]
-            prefs = _refs_of(found[0], self.comma)
+            prefs = _refs_of(found[0], self.comma, self.ignored)
         elif found is not None:
             used = found[1]
         scheduled: Timestamp | None = None
@@ -150,11 +154,12 @@ class _Org:
         )
 
 
-def parse_org(text: str, file: str, comma: frozenset[str], diags: list[Diagnostic]
+def parse_org(text: str, file: str, comma: frozenset[str], diags: list[Diagnostic],
+              ignored: frozenset[str] = frozenset()
               ) -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]], tuple[Block, ...]]:
     """Page properties, their refs, and the top-level blocks of an Org page."""
     lines = text.split("\n")
-    org = _Org(lines, file, comma, diags)
+    org = _Org(lines, file, comma, diags, 0, ignored)
     verbatim = org.verbatim
     heads: list[tuple[int, int, str]] = []  # (line index, stars, text)
     for i, line in enumerate(lines):
@@ -192,7 +197,7 @@ def parse_org(text: str, file: str, comma: frozenset[str], diags: list[Diagnosti
             content="\n".join(lines[lo:hi + 1]).strip(),
             title="",
             properties=page_props or _EMPTY,
-            property_refs=_refs_of(page_props, comma) if page_props else _EMPTY_REFS,
+            property_refs=_refs_of(page_props, comma, ignored) if page_props else _EMPTY_REFS,
             pre_block=True,
             bullet=False,
         )
@@ -221,11 +226,12 @@ def parse_org(text: str, file: str, comma: frozenset[str], diags: list[Diagnosti
         blocks.append(pre)
     blocks.reverse()
     props_out: Mapping[str, str] = page_props or _EMPTY
-    return props_out, (_refs_of(page_props, comma) if page_props else _EMPTY_REFS), tuple(blocks)
+    return props_out, (_refs_of(page_props, comma, ignored) if page_props else _EMPTY_REFS), tuple(blocks)
 
 
-def parse_org_block_content(text: str, file: str, line: int, comma: frozenset[str]) -> Block:
+def parse_org_block_content(text: str, file: str, line: int, comma: frozenset[str],
+                            ignored: frozenset[str] = frozenset()) -> Block:
     """One Org block's text (headline stars removed)."""
     lines = text.split("\n")
-    org = _Org(lines, file, comma, [], max(line, 1) - 1)
+    org = _Org(lines, file, comma, [], max(line, 1) - 1, ignored)
     return org.block(0, lines[0], len(lines), 1, ())

@@ -112,6 +112,21 @@ class ParsedText:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
+def _keyword_set(config: GraphConfig | None, name: str) -> frozenset[str]:
+    """A config set of keywords (``#{:a :b}``) as normalised property keys."""
+    if config is None:
+        return frozenset()
+    value = config.raw.get(name) if config.raw else None
+    if not isinstance(value, frozenset | set | tuple | list):
+        return frozenset()
+    return frozenset(normalise_key(str(k).lstrip(":")) for k in value if isinstance(k, str))
+
+
+def ignored_keys(config: GraphConfig | None) -> frozenset[str]:
+    """Keys whose values are never parsed for refs (config ``:ignored-page-references-keywords``)."""
+    return _keyword_set(config, ":ignored-page-references-keywords")
+
+
 def comma_keys(config: GraphConfig | None) -> frozenset[str]:
     """Keys that config ``:property/separated-by-commas`` adds to comma splitting."""
     if config is None or not config.separated_by_commas:
@@ -160,9 +175,11 @@ _NO_LINES: frozenset[int] = frozenset()
 class _Builder:
     """Builds Blocks of one file (or one block's content).  Shared by pages and single blocks."""
 
-    __slots__ = ("comma", "diags", "file", "offset")
+    __slots__ = ("comma", "diags", "file", "ignored", "offset")
 
-    def __init__(self, file: str, comma: frozenset[str], diags: list[Diagnostic], offset: int = 0) -> None:
+    def __init__(self, file: str, comma: frozenset[str], diags: list[Diagnostic], offset: int = 0,
+                 ignored: frozenset[str] = frozenset()) -> None:
+        self.ignored = ignored  # config :ignored-page-references-keywords
         self.file = file
         self.comma = comma
         self.diags = diags
@@ -170,9 +187,10 @@ class _Builder:
 
     def prop_refs(self, props: dict[str, str]) -> Mapping[str, tuple[str, ...]]:
         comma = self.comma
+        ignored = self.ignored
         refs: dict[str, tuple[str, ...]] = {}
         for k, v in props.items():
-            if "[[" in v or "#" in v or k in COMMA_KEYS or k in comma:
+            if ("[[" in v or "#" in v or k in COMMA_KEYS or k in comma) and k not in ignored:
                 r = value_refs(k, v, comma)
                 if r:
                     refs[k] = r
@@ -440,11 +458,11 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
     if fmt == "org":
         from xuncha_kb.logseq import org
 
-        props, prefs, blocks = org.parse_org(text, file, comma_keys(config), diags)
+        props, prefs, blocks = org.parse_org(text, file, comma_keys(config), diags, ignored_keys(config))
         return ParsedText(props, prefs, blocks, bom, crlf, tuple(diags))
     lines = text.split("\n")
     first, raws, _verbatim, _code = outline.scan(lines)
-    builder = _Builder(file, comma_keys(config), diags)
+    builder = _Builder(file, comma_keys(config), diags, 0, ignored_keys(config))
     pre, props, prefs = _pre_block(builder, "\n".join(lines[:first]) if first else "")
     count = len(raws)
     kids: list[list[Block] | None] = [None] * count
@@ -516,8 +534,8 @@ def parse_block_content(content: str, file: str, line: int, fmt: PageFormat = "m
     if fmt == "org":
         from xuncha_kb.logseq import org
 
-        return org.parse_org_block_content(text, file, line, comma_keys(config))
+        return org.parse_org_block_content(text, file, line, comma_keys(config), ignored_keys(config))
     first, _, rest = text.partition("\n")
     rest = rest.rstrip(" \t\n")
-    builder = _Builder(file, comma_keys(config), diags, max(line, 1) - 1)
+    builder = _Builder(file, comma_keys(config), diags, max(line, 1) - 1, ignored_keys(config))
     return builder.block(0, "", True, first, rest.split("\n") if rest else None, 1, ())
