@@ -8,6 +8,9 @@ return (with Diagnostics) or raise the project's own errors — never anything e
   XunchaError.
 * The whole report pipeline: a fuzzed page inside the example inspection → ``compute_progress``
   → every report format, and the close-out planner — never an exception.
+* sync's three-way merge, on generated pages the user edited at random (notes, child notes,
+  DONE, retitled tasks, changed generated properties, hand-set dates) while the workflow's
+  dates moved: never an exception, and not one user edit is lost.
 
 Example counts are bounded (``max_examples``) so the file runs in seconds.
 """
@@ -270,3 +273,89 @@ def test_close_out_planner_never_raises(example, text: str, rel: str) -> None:
     closeout.render_record(ref, dt.date(2026, 5, 1), drafts, [], 0, None, 0, False, False)
     data, n = closeout.withhold_sensitive_blocks(text.encode("utf-8", "surrogatepass"), rel)
     assert isinstance(data, bytes) and n >= 0
+
+
+# --- sync's three-way merge never loses a user edit -------------------------------------------
+
+@pytest.fixture(scope="module")
+def scaffold_pair():
+    from xuncha_kb.inspection.scaffold import make_facts, scaffold_inspection
+    from xuncha_kb.workflow.load import default_workflow
+
+    wf = default_workflow()
+    before = scaffold_inspection(wf, make_facts("甲公司", "2026年第一轮", entry="2026-05-06"))
+    after = scaffold_inspection(wf, make_facts("甲公司", "2026年第一轮", entry="2026-05-13"))
+    pairs = []
+    for f in before.files:
+        g = next(x for x in after.files if x.path == f.path)
+        if f.kind in ("stage", "overview", "list", "ledger"):
+            pairs.append((f, g))
+    return before.inspection, pairs
+
+
+@st.composite
+def user_edits(draw, n_pages: int):
+    i = draw(st.integers(0, n_pages - 1))
+    kinds = st.sampled_from(["note", "child", "done", "retitle", "prop", "deadline"])
+    ops = draw(st.lists(st.tuples(kinds, st.integers(0, 10_000)), max_size=8))
+    return i, ops
+
+
+def _edit(text: str, ops: list[tuple[str, int]]) -> tuple[str, list[str], int]:
+    lines = text.rstrip("\n").split("\n")
+    notes: list[str] = []
+    starts = lambda: [k for k, ln in enumerate(lines) if ln.startswith("- ")]  # noqa: E731
+    for n, (op, r) in enumerate(ops):
+        s = starts()
+        if op == "note":
+            at = s[r % len(s)] if s and r % 3 else len(lines)
+            lines.insert(at, f"- 用户笔记N{n}X")
+            notes.append(f"用户笔记N{n}X")
+        elif op == "child" and s:
+            at = s[r % len(s)]
+            if at > 0:
+                lines.insert(at, f"\t- 子笔记N{n}X")
+                notes.append(f"子笔记N{n}X")
+        elif op == "done":
+            todo = [k for k, ln in enumerate(lines) if ln.startswith(("- TODO ", "\t- TODO "))]
+            if todo:
+                k = todo[r % len(todo)]
+                lines[k] = lines[k].replace("TODO ", "DONE ", 1)
+        elif op == "retitle":
+            tasks = [k for k, ln in enumerate(lines) if ln.startswith(("- TODO ", "- DONE "))]
+            if tasks:
+                k = tasks[r % len(tasks)]
+                lines[k] += f"（用户改N{n}X）"
+                notes.append(f"用户改N{n}X")
+        elif op == "prop":
+            props = [k for k, ln in enumerate(lines) if ln.startswith("  责任:: ")]
+            if props:
+                k = props[r % len(props)]
+                lines[k] += f"、用户加N{n}X"
+                notes.append(f"用户加N{n}X")
+        elif op == "deadline":  # the user sets a date by hand
+            heads = [k for k, ln in enumerate(lines) if ln.startswith("- TODO ")]
+            if heads:
+                k = heads[r % len(heads)]
+                lines.insert(k + 1, "  SCHEDULED: <2026-06-0" + str(1 + r % 9) + ">")
+                notes.append("SCHEDULED: <2026-06-0" + str(1 + r % 9) + ">")
+    out = "\n".join(lines) + "\n"
+    return out, notes, sum(1 for ln in lines if ln.lstrip("\t").startswith("- DONE "))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_sync_merge_never_loses_a_user_edit(scaffold_pair, data) -> None:
+    from xuncha_kb.inspection.sync_merge import sync_page
+
+    inspection, pairs = scaffold_pair
+    i, ops = data.draw(user_edits(len(pairs)))
+    base, ours = pairs[i]
+    theirs, notes, done = _edit(base.content, ops)
+    result = sync_page(base.path, theirs, ours.content, base_blocks=base.blocks, ours_blocks=ours.blocks,
+                       removed_keys=(), elsewhere=(), today=dt.date(2026, 5, 1), inspection=inspection,
+                       kind=base.kind)
+    merged = result.content if result.content is not None else theirs
+    for note in notes:
+        assert note in merged, f"user text {note} lost in {base.path}"
+    assert sum(1 for ln in merged.split("\n") if ln.lstrip("\t").startswith("- DONE ")) >= done
