@@ -259,7 +259,8 @@ CASES = [
     Case("report-write-user-page", user_report_page, ("report", "{g}", *TODAY, "--write"), 4, ("冲突",)),
     Case("sync-invalid-utf8-page", page("pages/巡察___2026年第一轮___某某集团有限公司___巡察准备.md",
                                         b"type:: [[\xff]]\n- x\n"),
-         ("sync", "{g}", *TODAY, "--dry-run"), 0),
+         ("sync", "{g}", *TODAY, "--dry-run"), 0,
+         ("pages/巡察___2026年第一轮___某某集团有限公司___巡察准备.md:1", "UTF-8")),
     # close-out
     Case("closeout-no-inspection", nothing, ("close-out", "{g}"), 2, ("--inspection",)),
     Case("closeout-unknown", nothing, ("close-out", "{g}", "--inspection", "不存在的单位"), 2,

@@ -232,7 +232,7 @@ def example():
     return load_graph(EXAMPLE_GRAPH)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(page_text, st.sampled_from(PAGE_NAMES))
 def test_report_pipeline_never_raises(example, text: str, rel: str) -> None:
     import dataclasses
