@@ -148,6 +148,10 @@ def bad_overview_date(g: Path, t: Path) -> None:
                  encoding="utf-8")
 
 
+def dir_in_place_of_page(g: Path, t: Path) -> None:
+    (g / "pages" / "巡察___2026年第二轮___甲公司___巡察准备.md").mkdir()
+
+
 def graph_definition(text: str) -> Callable[[Path, Path], None]:
     return lambda g, t: write(g, "pages/巡察工作流程定义.md", text)
 
@@ -239,6 +243,8 @@ CASES = [
     Case("scaffold-bad-date", nothing,
          ("scaffold", "{g}", "--unit", "甲公司", "--round", "2026年第二轮", "--entry", "2026-02-30"), 2,
          ("2026-02-30",)),
+    Case("scaffold-target-is-a-folder", dir_in_place_of_page,
+         ("scaffold", "{g}", "--unit", "甲公司", "--round", "2026年第二轮"), 4, ("文件夹",)),
     Case("scaffold-missing-unit", nothing, ("scaffold", "{g}", "--round", "2026年第二轮"), 2,
          ("被巡察单位",)),
     # symlinks
@@ -394,6 +400,26 @@ def test_graph_without_permission_for_real(tmp_path: Path, runner) -> None:
     finally:
         graph.chmod(0o755)
     assert r.exit_code == 3 and "权限" in r.output
+
+
+def test_unreadable_page_is_a_diagnostic(tmp_path: Path, runner, monkeypatch) -> None:
+    """One page we may not read: a diagnostic naming it, the rest of the graph is read."""
+    graph = tmp_path / "graph"
+    shutil.copytree(EXAMPLE_GRAPH, graph)
+    locked = graph / "pages" / "巡察办.md"
+    real = Path.read_bytes
+
+    def deny(self: Path) -> bytes:
+        if self.name == locked.name:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    r = runner.invoke(cli, ["stats", str(graph)])
+    assert r.exit_code == 0, r.output
+    assert "pages/巡察办.md:1" in r.output and "无法读取文件" in r.output
+    r = runner.invoke(cli, ["report", str(graph), *TODAY])
+    assert r.exit_code == 0 and "某某集团有限公司" in r.output
 
 
 def _read_only(graph: Path, monkeypatch) -> None:

@@ -236,3 +236,23 @@ def test_ambiguous_or_unknown_inspection(runner, graph: Path) -> None:
 def test_include_sensitive_needs_archive(runner, graph: Path) -> None:
     r = invoke(runner, graph, "--include-sensitive")
     assert r.exit_code == 2 and "--archive" in r.output
+
+
+def test_disk_full_writing_the_archive(runner, graph: Path, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "归档.zip"
+    real = os.link
+
+    def full(src, dst, *a, **k):
+        if str(dst).endswith(".zip"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "link", full)
+    r = invoke(runner, graph, "--archive", str(out))
+    monkeypatch.undo()
+    assert r.exit_code == 5 and "磁盘空间不足" in r.output
+    assert not out.exists() and not any(p.name.endswith(".xuncha-tmp") for p in tmp_path.iterdir())
+    assert (graph / RECORD).exists()  # written first; a rerun keeps it and writes the archive
+    r = invoke(runner, graph, "--archive", str(out))
+    assert r.exit_code == 0, r.output
+    assert zipfile.ZipFile(out).testzip() is None
