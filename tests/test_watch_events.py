@@ -152,3 +152,17 @@ def test_reopen_clears_completion_date() -> None:
 
 def test_missing_log_is_empty(tmp_path: Path) -> None:
     assert read_events(tmp_path).events == ()
+
+
+def test_order_problems_of_one_activity_are_one_event() -> None:
+    ops = frozenset({OrderProblem(INSP, "prep", "prep.02", "prep.01", "prep.01 制定方案"),
+                     OrderProblem(INSP, "prep", "prep.02", "plan.07", "plan.07 发布计划")})
+    a = snap({"prep.01": ("open", None), "prep.02": ("open", None)})
+    b = snap({"prep.01": ("open", None), "prep.02": ("done", None)}, problems=ops)
+    evs = [e for e in diff(a, b, at=AT, today=TODAY) if e.event == "order_problem"]
+    assert len(evs) == 1
+    assert evs[0].message == "已完成，但前置活动 plan.07 发布计划、prep.01 制定方案 未完成"
+    # one prerequisite done: the remaining problem is not news
+    c = snap({"prep.01": ("open", None), "prep.02": ("done", None)},
+             problems=frozenset(p for p in ops if p.depends_on == "prep.01"))
+    assert [e.event for e in diff(b, c, at=AT, today=TODAY)] == []

@@ -67,7 +67,7 @@ class OrderProblem:
     stage: str
     activity: str
     depends_on: str
-    message: str = ""
+    message: str = ""  # how to name the prerequisite, e.g. "prep.01 制定巡察工作方案"
     file: str | None = None
     line: int | None = None
 
@@ -210,12 +210,15 @@ def diff(old: Snapshot, new: Snapshot, *, at: str, today: dt.date) -> list[Event
             events.append(Event("inspection_stage_changed", insp, cur_sid, None, at, date=day,
                                 stage_name=sname(insp, cur_sid), previous_stage=prev_sid))
 
-    # New order problems.
+    # New order problems: one event per activity, naming every prerequisite newly found open.
+    grouped: dict[tuple[str, str, str], list[OrderProblem]] = {}
     for op in sorted(new.order_problems - old.order_problems,
                      key=lambda p: (p.inspection, stage_rank.get(p.stage, 10**6), p.activity, p.depends_on)):
-        events.append(Event("order_problem", op.inspection, op.stage, op.activity, at, date=day,
-                            stage_name=sname(op.inspection, op.stage), file=op.file, line=op.line,
-                            message=op.message or f"{op.activity} 已完成，但前置活动 {op.depends_on} 未完成"))
+        grouped.setdefault((op.inspection, op.stage, op.activity), []).append(op)
+    for (insp, sid, aid), ops in grouped.items():
+        deps = "、".join(op.message or op.depends_on for op in ops)
+        events.append(Event("order_problem", insp, sid, aid, at, date=day, stage_name=sname(insp, sid),
+                            file=ops[0].file, line=ops[0].line, message=f"已完成，但前置活动 {deps} 未完成"))
 
     # Diagnostics (pages that no longer parse, and ones that were fixed).
     for d in sorted(new.diagnostics - old.diagnostics, key=lambda d: (d.file, d.line, d.message)):

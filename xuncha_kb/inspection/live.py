@@ -129,7 +129,7 @@ def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic | Dia
             for dep_id, dep_name, _status in op.blocking:
                 problems.add(OrderProblem(
                     insp.name, sid, op.activity_id, dep_id,
-                    f"{op.activity_id} {op.activity_name} 已完成，但前置活动 {dep_id} {dep_name} 未完成",
+                    f"{dep_id} {dep_name}",
                     op.span.file if op.span else None, op.span.line if op.span else None))
     diags = frozenset(d if isinstance(d, DiagnosticState) else DiagnosticState(d.file, d.line, d.message)
                       for d in diagnostics
