@@ -217,8 +217,10 @@ def diff(old: Snapshot, new: Snapshot, *, at: str, today: dt.date) -> list[Event
         grouped.setdefault((op.inspection, op.stage, op.activity), []).append(op)
     for (insp, sid, aid), ops in grouped.items():
         deps = "、".join(op.message or op.depends_on for op in ops)
+        act = new.activities.get((insp, aid))
         events.append(Event("order_problem", insp, sid, aid, at, date=day, stage_name=sname(insp, sid),
-                            file=ops[0].file, line=ops[0].line, message=f"已完成，但前置活动 {deps} 未完成"))
+                            activity_name=act.name or None if act else None, file=ops[0].file,
+                            line=ops[0].line, message=f"已完成，但前置活动 {deps} 未完成"))
 
     # Diagnostics (pages that no longer parse, and ones that were fixed).
     for d in sorted(new.diagnostics - old.diagnostics, key=lambda d: (d.file, d.line, d.message)):
