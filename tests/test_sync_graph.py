@@ -273,3 +273,16 @@ def test_rerun_records_files_a_failed_run_wrote_but_did_not_record(graph: Path, 
     want = read_manifest(clean).entries
     assert {p: (e.hash, dict(e.blocks)) for p, e in got.items()} == \
         {p: (e.hash, dict(e.blocks)) for p, e in want.items()}
+
+
+def test_blocks_the_user_deleted_stay_deleted(graph: Path) -> None:
+    t = read(graph, PREP)
+    b3 = block_of(t, "prep.03")
+    heading = t[t.index("- ## 巡察准备"):t.index("- TODO 制定巡察工作方案")]
+    write(graph, PREP, t.replace(b3 + "\n", "").replace(heading, ""))
+    plan = plan_sync(graph, today=TODAY, workflow=changed_workflow())
+    apply_sync(plan, graph)
+    after = read(graph, PREP)
+    assert "活动:: prep.03" not in after and "xuncha-generated:: stage-intro:prep" not in after
+    assert "活动:: prep.02a" in after  # a genuinely new activity is still added
+    assert any("保持删除" in n for n in plan.notes)

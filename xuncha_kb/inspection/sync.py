@@ -257,7 +257,15 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
             if theirs is None and path in entries:
                 notes.append(f"{path} 曾由 xuncha-kb 生成、之后被删除；保持删除，不重建")
                 continue
-            elsewhere = {k for k in (gen.blocks if gen else {}) if k in id_files and id_files[k] != path}
+            gen_keys = set(gen.blocks) if gen else set()
+            elsewhere = {k for k in gen_keys if k in id_files and id_files[k] != path}
+            # generated blocks the user deleted stay deleted: a task id we generated that is
+            # nowhere in the graph any more, or a generated heading this file's entry recorded
+            file_base = entries[path].blocks if path in entries else {}
+            gone = {k for k in gen_keys if not k.startswith("generated:") and k in base and k not in id_files}
+            elsewhere |= gone | {k for k in gen_keys if k.startswith("generated:") and k in file_base}
+            if gone:
+                notes.append(f"{path}：{len(gone)} 个生成的任务块已被删除，保持删除，不重建")
             files.append(_sync_file(path, theirs, content, gen, base, ours_hashes, removed, elsewhere,
                                     global_ours, today, insp, graph.config, entries))
     if boards:
