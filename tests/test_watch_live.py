@@ -471,3 +471,26 @@ def test_diagnostics_of_sensitive_pages_never_name_them(graph: Path) -> None:
     for e in lg.snapshot.diagnostics:
         assert "张某" not in e.file + e.message and "内部材料" not in e.file + e.message
     assert all("涉密" in (e.file or "") for e in evs)
+
+
+def test_watch_loop_survives_a_failing_batch(graph: Path) -> None:
+    lg = live(graph)
+    errors: list[str] = []
+    seen: list[str] = []
+    real_apply = lg.apply
+    calls = {"n": 0}
+
+    def flaky(batch, **kw):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("boom")
+        return real_apply(batch, **kw)
+
+    lg.apply = flaky  # type: ignore[method-assign]
+    save(graph, STAGE, stage_page("DONE"))
+    src = FakeSource([[STAGE], [STAGE]])
+    # the second batch sees the same unchanged stamp only if the first was applied: it was not
+    watch_loop(lg, src, StopFlag(), on_events=lambda evs: seen.extend(e.event for e in evs),
+               on_error=errors.append)
+    assert errors and "boom" in errors[0]
+    assert seen == ["activity_done", "stage_started"]

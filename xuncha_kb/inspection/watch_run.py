@@ -22,7 +22,8 @@ from xuncha_kb.inspection.live import BatchResult, LiveGraph
 def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
                on_events: Callable[[list[Event]], None],
                after_batch: Callable[[BatchResult], None] | None = None,
-               log: bool = True, poll: float = 0.5) -> int:
+               log: bool = True, poll: float = 0.5,
+               on_error: Callable[[str], None] | None = None) -> int:
     """Feed batches from ``source`` into ``live`` until the source closes or ``stop`` is set.
 
     Events are appended to ``.xuncha/events.jsonl`` (when ``log``) and then handed to
@@ -31,6 +32,7 @@ def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
     even when nobody edits anything.  Returns the number of events seen.
     """
     from xuncha_kb.fs.eventlog import append_events
+
     total = 0
     day = live.today()
 
@@ -51,7 +53,13 @@ def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
         if batch is None:
             break
         if batch:
-            result = live.apply(batch)
+            try:
+                result = live.apply(batch)
+            except Exception as exc:  # a long-running watcher outlives one bad batch
+                if on_error is None:
+                    raise
+                on_error(f"处理这一批变化时出错，已跳过并继续监视：{type(exc).__name__}: {exc}")
+                continue
             emit(result.events)
             if after_batch is not None and (result.changed or result.reloaded):
                 after_batch(result)
@@ -151,7 +159,7 @@ def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date |
                     notice(msg)
 
         count = watch_loop(live, src, stop, on_events=on_events, after_batch=after,
-                           poll=0.2 if timeout is not None else 0.5)
+                           poll=0.2 if timeout is not None else 0.5, on_error=notice)
     finally:
         src.close()
         stop.restore()
