@@ -169,8 +169,6 @@ def _conflict_marker_line(text: str) -> int | None:
     return text.count("\n", 0, start) + 1
 
 
-#: A line that may hold refs, tags, block refs or macros.
-_INLINE_HINT_RE = re.compile(r"\[\[|#|\(\(|\{\{")
 _NO_LINES: frozenset[int] = frozenset()
 class _Builder:
     """Builds Blocks of one file (or one block's content).  Shared by pages and single blocks."""
