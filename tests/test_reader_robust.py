@@ -160,3 +160,21 @@ def test_ignored_page_references_keywords() -> None:
     assert parsed.blocks[1].properties == {"author": "[[Bob]]"} and parsed.blocks[1].property_refs == {}
     org = parse_text("#+AUTHOR: [[Alice]]\n* a", "p.org", "org", config=cfg)
     assert org.properties == {"author": "[[Alice]]"} and org.property_refs == {}
+
+
+def test_long_pathological_lines_stay_linear() -> None:
+    """Inputs that would make a backtracking regex quadratic (each finishes in milliseconds; a
+    quadratic regex would take minutes here)."""
+    cases = [
+        ("- " + "a" * 200_000 + "://x #t", "markdown", ("t",)),
+        ("* " + "(=a " * 50_000 + "#t", "org", ("t",)),
+        ("- " + "`a " * 100_000 + "#t", "markdown", ("t",)),
+        ("- " + "[[a " * 100_000 + "#t", "markdown", ("t",)),
+        ("- " + "[a](" * 100_000 + " #t", "markdown", ("t",)),
+        ("- " + "{{a " * 100_000, "markdown", ()),
+        ("- x\n  " + "SCHEDULED: <2026" * 50_000, "markdown", ()),
+        ("- x\n  " + "k:: " * 100_000, "markdown", ()),
+    ]
+    for text, fmt, refs in cases:
+        (b,) = parse_text(text, "p", fmt).blocks  # type: ignore[arg-type]
+        assert b.refs[-1:] == refs
