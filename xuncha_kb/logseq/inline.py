@@ -28,29 +28,10 @@ _SIMPLE_REF_RE = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 _TAG_RE = re.compile(r"#(?<!\\#)([^\s,;:'\"!?#]+)")  # '#' first: sre searches for it fast
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _BLOCK_REF_RE = re.compile(r"\(\((" + _UUID + r")\)\)")
-_MACRO_RE = re.compile(r"\{\{([^\s{}]+)")
 _MACRO_FULL_RE = re.compile(r"\{\{([^\s{}]+)([^{}\n]*?)\}\}")
 _MD_LINK_RE = re.compile(r"\[[^\[\]\n]*\]\([^()\n]*\)")  # an image's "!" is no tag char anyway
 #: A URL; matches only start at a word start (linear even on a 10 MB line of letters).
 _URL_RE = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://[^\s)\]>]+")
-
-
-def split_marker(title: str) -> tuple[str | None, str]:
-    """``TODO x`` → ("TODO", "x"); no marker → (None, title)."""
-    if title[:1].isupper():
-        m = MARKER_RE.match(title)
-        if m is not None:
-            return m.group(1), title[m.end():]
-    return None, title
-
-
-def split_priority(title: str) -> tuple[str | None, str]:
-    """``[#A] x`` → ("A", "x")."""
-    if title.startswith("[#"):
-        m = PRIORITY_RE.match(title)
-        if m is not None:
-            return m.group(1), title[m.end():]
-    return None, title
 
 
 def split_heading(text: str) -> tuple[int | None, str]:
@@ -109,12 +90,6 @@ def block_refs(text: str, out: list[str]) -> None:
     if "((" not in text:
         return
     out.extend(m.group(1).lower() for m in _BLOCK_REF_RE.finditer(text))
-
-
-def macros(text: str, out: list[str]) -> None:
-    if "{{" not in text:
-        return
-    out.extend(m.group(1) for m in _MACRO_RE.finditer(text))
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:

@@ -248,12 +248,6 @@ def parents(indents: list[int]) -> list[int]:
     return out
 
 
-def opens_region(text: str) -> bool:
-    """Does ``text`` (a first line, after the bullet) look like a verbatim opener?  (Whether it
-    is closed is decided by ``verbatim_lines``.)"""
-    return _opener(text) is not None
-
-
 def verbatim_lines(lines: list[str]) -> tuple[set[int], set[int]]:
     """(verbatim, code) line indices of text without block splitting (one block's content, or
     an Org page); the first line may open a region."""
