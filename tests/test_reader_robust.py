@@ -178,3 +178,15 @@ def test_long_pathological_lines_stay_linear() -> None:
     for text, fmt, refs in cases:
         (b,) = parse_text(text, "p", fmt).blocks  # type: ignore[arg-type]
         assert b.refs[-1:] == refs
+
+
+def test_shared_empty_properties_are_read_only_plain_dicts() -> None:
+    import json
+
+    import pytest
+
+    a, b = parse_text("- a\n- b", "p.md").blocks
+    assert a.properties is b.properties and a.properties == {} and json.dumps(a.properties) == "{}"
+    with pytest.raises(TypeError):
+        a.properties["x"] = "y"  # type: ignore[index]
+    assert b.properties == {}

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from xuncha_kb.logseq import outline
 from xuncha_kb.logseq.inline import MARKER_RE, PRIORITY_RE, dedupe, scan_inline
-from xuncha_kb.logseq.properties import normalise_key, value_refs
+from xuncha_kb.logseq.properties import EMPTY_PROP_REFS, EMPTY_PROPS, normalise_key, value_refs
 from xuncha_kb.logseq.timestamps import PLANNING_RE, BadDate, parse_timestamp_body
 from xuncha_kb.model import Block, Diagnostic, Span, Timestamp
 
@@ -25,8 +24,8 @@ _HEADLINE_RE = re.compile(r"(\*+)(?:[ \t]+|$)")
 _DIRECTIVE_RE = re.compile(r"#\+([^\s:]+):[ \t]*(.*)$")
 _DRAWER_PROP_RE = re.compile(r":([^\s:]+):(?:[ \t]+(.*)|[ \t]*)$")
 
-_EMPTY: Mapping[str, str] = MappingProxyType({})
-_EMPTY_REFS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+_EMPTY = EMPTY_PROPS
+_EMPTY_REFS = EMPTY_PROP_REFS
 
 
 def _refs_of(props: dict[str, str], comma: frozenset[str], ignored: frozenset[str] = frozenset()

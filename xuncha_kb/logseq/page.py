@@ -17,7 +17,6 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 from xuncha_kb.logseq import outline
@@ -30,6 +29,8 @@ from xuncha_kb.logseq.inline import (
 )
 from xuncha_kb.logseq.properties import (
     COMMA_KEYS,
+    EMPTY_PROP_REFS,
+    EMPTY_PROPS,
     PROPERTY_IN_TEXT_RE,
     PROPERTY_LINE_RE,
     PROPERTY_RE,
@@ -42,8 +43,8 @@ from xuncha_kb.model import Block, Diagnostic, GraphConfig, PageFormat, Span, Ti
 
 __all__ = ["ParsedText", "parse_block_content", "parse_text", "user_properties"]
 
-EMPTY: Mapping[str, str] = MappingProxyType({})
-EMPTY_REFS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+EMPTY = EMPTY_PROPS
+EMPTY_REFS = EMPTY_PROP_REFS
 
 #: The Block fields parse_text fills, in the order ``new_block`` takes them.
 _BLOCK_ARGS = ("span", "level", "content", "title", "marker", "priority", "scheduled", "deadline",

@@ -47,6 +47,23 @@ NO_REF_KEYS: frozenset[str] = frozenset({"id", "custom-id"})
 _COMMA_RE = re.compile(r"[,，]")
 
 
+class _EmptyMapping(dict):
+    """A shared, read-only empty ``properties``/``property_refs`` value: a real (JSON-serialisable)
+    dict whose mutating methods raise, so no block can change what all blocks share."""
+
+    __slots__ = ()
+
+    def _readonly(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("block properties are read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _readonly  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
+
+
+#: The empty properties / property_refs shared by every block without properties.
+EMPTY_PROPS: Mapping[str, str] = _EmptyMapping()
+EMPTY_PROP_REFS: Mapping[str, tuple[str, ...]] = _EmptyMapping()
+
 _KEYS: dict[str, str] = {}
 
 
