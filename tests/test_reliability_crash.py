@@ -36,7 +36,8 @@ NEW_OVERVIEW = "pages/巡察___2026年第二轮___乙公司.md"
 STAGE_PREP = "pages/巡察___2026年第二轮___乙公司___巡察准备.md"
 DRAFT2 = "pages/巡察___2026年第一轮___某某集团有限公司___底稿___002.md"
 REPORT_PAGE = "pages/巡察___进度报告.md"
-ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+       "XUNCHA_LOCK_TIMEOUT": "5"}
 
 # A slow disk: every fsync / link / replace takes a little while, so a kill lands mid-apply.
 SLOW_RUNNER = """
@@ -428,7 +429,7 @@ def test_watch_write_report_and_manual_sync_lose_no_update(tmp_path: Path) -> No
             time.sleep(0.3)
             # ... and runs sync by hand; a conflict (the user was faster) is retried.
             for _attempt in range(5):
-                s = run(["sync", str(g), *TODAY], tmp_path)
+                s = run(["sync", str(g), *TODAY], tmp_path, timeout=60)
                 assert s.returncode in (0, 4, 6), s.stderr
                 assert "Traceback" not in s.stderr
                 if s.returncode == 0:
