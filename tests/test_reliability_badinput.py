@@ -370,6 +370,45 @@ def test_scaffold_names_never_reserved_or_escaping(tmp_path: Path, runner) -> No
             assert action["path"].startswith(("pages/", "whiteboards/"))
 
 
+# --- corrupt graph-local state (.xuncha/) -----------------------------------------------------
+
+STATE_CORRUPTIONS = {
+    "manifest-truncated": (".xuncha/manifest.json", b'{"format": 1, "files": {"pages/x.md": {"hash": '),
+    "manifest-wrong-types": (".xuncha/manifest.json",
+                             b'{"format": "x", "files": {"pages/a.md": {"hash": 5, "blocks": [1]}, '
+                             b'"pages/b.md": {"hash": "abc", "blocks": {"k": 1}, "inspection": 7}}, '
+                             b'"pending": 3}'),
+    "manifest-binary": (".xuncha/manifest.json", b"\xff\xfe\x00garbage"),
+    "events-garbage": (".xuncha/events.jsonl",
+                       b'{"event":"stage_completed","inspection":5,"date":[1]}\n{"event":"stage_completed"}\n'
+                       b'{"event":"stage_completed","inspection":"x","stage":"prep","date":"2026-02-30"}\n'
+                       b'{"event": "x"\n\xff\xfe\n[1,2]\n'),
+    "cache-garbage": (".xuncha/cache/index.json", b"nonsense"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATE_CORRUPTIONS))
+def test_corrupt_state_files_never_break_a_command(name: str, tmp_path: Path, runner) -> None:
+    """xuncha-kb's own state may be damaged (a crash, a sync tool, a hand edit): every command
+    still works — at worst more cautiously (files it cannot vouch for count as the user's)."""
+    graph = tmp_path / "graph"
+    shutil.copytree(EXAMPLE_GRAPH, graph)
+    rel, data = STATE_CORRUPTIONS[name]
+    write(graph, rel, data)
+    before = tree_hash(graph)
+    for args in (["stats", str(graph)], ["report", str(graph), *TODAY, "--format", "json"],
+                 ["sync", str(graph), *TODAY, "--dry-run"], ["watch", str(graph), *TODAY, "--timeout", "0.3"],
+                 ["close-out", str(graph), "--inspection", "某某集团", *TODAY, "--dry-run"]):
+        r = runner.invoke(cli, args)
+        assert r.exit_code in (0, 2), (args, r.output[-1500:])
+        assert r.exception is None or isinstance(r.exception, SystemExit), (args, r.exception)
+        assert "Traceback" not in r.output
+    changed = {k for k in set(before) | set(tree_hash(graph)) if before.get(k) != tree_hash(graph).get(k)}
+    assert {c for c in changed if not c.startswith(".xuncha/")} == set()  # only watch's own state may change
+    r = runner.invoke(cli, ["scaffold", str(graph), "--unit", "乙公司", "--round", "2026年第二轮"])
+    assert r.exit_code == 0, r.output
+
+
 # --- permissions and read-only graphs ---------------------------------------------------------
 
 def test_graph_without_permission(tmp_path: Path, runner, monkeypatch) -> None:
