@@ -160,17 +160,26 @@ def test_kill_9_leaves_every_file_old_or_new(scenario: str, tmp_path: Path) -> N
 
     rng = random.Random(f"kill-9-{scenario}")
     delay = 0.01
-    window = (len(changed) + 2) * 4 * delay
-    for i in range(4):
-        g = prepared(tmp_path, f"run{i}", setup)
-        assert snapshot(g) == old
-        env = {**ENV, "XUNCHA_TEST_SLOW": str(delay)}
+    env = {**ENV, "XUNCHA_TEST_SLOW": str(delay)}
+
+    def start(g: Path) -> tuple[subprocess.Popen, float]:
+        """Start the command on a slow disk; return once it takes the graph lock (writing starts)."""
         proc = subprocess.Popen([sys.executable, "-c", SLOW_RUNNER, *expand(args, g)], cwd=g.parent, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Wait until it takes the graph lock (writing starts), then kill at a random moment.
         deadline = time.monotonic() + 30
         while not (g / ".xuncha" / "lock").exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
+        return proc, time.monotonic()
+
+    # How long the writing takes on this machine: kills are spread over exactly that window.
+    timing = prepared(tmp_path, "timing", setup)
+    proc, t0 = start(timing)
+    proc.wait(timeout=120)
+    window = time.monotonic() - t0
+    for i in range(5):
+        g = prepared(tmp_path, f"run{i}", setup)
+        assert snapshot(g) == old
+        proc, _ = start(g)
         time.sleep(rng.uniform(0, window))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
