@@ -43,3 +43,18 @@ def runner():
     from click.testing import CliRunner
 
     return CliRunner()
+
+
+def _hypothesis_profiles() -> None:
+    """CI replays the same examples on every run (a red CI must be reproducible);
+    local runs keep exploring new random examples."""
+    try:
+        from hypothesis import settings
+    except ImportError:  # pragma: no cover - hypothesis is a test dependency
+        return
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+_hypothesis_profiles()
