@@ -446,10 +446,21 @@ def test_watch_write_report_and_manual_sync_lose_no_update(tmp_path: Path) -> No
                 time.sleep(0.3)
             else:
                 pytest.fail("sync never succeeded: " + s.stderr)
-        time.sleep(1.0)
+        # The watcher catches up: its report page ends up exactly what report --write makes now.
+        page = g / REPORT_PAGE
+        up_to_date = False
+        for _ in range(10):
+            time.sleep(0.5)
+            if page.exists():
+                dry = run(["report", str(g), *TODAY, "--write", "--dry-run"], tmp_path, timeout=60)
+                assert dry.returncode == 0, dry.stderr
+                if "无变化" in dry.stdout:
+                    up_to_date = True
+                    break
     finally:
         watch.send_signal(signal.SIGTERM)
         _out, err = watch.communicate(timeout=30)
+    assert up_to_date, "the report page written by watch never caught up with the graph"
     assert "Traceback" not in err
     final = stage.read_text(encoding="utf-8")
     assert final.count("- DONE ") >= 3  # no user edit lost
@@ -460,12 +471,6 @@ def test_watch_write_report_and_manual_sync_lose_no_update(tmp_path: Path) -> No
 
     plan = json.loads(again.stdout)["plan"]
     assert not plan.get("writes") and not plan.get("changes"), plan
-    # The report page exists and is exactly what report --write would produce now (or it is
-    # the user's — never a mixture): it was written whole by one process at a time.
-    page = g / REPORT_PAGE
-    if page.exists():
-        dry = run(["report", str(g), *TODAY, "--write", "--dry-run"], tmp_path)
-        assert dry.returncode == 0, dry.stderr
     assert temp_leftovers(g) == []
 
 
