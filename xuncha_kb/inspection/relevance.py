@@ -134,7 +134,7 @@ def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
     ``diagnostics`` are empty — the file is parsed in full as soon as it matters or changes.
     """
     from xuncha_kb.fs.scan import PAGE_EXTENSIONS
-    from xuncha_kb.logseq.names import journal_day_from_file, journal_title, page_name_from_file
+    from xuncha_kb.logseq.names import page_identity
 
     if PAGE_EXTENSIONS.get(posixpath.splitext(relpath)[1].lower()) != "markdown":
         return None
@@ -158,12 +158,5 @@ def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
             keys.update(f"type={page_key(n)}" for n in names if n and page_key(n) in _TYPES)
     title = _QUICK_TITLE.search(pre)
     props = {"title": title.group(1).strip()} if title else None
-    name = ""
-    if kind == "journal":
-        stem = posixpath.splitext(posixpath.basename(relpath))[0]
-        day = journal_day_from_file(stem, config.journal_file_format)
-        if day is not None:
-            name = journal_title(day, config.journal_title_format)
-    if not name:
-        name = page_name_from_file(relpath, props, config)
+    name, _day = page_identity(relpath, props, config, in_journals_dir=kind == "journal")
     return FileEntry(st.st_mtime_ns, st.st_size, kind, name, frozenset(keys), ())
