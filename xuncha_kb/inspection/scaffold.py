@@ -523,8 +523,15 @@ def _lists(ctx: _Ctx) -> list[PageSpec]:
 
 
 def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
-                        config: GraphConfig | None = None) -> Scaffold:
-    """Every file of a new inspection (pure)."""
+                        config: GraphConfig | None = None, *,
+                        dates: Mapping[str, _dt.date] | None = None,
+                        name: str | None = None) -> Scaffold:
+    """Every file of a new inspection (pure).
+
+    ``dates`` (milestone id → date) adds milestone dates beyond the facts' 进驻日/撤离日, and
+    ``name`` the overview page's name as it stands in the graph; sync regenerates an existing
+    inspection with both.
+    """
     from xuncha_kb.inspection.whiteboard_gen import stage_whiteboard
 
     config = config or GraphConfig(name_format="triple-lowbar")
@@ -532,9 +539,10 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
     if not stages:
         raise InputError(f"工作流程 {workflow.name} 没有“每次巡察”范围的阶段，无法生成巡察页面",
                          file=workflow.source)
-    name = facts.name
+    name = name or facts.name
     ids = {a.id: activity_uuid(name, a.id) for s in stages for a in s.activities}
-    ctx = _Ctx(workflow, facts, config, name, stages, milestone_dates(workflow, facts), ids)
+    all_dates = {**milestone_dates(workflow, facts), **(dates or {})}
+    ctx = _Ctx(workflow, facts, config, name, stages, all_dates, ids)
     files = [_page_file(_overview(ctx), "overview", config)]
     files.extend(_page_file(_stage_page(ctx, i), "stage", config) for i in range(len(stages)))
     files.extend(_page_file(p, "list" if i < 3 else "ledger", config) for i, p in enumerate(_lists(ctx)))

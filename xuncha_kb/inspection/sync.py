@@ -68,7 +68,6 @@ def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     """Ours: the inspection's files as the generator makes them now (all milestone dates known)."""
     from xuncha_kb.inspection import scaffold as sc
     from xuncha_kb.inspection.discover import inspection_from_page
-    from xuncha_kb.inspection.whiteboard_gen import stage_whiteboard
 
     page = graph.page(inspection)
     ref = inspection_from_page(page) if page is not None else None
@@ -79,20 +78,7 @@ def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     exit_ = next((d for mid, d in dates.items() if mid in sc.EXIT_MILESTONE[0]), None)
     facts = sc.InspectionFacts(unit=ref.unit, round=ref.round, leader=ref.leader[0] if ref.leader else None,
                                members=ref.members, entry=entry, exit=exit_)
-    config = graph.config
-    stages = workflow.per_inspection_stages()
-    name = page.name
-    ids = {a.id: sc.activity_uuid(name, a.id) for s in stages for a in s.activities}
-    ctx = sc._Ctx(workflow, facts, config, name, stages, dates, ids)
-    files = [sc._page_file(sc._overview(ctx), "overview", config)]
-    files.extend(sc._page_file(sc._stage_page(ctx, i), "stage", config) for i in range(len(stages)))
-    files.extend(sc._page_file(p, "list" if i < 3 else "ledger", config)
-                 for i, p in enumerate(sc._lists(ctx)))
-    wb_title = ctx.sub(cv.PAGE_WHITEBOARD)
-    files.append(sc.GeneratedFile(wb_title, sc.whiteboard_relpath(wb_title, config), "whiteboard",
-                                  stage_whiteboard(wb_title, [(ctx.stage_page(s), s) for s in stages],
-                                                   seed=name, created=facts.entry)))
-    return sc.Scaffold(name, tuple(files), sum(len(s.activities) for s in stages))
+    return sc.scaffold_inspection(workflow, facts, graph.config, dates=dates, name=page.name)
 
 
 # --- the overview whiteboard: stage boxes show each stage's state ---------------------------
