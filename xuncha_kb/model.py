@@ -79,8 +79,43 @@ class Timestamp:
         return self.date.year * 10000 + self.date.month * 100 + self.date.day
 
 
+#: Block fields a reader may leave unset and fill on first access (see ``_LazyFields``).
+LAZY_BLOCK_FIELDS: tuple[str, ...] = ("property_refs", "refs", "block_refs", "macros")
+
+
+class _LazyFields:
+    """Base of :class:`Block` that lets a reader defer the inline-ref fields.
+
+    A reader may build a Block without setting the fields in ``LAZY_BLOCK_FIELDS`` and put a
+    thunk in the hidden ``_lazy`` slot instead: ``(fn, args)`` where ``fn(*args)`` returns the
+    values of those fields, in that order.  The first read of any of them (attribute access,
+    ``==``, ``repr``, ``dataclasses.replace``/``asdict``, pickling) runs the thunk once and
+    stores the values in their slots; from then on they are plain slot reads.  Callers cannot
+    tell the difference: a Block built by ``Block(...)`` never has a thunk, and the values are
+    the ones the reader would have computed eagerly.  Most consumers never read refs of most
+    blocks, so a full-graph scan skips that work.
+    """
+
+    __slots__ = ("_lazy",)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails, i.e. for a slot that is still unset.
+        if name in LAZY_BLOCK_FIELDS:
+            try:
+                fn, args = object.__getattribute__(self, "_lazy")
+            except AttributeError:
+                pass
+            else:
+                values = fn(*args)
+                for field_name, value in zip(LAZY_BLOCK_FIELDS, values, strict=True):
+                    object.__setattr__(self, field_name, value)
+                object.__delattr__(self, "_lazy")
+                return object.__getattribute__(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
 @dataclass(frozen=True, slots=True)
-class Block:
+class Block(_LazyFields):
     """One outline block (a bullet, an org headline, a ``# heading`` line, or the pre-block)."""
 
     span: Span

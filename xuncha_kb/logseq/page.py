@@ -39,7 +39,7 @@ from xuncha_kb.logseq.properties import (
     value_refs,
 )
 from xuncha_kb.logseq.timestamps import PLANNING_RE, BadDate, parse_timestamp_body
-from xuncha_kb.model import Block, Diagnostic, GraphConfig, PageFormat, Span, Timestamp
+from xuncha_kb.model import LAZY_BLOCK_FIELDS, Block, Diagnostic, GraphConfig, PageFormat, Span, Timestamp
 
 __all__ = ["ParsedText", "parse_block_content", "parse_text", "user_properties"]
 
@@ -52,29 +52,41 @@ _BLOCK_ARGS = ("span", "level", "content", "title", "marker", "priority", "sched
                "bullet", "heading")
 
 
-def _fast_constructor(cls: type, args: tuple[str, ...]) -> Callable[..., Any]:
+def _fast_constructor(cls: type, args: tuple[str, ...], deferred: tuple[str, ...] = ()
+                      ) -> Callable[..., Any]:
     """A positional constructor for a frozen, slotted dataclass that skips the per-field
     ``object.__setattr__`` calls of the generated ``__init__`` (5× faster; a 10k-page graph
     builds ~450k blocks).
 
-    It fills an instance of a plain class with the same ``__slots__`` layout, then switches the
-    instance's class to ``cls`` — the result *is* a ``cls`` instance, frozen from then on.  Slots
-    not in ``args`` get their dataclass defaults.  Falls back to ``cls(**kwargs)`` if the layout
-    trick is not possible (e.g. the model class changed shape).
+    It fills an instance of a plain class with the same ``__slots__`` layout (and the same
+    bases), then switches the instance's class to ``cls`` — the result *is* a ``cls`` instance,
+    frozen from then on.  Slots not in ``args`` get their dataclass defaults, except the fields
+    in ``deferred``, which stay unset: ``args`` then names a base-class slot (``_lazy``) holding
+    the thunk that fills them on first access (see ``model._LazyFields``).  Falls back to
+    ``cls(**kwargs)`` if the layout trick is not possible (e.g. the model class changed shape).
     """
     slots = tuple(getattr(cls, "__slots__", ()))
     fields = {f.name: f for f in dataclasses.fields(cls)}
+    base_slots = {s for base in cls.__mro__[1:] for s in getattr(base, "__slots__", ())}
+    field_args = tuple(a for a in args if a in fields)
 
     def slow(*values: Any) -> Any:
-        return cls(**dict(zip(args, values, strict=True)))
+        kwargs = dict(zip(args, values, strict=True))
+        thunk = kwargs.pop("_lazy", None)
+        if thunk is not None:
+            fn, fargs = thunk
+            kwargs.update(zip(deferred, fn(*fargs), strict=True))
+        return cls(**kwargs)
 
-    if not slots or set(slots) != set(fields) or not set(args) <= set(fields):
+    if not slots or set(slots) != set(fields) or not set(args) <= set(fields) | base_slots:
         return slow
-    mirror = type(f"_{cls.__name__}Filler", (), {"__slots__": slots})
+    if deferred and ("_lazy" not in args or "_lazy" not in base_slots or not set(deferred) <= set(fields)):
+        return slow
+    mirror = type(f"_{cls.__name__}Filler", cls.__bases__, {"__slots__": slots})
     ns: dict[str, Any] = {"M": mirror, "C": cls}
     body = [f"    o.{a} = {a}" for a in args]
     for name, f in fields.items():
-        if name in args:
+        if name in field_args or name in deferred:
             continue
         if f.default is not dataclasses.MISSING:
             ns[f"d_{name}"] = f.default
@@ -99,6 +111,44 @@ def _fast_constructor(cls: type, args: tuple[str, ...]) -> Callable[..., Any]:
 
 new_block: Callable[..., Block] = _fast_constructor(Block, _BLOCK_ARGS)
 new_span: Callable[[str, int, int], Span] = _fast_constructor(Span, ("file", "line", "end_line"))
+#: Like ``new_block`` but property_refs/refs/block_refs/macros come from the thunk passed last.
+new_lazy_block: Callable[..., Block] = _fast_constructor(
+    Block, (*(a for a in _BLOCK_ARGS if a not in LAZY_BLOCK_FIELDS), "_lazy"), LAZY_BLOCK_FIELDS)
+
+
+def _prop_refs(props: Mapping[str, str], comma: frozenset[str], ignored: frozenset[str]
+               ) -> Mapping[str, tuple[str, ...]]:
+    """Refs of property values (keys in config ``:ignored-page-references-keywords`` skipped)."""
+    refs: dict[str, tuple[str, ...]] = {}
+    for k, v in props.items():
+        if ("[[" in v or "#" in v or k in COMMA_KEYS or k in comma) and k not in ignored:
+            r = value_refs(k, v, comma)
+            if r:
+                refs[k] = r
+    return refs or EMPTY_REFS
+
+
+def _deferred_fields(pieces: list[str], props: Mapping[str, str], comma: frozenset[str],
+                     ignored: frozenset[str]) -> tuple[Any, ...]:
+    """The deferred Block fields (``model.LAZY_BLOCK_FIELDS``) of a block whose text ``pieces``
+    are scanned for refs, in file order."""
+    refs: list[str] = []
+    brefs: list[str] = []
+    macs: list[str] = []
+    for piece in pieces:
+        scan_inline(piece, refs, brefs, macs)
+    return (_prop_refs(props, comma, ignored) if props else EMPTY_REFS,
+            dedupe(refs) if refs else (), dedupe(brefs) if brefs else (), tuple(macs) if macs else ())
+
+
+def _deferred_title(title: str) -> tuple[Any, ...]:
+    """The deferred fields of a one-line block without properties."""
+    refs: list[str] = []
+    brefs: list[str] = []
+    macs: list[str] = []
+    scan_inline(title, refs, brefs, macs)
+    return (EMPTY_REFS, dedupe(refs) if refs else (), dedupe(brefs) if brefs else (),
+            tuple(macs) if macs else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,15 +235,7 @@ class _Builder:
         self.offset = offset  # added to line numbers (block content inside another file)
 
     def prop_refs(self, props: dict[str, str]) -> Mapping[str, tuple[str, ...]]:
-        comma = self.comma
-        ignored = self.ignored
-        refs: dict[str, tuple[str, ...]] = {}
-        for k, v in props.items():
-            if ("[[" in v or "#" in v or k in COMMA_KEYS or k in comma) and k not in ignored:
-                r = value_refs(k, v, comma)
-                if r:
-                    refs[k] = r
-        return refs or EMPTY_REFS
+        return _prop_refs(props, self.comma, self.ignored)
 
     def block(self, line0: int, indent_text: str, bullet: bool, text: str, body: list[str] | None,
               level: int, children: tuple[Block, ...]) -> Block:
@@ -218,9 +260,7 @@ class _Builder:
                     title = title[m.end():]
         scheduled: Timestamp | None = None
         deadline: Timestamp | None = None
-        refs: list[str] = []
-        brefs: list[str] = []
-        macs: list[str] = []
+        pieces: list[str] = []  # text to scan for refs (deferred), in file order
         props: dict[str, str] = {}
         run = 0  # property run: 0 not started, 1 in it, 2 over
         first_is_prop = False
@@ -233,7 +273,7 @@ class _Builder:
         if first_is_prop:
             title = ""
         elif "[[" in title or "#" in title or "((" in title or "{{" in title:
-            scan_inline(title, refs, brefs, macs)
+            pieces.append(title)
         if body is None:
             nlines = 1
             content = text.rstrip()
@@ -256,11 +296,8 @@ class _Builder:
                 verbatim, code = outline.verbatim_lines(lines)
                 if 0 in code:  # the first line opens a code region: no title, no title refs
                     title = ""
-                    refs.clear()
-                    brefs.clear()
-                    macs.clear()
-                scheduled, deadline = self._body_lines(lines, verbatim, code, line0, props, run,
-                                                       refs, brefs, macs)
+                    pieces.clear()
+                scheduled, deadline = self._body_lines(lines, verbatim, code, line0, props, run, pieces)
             else:
                 other = rest
                 run_start = run_end = 0
@@ -301,24 +338,27 @@ class _Builder:
                         elif deadline is None:
                             deadline = ts
                 if "[[" in other or "#" in other or "((" in other or "{{" in other:
-                    scan_inline(other, refs, brefs, macs)
+                    pieces.append(other)
             content = content.rstrip()
         if not heading and bullet is False:
             heading = 1
         off = self.offset + line0 + 1
+        if pieces or props:
+            return new_lazy_block(
+                new_span(self.file, off, off + nlines - 1), level, content, title.strip(),
+                marker, priority, scheduled, deadline, props or EMPTY, children, False, bullet, heading,
+                (_deferred_fields, (pieces, props, self.comma, self.ignored)))
         return new_block(
             new_span(self.file, off, off + nlines - 1), level, content, title.strip(),
-            marker, priority, scheduled, deadline,
-            props or EMPTY, self.prop_refs(props) if props else EMPTY_REFS,
-            dedupe(refs) if refs else (), dedupe(brefs) if brefs else (), tuple(macs) if macs else (),
+            marker, priority, scheduled, deadline, EMPTY, EMPTY_REFS, (), (), (),
             children, False, bullet, heading,
         )
 
     def _body_lines(self, lines: list[str], verbatim: set[int], code: set[int], line0: int,
-                    props: dict[str, str], run: int, refs: list[str], brefs: list[str], macs: list[str]
+                    props: dict[str, str], run: int, pieces: list[str]
                     ) -> tuple[Timestamp | None, Timestamp | None]:
         """Line-by-line body rules for blocks holding verbatim regions (``lines[0]`` is the first
-        line).  Fills ``props`` and the ref lists; returns (scheduled, deadline)."""
+        line).  Fills ``props`` and ``pieces`` (lines to scan for refs); returns (scheduled, deadline)."""
         scheduled: Timestamp | None = None
         deadline: Timestamp | None = None
         for j in range(1, len(lines)):
@@ -327,7 +367,7 @@ class _Builder:
                 if run == 1:
                     run = 2
                 if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
-                    scan_inline(line, refs, brefs, macs)
+                    pieces.append(line)
                 continue
             if run != 2 and "::" in line:
                 m = PROPERTY_LINE_RE.match(line)
@@ -350,7 +390,7 @@ class _Builder:
                     elif deadline is None:
                         deadline = ts
             if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
-                scan_inline(line, refs, brefs, macs)
+                pieces.append(line)
         return scheduled, deadline
 
     def _timestamp(self, body: str, j: int) -> Timestamp | None:
@@ -469,7 +509,7 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
     build = builder.block
     marker_match = MARKER_RE.match
     priority_match = PRIORITY_RE.match
-    make, span = new_block, new_span
+    make, make_lazy, span = new_block, new_lazy_block, new_span
     empty, empty_refs = EMPTY, EMPTY_REFS
     for idx in range(count - 1, -1, -1):
         line0, indent, bullet, btext, last, parent, depth = raws[idx]
@@ -497,14 +537,9 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
                 block = make(span(file, line0 + 1, line0 + 1), depth, btext.rstrip(), title.strip(), marker,
                              priority, None, None, empty, empty_refs, (), (), (), children, False, True, None)
             else:
-                refs: list[str] = []
-                brefs: list[str] = []
-                macs: list[str] = []
-                scan_inline(title, refs, brefs, macs)
-                block = make(span(file, line0 + 1, line0 + 1), depth, btext.rstrip(), title.strip(), marker,
-                             priority, None, None, empty, empty_refs,
-                             dedupe(refs) if refs else (), dedupe(brefs) if brefs else (),
-                             tuple(macs) if macs else (), children, False, True, None)
+                block = make_lazy(span(file, line0 + 1, line0 + 1), depth, btext.rstrip(), title.strip(),
+                                  marker, priority, None, None, empty, children, False, True, None,
+                                  (_deferred_title, (title,)))
         else:
             block = build(line0, lines[line0][:indent], bullet, btext,
                           lines[line0 + 1:last + 1] if last > line0 else None, depth, children)

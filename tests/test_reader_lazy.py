@@ -1,0 +1,78 @@
+"""Deferred Block fields (model.LAZY_BLOCK_FIELDS): readers may fill refs/block_refs/macros/
+property_refs on first access.  Callers must not be able to tell."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+
+import pytest
+
+from xuncha_kb.logseq.page import parse_text
+from xuncha_kb.model import LAZY_BLOCK_FIELDS, Block, Span
+
+TEXT = (
+    "- TODO a [[x]] #t ((677b79bc-f3eb-4e52-a830-bcae64a66a0d)) {{query y}}\n"
+    "  owner:: [[Alice]], Bob\n"
+    "  body [[z]]\n"
+    "\t- ```\n\t  [[not a ref]]\n\t  ```\n\t  after [[w]]\n"
+    "- plain\n"
+)
+
+
+def _blocks(text: str = TEXT) -> list[Block]:
+    return [b for t in parse_text(text, "p.md").blocks for b in t.walk()]
+
+
+def _is_deferred(b: Block) -> bool:
+    try:
+        object.__getattribute__(b, "_lazy")
+    except AttributeError:
+        return False
+    return True
+
+
+def test_deferred_fields_have_the_parsed_values() -> None:
+    first, fence, plain = _blocks()
+    assert _is_deferred(first) and _is_deferred(fence)
+    assert not _is_deferred(plain)  # nothing to defer: filled at once
+    assert first.refs == ("x", "t", "z")  # title first, then the body
+    assert first.block_refs == ("677b79bc-f3eb-4e52-a830-bcae64a66a0d",)
+    assert first.macros == ("query",)
+    assert first.property_refs == {"owner": ("Alice",)}  # owner is not comma-split by default
+    assert not _is_deferred(first)  # the thunk ran once and was dropped
+    assert fence.refs == ("w",)
+    assert plain.refs == () and plain.property_refs == {}
+
+
+@pytest.mark.parametrize("how", ["eq", "repr", "replace", "asdict", "pickle", "copy"])
+def test_every_way_of_reading_a_block_sees_the_same_values(how: str) -> None:
+    lazy = _blocks()[0]
+    forced = _blocks()[0]
+    expected = {name: getattr(forced, name) for name in LAZY_BLOCK_FIELDS}
+    eager = Block(**{f.name: getattr(forced, f.name) for f in dataclasses.fields(Block)})
+    if how == "eq":
+        assert lazy == eager and eager == lazy
+    elif how == "repr":
+        assert repr(lazy) == repr(eager)
+    elif how == "replace":
+        moved = dataclasses.replace(lazy, span=Span("q.md", 3, 3))
+        assert {n: getattr(moved, n) for n in LAZY_BLOCK_FIELDS} == expected
+    elif how == "asdict":
+        assert dataclasses.asdict(lazy) == dataclasses.asdict(eager)
+    elif how == "pickle":
+        assert pickle.loads(pickle.dumps(lazy)) == eager
+    else:
+        assert copy.deepcopy(lazy) == eager and copy.copy(lazy) == eager
+    assert {n: getattr(lazy, n) for n in LAZY_BLOCK_FIELDS} == expected
+
+
+def test_deferred_blocks_stay_frozen_and_unknown_names_still_fail() -> None:
+    b = _blocks()[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        b.refs = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        b.no_such_field  # noqa: B018
+    with pytest.raises(AttributeError):
+        Block(Span("p.md", 1), 1, "x", "x").no_such_field  # noqa: B018
