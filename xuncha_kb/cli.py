@@ -222,9 +222,11 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
     import sys
 
     from xuncha_kb.errors import InputError
+    from xuncha_kb.fs.eventlog import read_events
     from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.inspection.deadlines import Thresholds, parse_today
-    from xuncha_kb.inspection.progress import compute_progress
+    from xuncha_kb.inspection.events import stage_completion_dates
+    from xuncha_kb.inspection.progress import compute_progress, with_completion_dates
     from xuncha_kb.workflow.load import active_workflow
 
     root = resolve_graph(graph)
@@ -232,6 +234,7 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
     thresholds = Thresholds(yellow_days=yellow_days, red_days=red_days)
     g = load_graph(root)
     progress = compute_progress(g, active_workflow(g), day, thresholds=thresholds, only=only)
+    progress = with_completion_dates(progress, stage_completion_dates(read_events(root).events))
     if only and not progress.inspections:
         raise InputError(f"没有找到名为“{only}”的巡察", hint="运行 xuncha-kb report 查看图谱中的全部巡察。")
     if redact == "names":

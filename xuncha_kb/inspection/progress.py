@@ -14,8 +14,8 @@ status but loses its location; sensitive ledger items are only counted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from xuncha_kb.inspection import conventions as cv
@@ -116,6 +116,7 @@ class StageProgress:
     id: str
     name: str
     activities: tuple[ActivityProgress, ...] = ()
+    completed_on: str | None = None  # YYYY-MM-DD, from watch's event log, for completed stages
 
     @property
     def total(self) -> int:
@@ -450,6 +451,23 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
         pending_deadlines=tuple(pending), sensitive_pages=sensitive_counts[0],
         sensitive_blocks=sensitive_counts[1], people=ref.people, yellow_days=th.yellow_days,
     )
+
+
+def with_completion_dates(progress: Progress, dates: Mapping[tuple[str, str], str]) -> Progress:
+    """Attach when each completed stage was completed.
+
+    ``dates`` maps (inspection name, stage id) to a date, as
+    ``inspection.events.stage_completion_dates`` reads it from the event log that
+    ``xuncha-kb watch`` keeps; only stages that are complete now get one.
+    """
+    if not dates:
+        return progress
+    inspections = tuple(
+        replace(i, stages=tuple(
+            replace(s, completed_on=dates.get((i.name, s.id))) if s.state == "已完成" else s
+            for s in i.stages))
+        for i in progress.inspections)
+    return replace(progress, inspections=inspections)
 
 
 def compute_progress(graph: Graph, workflow: Workflow, today: dt.date, *,

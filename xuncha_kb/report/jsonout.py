@@ -80,6 +80,7 @@ def _inspection(i: InspectionProgress) -> dict[str, Any]:
                        for m in i.milestones],
         "stages": [{"id": s.id, "name": s.name, "done": s.done, "total": s.total, "cancelled": s.cancelled,
                     "in_progress": s.in_progress, "percent": s.percent, "state": s.state,
+                    "completed_on": s.completed_on,
                     "activities": [_activity(a) for a in s.activities]} for s in i.stages],
         "deadlines": [_deadline(d) for d in i.deadlines],
         "overdue": [_deadline(d) for d in i.overdue],

@@ -37,7 +37,7 @@ def _stage_line(s: StageProgress, name_w: int) -> Line:
     return [("    " + pad(s.name, name_w) + "  ", ""),
             (bar(s.done, s.total), STATE_STYLE[s.state]),
             (f"  {s.done:>2}/{s.total:<2} {s.percent:>3}%  ", ""),
-            (s.state, STATE_STYLE[s.state])]
+            (s.state + (f" {s.completed_on}" if s.completed_on else ""), STATE_STYLE[s.state])]
 
 
 def _portfolio(p: Progress) -> list[Line]:
