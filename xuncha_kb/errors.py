@@ -7,8 +7,8 @@ stderr and the exit code in exactly one place; no user error ever shows a traceb
 Exit codes (documented in README):
     0  success
     1  unexpected internal error (a bug: please report it)
-    2  bad input: bad option value, malformed file, invalid workflow definition
-    3  not a graph / file or folder not found / no permission
+    2  bad input: bad option value, a named file missing or malformed, invalid workflow definition
+    3  the graph path is missing, not a Logseq graph, or cannot be read
     4  conflict: a file changed by the user would have been overwritten (nothing written)
     5  write failed (disk full, read-only graph …); the graph is left consistent
     6  busy: another xuncha-kb process holds the graph lock
