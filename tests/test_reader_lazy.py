@@ -37,6 +37,9 @@ def test_deferred_fields_have_the_parsed_values() -> None:
     first, fence, plain = _blocks()
     assert _is_deferred(first) and _is_deferred(fence)
     assert not _is_deferred(plain)  # nothing to defer: filled at once
+    assert first.content == ("TODO a [[x]] #t ((677b79bc-f3eb-4e52-a830-bcae64a66a0d)) {{query y}}\n"
+                             "owner:: [[Alice]], Bob\nbody [[z]]")
+    assert first.properties == {"owner": "[[Alice]], Bob"}
     assert first.refs == ("x", "t", "z")  # title first, then the body
     assert first.block_refs == ("677b79bc-f3eb-4e52-a830-bcae64a66a0d",)
     assert first.macros == ("query",)
@@ -76,3 +79,12 @@ def test_deferred_blocks_stay_frozen_and_unknown_names_still_fail() -> None:
         b.no_such_field  # noqa: B018
     with pytest.raises(AttributeError):
         Block(Span("p.md", 1), 1, "x", "x").no_such_field  # noqa: B018
+
+
+def test_timestamp_problems_are_reported_at_parse_time() -> None:
+    """Blocks whose body may produce a diagnostic are never deferred."""
+    parsed = parse_text("- a\n  SCHEDULED: <2026-02-30 Mon>\n  k:: [[v]]\n- b\n  k:: v", "p.md")
+    assert [d.line for d in parsed.diagnostics] == [2]
+    a, b = parsed.blocks
+    assert a.scheduled is None and a.properties == {"k": "[[v]]"} and a.property_refs == {"k": ("v",)}
+    assert _is_deferred(b) and b.content == "b\nk:: v" and b.properties == {"k": "v"}

@@ -80,11 +80,12 @@ class Timestamp:
 
 
 #: Block fields a reader may leave unset and fill on first access (see ``_LazyFields``).
-LAZY_BLOCK_FIELDS: tuple[str, ...] = ("property_refs", "refs", "block_refs", "macros")
+LAZY_BLOCK_FIELDS: tuple[str, ...] = (
+    "content", "properties", "property_refs", "refs", "block_refs", "macros")
 
 
 class _LazyFields:
-    """Base of :class:`Block` that lets a reader defer the inline-ref fields.
+    """Base of :class:`Block` that lets a reader defer the body-derived fields.
 
     A reader may build a Block without setting the fields in ``LAZY_BLOCK_FIELDS`` and put a
     thunk in the hidden ``_lazy`` slot instead: ``(fn, args)`` where ``fn(*args)`` returns the
@@ -92,8 +93,8 @@ class _LazyFields:
     ``==``, ``repr``, ``dataclasses.replace``/``asdict``, pickling) runs the thunk once and
     stores the values in their slots; from then on they are plain slot reads.  Callers cannot
     tell the difference: a Block built by ``Block(...)`` never has a thunk, and the values are
-    the ones the reader would have computed eagerly.  Most consumers never read refs of most
-    blocks, so a full-graph scan skips that work.
+    the ones the reader would have computed eagerly.  Most consumers never read the content,
+    properties or refs of most blocks, so a full-graph scan skips that work.
     """
 
     __slots__ = ("_lazy",)

@@ -128,27 +128,81 @@ def _prop_refs(props: Mapping[str, str], comma: frozenset[str], ignored: frozens
     return refs or EMPTY_REFS
 
 
-def _deferred_fields(pieces: list[str], props: Mapping[str, str], comma: frozenset[str],
+def _deferred_fields(content: str, pieces: list[str], props: dict[str, str], comma: frozenset[str],
                      ignored: frozenset[str]) -> tuple[Any, ...]:
-    """The deferred Block fields (``model.LAZY_BLOCK_FIELDS``) of a block whose text ``pieces``
-    are scanned for refs, in file order."""
+    """The deferred Block fields (``model.LAZY_BLOCK_FIELDS``) of a block with this ``content``
+    and ``props``, whose text ``pieces`` are scanned for refs, in file order."""
     refs: list[str] = []
     brefs: list[str] = []
     macs: list[str] = []
     for piece in pieces:
         scan_inline(piece, refs, brefs, macs)
-    return (_prop_refs(props, comma, ignored) if props else EMPTY_REFS,
+    return (content, props or EMPTY, _prop_refs(props, comma, ignored) if props else EMPTY_REFS,
             dedupe(refs) if refs else (), dedupe(brefs) if brefs else (), tuple(macs) if macs else ())
 
 
-def _deferred_title(title: str) -> tuple[Any, ...]:
+def _deferred_title(content: str, title: str) -> tuple[Any, ...]:
     """The deferred fields of a one-line block without properties."""
     refs: list[str] = []
     brefs: list[str] = []
     macs: list[str] = []
     scan_inline(title, refs, brefs, macs)
-    return (EMPTY_REFS, dedupe(refs) if refs else (), dedupe(brefs) if brefs else (),
+    return (content, EMPTY, EMPTY_REFS, dedupe(refs) if refs else (), dedupe(brefs) if brefs else (),
             tuple(macs) if macs else ())
+
+
+def _dedent(joined: str, prefix: str, body: list[str]) -> str:
+    """The body lines (``joined`` = ``"\n" + "\n".join(body)``) without the block's continuation
+    indentation ``prefix`` (``"\n"`` + the bullet's indentation + two spaces); a line without
+    the exact prefix loses all its leading whitespace."""
+    if joined.count(prefix) == len(body):  # every line carries the exact prefix
+        return joined.replace(prefix, "\n")
+    plen = len(prefix) - 1
+    pre = prefix[1:]
+    return "".join(["\n" + (ln[plen:] if ln.startswith(pre) else ln.lstrip(" \t")) for ln in body])
+
+
+def _body_properties(rest: str, nbody: int, props: dict[str, str], run: int) -> tuple[str, int, int]:
+    """Read the body's property run (``rest`` = dedented body lines, each after a ``"\n"``) into
+    ``props`` (first key wins; ``run == 1`` when the first line was a property, so a run at the
+    body's top continues it).  Returns (the body without the run, run start, run end) — offsets
+    in ``rest``."""
+    other = rest
+    run_start = run_end = 0
+    found: list[tuple[str, str]] | None = None
+    if "::" in rest:
+        found = PROPERTY_IN_TEXT_RE.findall(rest)
+        if len(found) == nbody:  # every body line is a property: one run
+            for k, v in found:
+                key = normalise_key(k)
+                if key not in props:
+                    props[key] = v.strip()
+            found = None
+            other = ""
+    if found:
+        run_start = run_end = 0 if run == 1 else -1
+        for pm in PROPERTY_IN_TEXT_RE.finditer(rest):
+            if run_end < 0:
+                run_start = pm.start()
+            elif pm.start() != run_end:
+                break
+            run_end = pm.end()
+            key = normalise_key(pm.group(1))
+            if key not in props:
+                props[key] = (pm.group(2) or "").strip()
+        if run_end > run_start:
+            other = rest[:run_start] + rest[run_end:]
+    return other, run_start, run_end
+
+
+def _deferred_body(text: str, joined: str, prefix: str, body: list[str], props: dict[str, str], run: int,
+                   pieces: list[str], comma: frozenset[str], ignored: frozenset[str]) -> tuple[Any, ...]:
+    """The deferred fields of a multi-line block without verbatim regions or timestamps."""
+    rest = _dedent(joined, prefix, body)
+    other = _body_properties(rest, len(body), props, run)[0]
+    if "[[" in other or "#" in other or "((" in other or "{{" in other:
+        pieces.append(other)
+    return _deferred_fields((text + rest).rstrip(), pieces, props, comma, ignored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,13 +335,21 @@ class _Builder:
             nlines = len(body) + 1
             prefix = "\n" + indent_text + "  " if bullet else "\n" + indent_text
             joined = "\n" + "\n".join(body)
-            if joined.count(prefix) == len(body):  # every line carries the exact prefix
-                rest = joined.replace(prefix, "\n")
-            else:
-                plen = len(prefix) - 1
-                pre = prefix[1:]
-                rest = "".join(["\n" + (ln[plen:] if ln.startswith(pre) else ln.lstrip(" \t"))
-                                for ln in body])
+            if not ("SCHEDULED:" in joined or "DEADLINE:" in joined or "```" in joined or "~~~" in joined
+                    or "#+" in joined or "$$" in joined or ":LOGBOOK:" in joined
+                    or (text[:1] in ("`", "~", "#", "$", ":") and text != "")):
+                # No verbatim region and no timestamps (so no diagnostics): everything the body
+                # decides (content, properties, refs) is deferred to first access.  The dedented
+                # body has no opener either: dedenting only removes whitespace after newlines.
+                off = self.offset + line0 + 1
+                if not heading and bullet is False:
+                    heading = 1
+                return new_lazy_block(
+                    new_span(self.file, off, off + nlines - 1), level, title.strip(), marker, priority,
+                    None, None, children, False, bullet, heading,
+                    (_deferred_body,
+                     (text, joined, prefix, body, props, run, pieces, self.comma, self.ignored)))
+            rest = _dedent(joined, prefix, body)
             content = text + rest
             opener = (text[:1] in ("`", "~", "#", "$", ":") and text != "") or (
                 "```" in rest or "~~~" in rest or "#+" in rest or "$$" in rest or ":LOGBOOK:" in rest)
@@ -299,31 +361,7 @@ class _Builder:
                     pieces.clear()
                 scheduled, deadline = self._body_lines(lines, verbatim, code, line0, props, run, pieces)
             else:
-                other = rest
-                run_start = run_end = 0
-                found: list[tuple[str, str]] | None = None
-                if "::" in rest:
-                    found = PROPERTY_IN_TEXT_RE.findall(rest)
-                    if len(found) == nlines - 1:  # every body line is a property: one run
-                        for k, v in found:
-                            key = normalise_key(k)
-                            if key not in props:
-                                props[key] = v.strip()
-                        found = None
-                        other = ""
-                if found:
-                    run_start = run_end = 0 if run == 1 else -1
-                    for pm in PROPERTY_IN_TEXT_RE.finditer(rest):
-                        if run_end < 0:
-                            run_start = pm.start()
-                        elif pm.start() != run_end:
-                            break
-                        run_end = pm.end()
-                        key = normalise_key(pm.group(1))
-                        if key not in props:
-                            props[key] = (pm.group(2) or "").strip()
-                    if run_end > run_start:
-                        other = rest[:run_start] + rest[run_end:]
+                other, run_start, run_end = _body_properties(rest, nlines - 1, props, run)
                 if "SCHEDULED:" in other or "DEADLINE:" in other:
                     for pm in PLANNING_RE.finditer(other):
                         pos = pm.start()
@@ -345,9 +383,9 @@ class _Builder:
         off = self.offset + line0 + 1
         if pieces or props:
             return new_lazy_block(
-                new_span(self.file, off, off + nlines - 1), level, content, title.strip(),
-                marker, priority, scheduled, deadline, props or EMPTY, children, False, bullet, heading,
-                (_deferred_fields, (pieces, props, self.comma, self.ignored)))
+                new_span(self.file, off, off + nlines - 1), level, title.strip(),
+                marker, priority, scheduled, deadline, children, False, bullet, heading,
+                (_deferred_fields, (content, pieces, props, self.comma, self.ignored)))
         return new_block(
             new_span(self.file, off, off + nlines - 1), level, content, title.strip(),
             marker, priority, scheduled, deadline, EMPTY, EMPTY_REFS, (), (), (),
@@ -537,9 +575,9 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
                 block = make(span(file, line0 + 1, line0 + 1), depth, btext.rstrip(), title.strip(), marker,
                              priority, None, None, empty, empty_refs, (), (), (), children, False, True, None)
             else:
-                block = make_lazy(span(file, line0 + 1, line0 + 1), depth, btext.rstrip(), title.strip(),
-                                  marker, priority, None, None, empty, children, False, True, None,
-                                  (_deferred_title, (title,)))
+                block = make_lazy(span(file, line0 + 1, line0 + 1), depth, title.strip(),
+                                  marker, priority, None, None, children, False, True, None,
+                                  (_deferred_title, (btext.rstrip(), title)))
         else:
             block = build(line0, lines[line0][:indent], bullet, btext,
                           lines[line0 + 1:last + 1] if last > line0 else None, depth, children)
