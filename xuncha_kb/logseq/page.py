@@ -195,10 +195,15 @@ def _body_properties(rest: str, nbody: int, props: dict[str, str], run: int) -> 
     return other, run_start, run_end
 
 
-def _deferred_body(text: str, joined: str, prefix: str, body: list[str], props: dict[str, str], run: int,
-                   pieces: list[str], comma: frozenset[str], ignored: frozenset[str]) -> tuple[Any, ...]:
-    """The deferred fields of a multi-line block without verbatim regions or timestamps."""
-    rest = _dedent(joined, prefix, body)
+def _deferred_body(text: str, prefix: str, body: list[str], props: dict[str, str] | None, run: int,
+                   title: str | None, comma: frozenset[str], ignored: frozenset[str]) -> tuple[Any, ...]:
+    """The deferred fields of a multi-line block without verbatim regions or timestamps
+    (``props``: the first line's property, ``title``: the title if it is scanned for refs).
+    Only what the file already holds is kept until then (the body lines, no joined copy)."""
+    if props is None:
+        props = {}
+    pieces = [title] if title is not None else []
+    rest = _dedent("\n" + "\n".join(body), prefix, body)
     other = _body_properties(rest, len(body), props, run)[0]
     if "[[" in other or "#" in other or "((" in other or "{{" in other:
         pieces.append(other)
@@ -237,6 +242,26 @@ def comma_keys(config: GraphConfig | None) -> frozenset[str]:
     if config is None or not config.separated_by_commas:
         return frozenset()
     return frozenset(normalise_key(k.lstrip(":")) for k in config.separated_by_commas)
+
+
+_Keys = tuple[frozenset[str], frozenset[str]]
+_NO_KEYS: _Keys = (frozenset(), frozenset())
+#: (config, its keys) of the last call; replaced as one tuple, so threads never see a mix.
+_last_keys: tuple[GraphConfig | None, _Keys] = (None, _NO_KEYS)
+
+
+def _config_keys(config: GraphConfig | None) -> _Keys:
+    """(comma_keys(config), ignored_keys(config)), remembered for the last config object (a scan
+    passes the same config for every file; the tuple keeps it alive, so ``is`` is exact)."""
+    global _last_keys
+    if config is None:
+        return _NO_KEYS
+    last = _last_keys
+    if last[0] is config:
+        return last[1]
+    keys = (comma_keys(config), ignored_keys(config))
+    _last_keys = (config, keys)
+    return keys
 
 
 def _normalise(text: str, file: str, diags: list[Diagnostic]) -> tuple[str, bool, bool]:
@@ -335,8 +360,11 @@ class _Builder:
             nlines = len(body) + 1
             prefix = "\n" + indent_text + "  " if bullet else "\n" + indent_text
             joined = "\n" + "\n".join(body)
-            if not ("SCHEDULED:" in joined or "DEADLINE:" in joined or "```" in joined or "~~~" in joined
-                    or "#+" in joined or "$$" in joined or ":LOGBOOK:" in joined
+            # (one-character tests first: "L" is in all of SCHEDULED:, DEADLINE:, :LOGBOOK:)
+            if not (("L" in joined
+                     and ("SCHEDULED:" in joined or "DEADLINE:" in joined or ":LOGBOOK:" in joined))
+                    or ("`" in joined and "```" in joined) or ("~" in joined and "~~~" in joined)
+                    or ("#" in joined and "#+" in joined) or ("$" in joined and "$$" in joined)
                     or (text[:1] in ("`", "~", "#", "$", ":") and text != "")):
                 # No verbatim region and no timestamps (so no diagnostics): everything the body
                 # decides (content, properties, refs) is deferred to first access.  The dedented
@@ -347,8 +375,8 @@ class _Builder:
                 return new_lazy_block(
                     new_span(self.file, off, off + nlines - 1), level, title.strip(), marker, priority,
                     None, None, children, False, bullet, heading,
-                    (_deferred_body,
-                     (text, joined, prefix, body, props, run, pieces, self.comma, self.ignored)))
+                    (_deferred_body, (text, prefix, body, props or None, run, pieces[0] if pieces else None,
+                                      self.comma, self.ignored)))
             rest = _dedent(joined, prefix, body)
             content = text + rest
             opener = (text[:1] in ("`", "~", "#", "$", ":") and text != "") or (
@@ -535,11 +563,13 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
     if fmt == "org":
         from xuncha_kb.logseq import org
 
-        props, prefs, blocks = org.parse_org(text, file, comma_keys(config), diags, ignored_keys(config))
+        comma, ignored = _config_keys(config)
+        props, prefs, blocks = org.parse_org(text, file, comma, diags, ignored)
         return ParsedText(props, prefs, blocks, bom, crlf, tuple(diags))
     lines = text.split("\n")
     first, raws, _verbatim, _code = outline.scan(lines)
-    builder = _Builder(file, comma_keys(config), diags, 0, ignored_keys(config))
+    comma, ignored = _config_keys(config)
+    builder = _Builder(file, comma, diags, 0, ignored)
     pre, props, prefs = _pre_block(builder, "\n".join(lines[:first]) if first else "")
     count = len(raws)
     kids: list[list[Block] | None] = [None] * count

@@ -89,29 +89,26 @@ def match_property(stripped: str) -> tuple[str, str] | None:
     return normalise_key(m.group(1)), (m.group(2) or "").strip()
 
 
+_SPLIT_TOKEN_RE = re.compile(r"\[\[|\]\]|[,，]")
+
+
 def _split_commas(value: str) -> list[str]:
-    """Split on ``,``/``，`` outside ``[[…]]``."""
+    """Split on ``,``/``，`` outside ``[[…]]`` (an unmatched ``]]`` is plain text)."""
     if "[[" not in value:
         return _COMMA_RE.split(value)
     parts: list[str] = []
     depth = 0
     start = 0
-    i = 0
-    n = len(value)
-    while i < n:
-        if value.startswith("[[", i):
+    for m in _SPLIT_TOKEN_RE.finditer(value):
+        token = m.group()
+        if token == "[[":
             depth += 1
-            i += 2
-            continue
-        if value.startswith("]]", i) and depth:
-            depth -= 1
-            i += 2
-            continue
-        ch = value[i]
-        if depth == 0 and ch in ",，":
-            parts.append(value[start:i])
-            start = i + 1
-        i += 1
+        elif token == "]]":
+            if depth:
+                depth -= 1
+        elif depth == 0:
+            parts.append(value[start:m.start()])
+            start = m.end()
     parts.append(value[start:])
     return parts
 
