@@ -38,7 +38,9 @@ def _stage_chart(i: InspectionProgress) -> dict[str, Any]:
     for n, s in enumerate(i.stages):
         w = round(track * s.done / s.total) if s.total else 0
         bars.append({"y": n * row + 6, "name": s.name, "w": w, "track": track, "fill": STATE_FILL[s.state],
-                     "label": f"{s.done}/{s.total}　{s.percent}%　{s.state}", "ty": n * row + 21})
+                     "label": f"{s.done}/{s.total}　{s.percent}%　{s.state}"
+                              + (f"　{s.completed_on}" if s.completed_on else ""),
+                     "ty": n * row + 21})
     return {"w": CHART_W, "h": len(i.stages) * row + 8, "bars": bars}
 
 
