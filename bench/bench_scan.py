@@ -5,7 +5,10 @@
 
 Phases (each timed with perf_counter, in this one process):
   read      list pages/ + journals/ (dot-files skipped), read bytes, decode UTF-8
-  parse     xuncha_kb.logseq.page.parse_text on every file (full Block trees)
+  parse     xuncha_kb.logseq.page.parse_text on every file (full Block trees; the body-derived
+            fields of most blocks are deferred to first access, see model.LAZY_BLOCK_FIELDS)
+  force     read every deferred field of every block once (what a consumer reading all
+            content/properties/refs pays on top of parse)
   minimal   a ~90-line line parser (indent tree, markers, properties, SCHEDULED/DEADLINE,
             fences) on the same texts, for comparison
   load      (with --load-graph) xuncha_kb.fs.scan.load_graph(root), the whole scan incl. whiteboards
@@ -29,7 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xuncha_kb.logseq.page import parse_text
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import LAZY_BLOCK_FIELDS, GraphConfig
 
 # ---------------------------------------------------------------- minimal line parser ----
 _MIN_MARKER = re.compile(r"(TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|IN-PROGRESS) ")
@@ -112,6 +115,18 @@ def parse_all(files: list[str], texts: list[str], config: GraphConfig) -> list[A
             for rel, t in zip(files, texts, strict=True)]
 
 
+def force(parsed: list[Any]) -> int:
+    """Read every deferred field of every block (fills them); returns the number of blocks."""
+    n = 0
+    for p in parsed:
+        for top in p.blocks:
+            for b in top.walk():
+                for name in LAZY_BLOCK_FIELDS:
+                    getattr(b, name)
+                n += 1
+    return n
+
+
 def count(parsed: list[Any]) -> dict[str, Any]:
     c: Counter[str] = Counter()
     markers: Counter[str] = Counter()
@@ -163,7 +178,7 @@ def main() -> int:
     args = ap.parse_args()
     root: Path = args.graph
     config = GraphConfig(separated_by_commas=frozenset({"owner"}))
-    results: dict[str, list[float]] = {"read": [], "parse": [], "minimal": [], "load": []}
+    results: dict[str, list[float]] = {"read": [], "parse": [], "force": [], "minimal": [], "load": []}
     parsed: list[Any] = []
     minimal_blocks = 0
     files: list[str] = []
@@ -176,6 +191,8 @@ def main() -> int:
         nbytes = sum(len(t.encode("utf-8")) for t in texts)
         dt, parsed = timed(lambda f=files, t=texts: parse_all(f, t, config), args.gc, "parse")
         results["parse"].append(dt)
+        dt, _ = timed(lambda p=parsed: force(p), args.gc, "force")
+        results["force"].append(dt)
         if not args.skip_minimal:
             dt, mins = timed(lambda t=texts: [minimal_parse(x) for x in t], args.gc, "minimal")
             results["minimal"].append(dt)

@@ -351,7 +351,8 @@ class _Builder:
                 props[normalise_key(m.group(1))] = (m.group(2) or "").strip()
         if first_is_prop:
             title = ""
-        elif "[[" in title or "#" in title or "((" in title or "{{" in title:
+        elif (("[" in title and "[[" in title) or "#" in title or ("(" in title and "((" in title)
+              or ("{" in title and "{{" in title)):  # one-character probes first: cheaper
             pieces.append(title)
         if body is None:
             nlines = 1
@@ -601,7 +602,8 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
                 if m is not None:
                     priority = m.group(1)
                     title = title[m.end():]
-            if not ("[[" in title or "#" in title or "((" in title or "{{" in title):
+            if not (("[" in title and "[[" in title) or "#" in title or ("(" in title and "((" in title)
+                    or ("{" in title and "{{" in title)):
                 block = make(span(file, line0 + 1, line0 + 1), depth, btext.rstrip(), title.strip(), marker,
                              priority, None, None, empty, empty_refs, (), (), (), children, False, True, None)
             else:
