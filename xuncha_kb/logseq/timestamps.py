@@ -43,7 +43,7 @@ def parse_timestamp_body(body: str) -> Timestamp | None:
         if isinstance(hit, str):
             raise BadDate(hit)
         return hit  # type: ignore[return-value]
-    if len(_CACHE) > 8192:
+    if len(_CACHE) > 32768:  # ~200 bytes an entry; a large graph has >10k distinct stamps
         _CACHE.clear()
     try:
         ts = _parse(body)
