@@ -31,7 +31,8 @@ def test_completed_stage_carries_its_date_from_the_log(runner, example_graph: Pa
     assert stages["prep"]["completed_on"] == "2026-03-01"
     text = runner.invoke(cli, ["report", str(example_graph), "--today", "2026-04-20", "--no-color"]).output
     assert "已完成 2026-03-01" in text
-    html = runner.invoke(cli, ["report", str(example_graph), "--today", "2026-04-20", "--format", "html"]).output
+    args = ["report", str(example_graph), "--today", "2026-04-20", "--format", "html"]
+    html = runner.invoke(cli, args).output
     assert "已完成　2026-03-01" in html
 
 
