@@ -232,7 +232,7 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
     root = resolve_graph(graph)
     day = parse_today(today)
     thresholds = Thresholds(yellow_days=yellow_days, red_days=red_days)
-    g = load_graph(root)
+    g = load_graph(root, freeze=True)  # one-shot command
     progress = compute_progress(g, active_workflow(g), day, thresholds=thresholds, only=only)
     progress = with_completion_dates(progress, stage_completion_dates(read_events(root).events))
     if only and not progress.inspections:
@@ -358,7 +358,7 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
         from xuncha_kb.fs.scan import load_graph
 
         try:
-            g = load_graph(path)
+            g = load_graph(path, freeze=True)  # one-shot command
         except GraphNotFound:
             if explicit:
                 raise
