@@ -38,6 +38,26 @@ def corpus() -> Path:
     return CORPUS
 
 
+def _installed_peer() -> Path | None:
+    """An npm-installed copy of ../shared/peer (Logseq's own parser, mldoc): $XUNCHA_PEER_DIR
+    (.ci/run prepares one) or /tmp/xuncha-peer."""
+    for c in (os.environ.get("XUNCHA_PEER_DIR", ""), "/tmp/xuncha-peer"):
+        if c and (Path(c) / "mldoc_blocks.js").is_file() and (Path(c) / "node_modules" / "mldoc").is_dir():
+            return Path(c)
+    return None
+
+
+@pytest.fixture(scope="session")
+def peer() -> Path:
+    """The installed peer parser; tests that need it skip cleanly without node or the peer."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    found = _installed_peer()
+    if found is None:
+        pytest.skip("peer parser not installed (set XUNCHA_PEER_DIR)")
+    return found
+
+
 @pytest.fixture
 def runner():
     from click.testing import CliRunner

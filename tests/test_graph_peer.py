@@ -6,8 +6,6 @@ everything we write is read the way Logseq reads it.  Skips without node / the i
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,15 +15,6 @@ from xuncha_kb.cli import cli
 
 pytestmark = pytest.mark.peer
 
-
-@pytest.fixture(scope="module")
-def peer() -> Path:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    for c in (os.environ.get("XUNCHA_PEER_DIR", ""), "/tmp/xuncha-peer"):
-        if c and (Path(c) / "mldoc_blocks.js").is_file() and (Path(c) / "node_modules" / "mldoc").is_dir():
-            return Path(c)
-    pytest.skip("peer parser not installed (set XUNCHA_PEER_DIR)")
 
 
 def test_example_graph_stats_equal_the_peer(peer: Path, runner, example_graph: Path) -> None:

@@ -7,9 +7,7 @@ install it once into /tmp/xuncha-peer.  Skips cleanly otherwise.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,17 +22,6 @@ pytestmark = pytest.mark.peer
 FIXTURE_GRAPH = Path(__file__).resolve().parent / "fixtures" / "reader" / "graph"
 CORPORA = ["logseq__docs", "logseq__logseq__exporter-test-graph"]
 
-
-@pytest.fixture(scope="module")
-def peer() -> Path:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    candidates = [os.environ.get("XUNCHA_PEER_DIR", ""), "/tmp/xuncha-peer"]
-    for c in candidates:
-        if c and (Path(c) / "mldoc_blocks.js").is_file() and (Path(c) / "node_modules" / "mldoc").is_dir():
-            return Path(c)
-    pytest.skip("peer parser not installed (set XUNCHA_PEER_DIR)")
 
 
 def run_peer(peer: Path, graph: Path) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ properties, task markers, block properties and DEADLINE dates with the project's
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,15 +23,6 @@ pytestmark = pytest.mark.peer
 
 I = "巡察/2026年第一轮/某某集团有限公司"  # noqa: E741
 
-
-@pytest.fixture(scope="module")
-def peer() -> Path:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    for c in (os.environ.get("XUNCHA_PEER_DIR", ""), "/tmp/xuncha-peer", "/tmp/xuncha-peer-scaffold"):
-        if c and (Path(c) / "mldoc_blocks.js").is_file() and (Path(c) / "node_modules" / "mldoc").is_dir():
-            return Path(c)
-    pytest.skip("peer parser not installed (set XUNCHA_PEER_DIR)")
 
 
 def _peer_pages(peer: Path, graph: Path) -> dict[str, dict[str, Any]]:

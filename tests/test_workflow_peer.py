@@ -7,8 +7,6 @@ stages, activities, properties and sub-items.  Skips when node or the peer is mi
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +21,6 @@ from .test_reader_peer import logseq_depths, run_peer
 
 pytestmark = pytest.mark.peer
 
-
-@pytest.fixture(scope="module")
-def peer_dir() -> Path:
-    """The installed peer (same places the reader's peer tests look), else skip."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    for c in (os.environ.get("XUNCHA_PEER_DIR", ""), "/tmp/xuncha-peer"):
-        if c and (Path(c) / "mldoc_blocks.js").is_file() and (Path(c) / "node_modules" / "mldoc").is_dir():
-            return Path(c)
-    pytest.skip("peer parser not installed (set XUNCHA_PEER_DIR)")
 
 
 def _blocks_from_peer(page: dict[str, Any], file: str) -> list[Block]:
@@ -60,24 +48,24 @@ def _blocks_from_peer(page: dict[str, Any], file: str) -> list[Block]:
     return [make(n, 1) for n in roots]
 
 
-def _peer_workflow(peer_dir: Path, text: str, tmp_path: Path):
+def _peer_workflow(peer: Path, text: str, tmp_path: Path):
     graph = tmp_path / "g"
     (graph / "pages").mkdir(parents=True)
     (graph / "pages" / "定义.md").write_text(text, encoding="utf-8")
-    (page,) = run_peer(peer_dir, graph)
+    (page,) = run_peer(peer, graph)
     wf, problems = build_workflow(page["page_properties"], _blocks_from_peer(page, page["file"]),
                                   page["file"])
     assert problems == []
     return wf
 
 
-def test_logseq_reads_the_shipped_definition_like_we_do(peer_dir, tmp_path):
+def test_logseq_reads_the_shipped_definition_like_we_do(peer, tmp_path):
     text = templates.read_template(templates.DEFAULT_DEFINITION)
-    assert strip_spans(_peer_workflow(peer_dir, text, tmp_path)) == strip_spans(default_workflow())
+    assert strip_spans(_peer_workflow(peer, text, tmp_path)) == strip_spans(default_workflow())
 
 
-def test_logseq_reads_an_extracted_definition_like_we_do(peer_dir, tmp_path, shared):
+def test_logseq_reads_an_extracted_definition_like_we_do(peer, tmp_path, shared):
     from xuncha_kb.workflow.extract import extract_file
 
     wf = extract_file(shared / "seed" / "000_d771ac59c96ea753.txt").workflow
-    assert strip_spans(_peer_workflow(peer_dir, render_definition(wf), tmp_path)) == strip_spans(wf)
+    assert strip_spans(_peer_workflow(peer, render_definition(wf), tmp_path)) == strip_spans(wf)
