@@ -1,4 +1,4 @@
-"""Per-block diff against Logseq's own parser (mldoc, via /work/shared/peer/mldoc_blocks.js).
+"""Per-block diff against Logseq's own parser (mldoc, via ../shared/peer/mldoc_blocks.js).
 
 Needs node and an installed copy of the peer: set XUNCHA_PEER_DIR (CI does, see .ci/run) or
 install it once into /tmp/xuncha-peer.  Skips cleanly otherwise.
