@@ -433,8 +433,8 @@ def _emit_plan(run: Any, as_json: bool, dry_run: bool, graph_root: Path) -> None
         click.echo(plan.render())
         if dry_run:
             click.echo("（--dry-run：只显示计划，未写入任何文件。）")
-        elif result is not None:
-            click.echo(result.render())
+        elif result is not None and (result.changed or plan.changes_anything):
+            click.echo(result.render())  # an unchanged plan has already said 无变化
 
     if dry_run or plan.conflicts:
         show(None)
