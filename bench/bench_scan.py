@@ -25,7 +25,6 @@ import re
 import statistics
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xuncha_kb.logseq.page import parse_text
 from xuncha_kb.model import LAZY_BLOCK_FIELDS, GraphConfig
+from xuncha_kb.stats import BlockCounts
 
 # ---------------------------------------------------------------- minimal line parser ----
 _MIN_MARKER = re.compile(r"(TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|IN-PROGRESS) ")
@@ -136,22 +136,19 @@ def force(parsed: list[Any]) -> int:
 
 
 def count(parsed: list[Any]) -> dict[str, Any]:
-    c: Counter[str] = Counter()
-    markers: Counter[str] = Counter()
+    """The reader's counts in expected.json's terms (stats' block rules plus ids and refs)."""
+    counts = BlockCounts()
+    ids = refs = 0
     for p in parsed:
+        counts.add(p.blocks)
         for top in p.blocks:
             for b in top.walk():
-                if b.pre_block:
-                    c["pre_blocks"] += 1
-                    continue
-                c["blocks"] += 1
-                if b.marker:
-                    markers[b.marker] += 1
-                c["scheduled"] += b.scheduled is not None
-                c["deadline"] += b.deadline is not None
-                c["ids"] += "id" in b.properties
-                c["refs"] += len(b.refs)
-    return {**c, "markers": dict(sorted(markers.items()))}
+                if not b.pre_block:
+                    ids += "id" in b.properties
+                    refs += len(b.refs)
+    return {"blocks": counts.blocks, "pre_blocks": counts.pre_blocks, "scheduled": counts.scheduled,
+            "deadline": counts.deadline, "ids": ids, "refs": refs,
+            "markers": dict(sorted(counts.tasks.items()))}
 
 
 CPU: dict[str, list[float]] = {}

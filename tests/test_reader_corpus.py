@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from xuncha_kb.logseq.page import parse_text
+from xuncha_kb.stats import BlockCounts
 
 GRAPHS = ["logseq__docs", "logseq__logseq__exporter-test-graph"]
 
@@ -31,27 +31,13 @@ def graph_files(root: Path) -> list[str]:
 
 
 def count_graph(root: Path) -> dict[str, object]:
-    markers: Counter[str] = Counter()
-    priorities: Counter[str] = Counter()
-    c = Counter[str]()
+    """Parse each file directly (no graph scan) and count by the stats rules."""
+    counts = BlockCounts()
     for rel in graph_files(root):
         fmt = "org" if rel.endswith(".org") else "markdown"
-        parsed = parse_text((root / rel).read_text(encoding="utf-8"), rel, fmt)
-        for top in parsed.blocks:
-            for b in top.walk():
-                if b.pre_block:
-                    c["pre_blocks"] += 1
-                    continue
-                c["blocks"] += 1
-                if b.marker:
-                    markers[b.marker] += 1
-                if b.priority:
-                    priorities[b.priority] += 1
-                if b.scheduled:
-                    c["scheduled"] += 1
-                if b.deadline:
-                    c["deadline"] += 1
-    return {**c, "markers": dict(markers), "priorities": dict(priorities)}
+        counts.add(parse_text((root / rel).read_text(encoding="utf-8"), rel, fmt).blocks)
+    return {"blocks": counts.blocks, "pre_blocks": counts.pre_blocks, "scheduled": counts.scheduled,
+            "deadline": counts.deadline, "markers": dict(counts.tasks), "priorities": dict(counts.priorities)}
 
 
 def expected_counts(doc: str, graph: str) -> dict[str, object]:

@@ -11,22 +11,56 @@ are included in ``blocks``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from xuncha_kb.model import Graph
+from xuncha_kb.model import Block, Graph
 
 #: Display order for task markers in the text summary.
 MARKER_ORDER = ("TODO", "DOING", "LATER", "NOW", "IN-PROGRESS", "WAIT", "WAITING", "DONE", "CANCELED",
                 "CANCELLED")
 
 
+@dataclass
+class BlockCounts:
+    """Block counts by Logseq's rules: pre-blocks apart from ``blocks``, markers as written.
+
+    The one place these rules live: ``stats``, the corpus tests and the scan bench all count
+    through it.
+    """
+
+    blocks: int = 0
+    pre_blocks: int = 0
+    max_depth: int = 0
+    scheduled: int = 0
+    deadline: int = 0
+    tasks: Counter[str] = field(default_factory=Counter)
+    priorities: Counter[str] = field(default_factory=Counter)
+
+    def add(self, tops: Iterable[Block]) -> None:
+        """Count these top-level blocks and all their descendants."""
+        for top in tops:
+            for block in top.walk():
+                if block.pre_block:
+                    self.pre_blocks += 1
+                    continue
+                self.blocks += 1
+                self.max_depth = max(self.max_depth, block.level)
+                if block.marker:
+                    self.tasks[block.marker] += 1
+                if block.priority:
+                    self.priorities[block.priority] += 1
+                if block.scheduled is not None:
+                    self.scheduled += 1
+                if block.deadline is not None:
+                    self.deadline += 1
+
+
 def graph_stats(graph: Graph) -> dict[str, Any]:
     """The ``stats --json`` object: counts, per-marker tasks, priorities, diagnostics."""
-    pages = journals = other_pages = blocks = pre_blocks = scheduled = deadline = org_files = 0
-    page_properties = 0
-    max_depth = 0
-    tasks: Counter[str] = Counter()
-    priorities: Counter[str] = Counter()
+    pages = journals = other_pages = org_files = page_properties = 0
+    counts = BlockCounts()
     pages_prefix = graph.config.pages_dir.strip("/") + "/"
     journals_prefix = graph.config.journals_dir.strip("/") + "/"
     for page in graph.pages:
@@ -41,20 +75,8 @@ def graph_stats(graph: Graph) -> dict[str, Any]:
             org_files += 1
         if page.properties:
             page_properties += 1
-        for block in page.walk():
-            if block.pre_block:
-                pre_blocks += 1
-                continue
-            blocks += 1
-            max_depth = max(max_depth, block.level)
-            if block.marker:
-                tasks[block.marker] += 1
-            if block.priority:
-                priorities[block.priority] += 1
-            if block.scheduled is not None:
-                scheduled += 1
-            if block.deadline is not None:
-                deadline += 1
+        counts.add(page.blocks)
+    tasks, priorities = counts.tasks, counts.priorities
     shapes = Counter(s.type for wb in graph.whiteboards for s in wb.shapes)
     return {
         "graph": str(graph.root),
@@ -64,13 +86,13 @@ def graph_stats(graph: Graph) -> dict[str, Any]:
         "other_pages": other_pages,
         "org_files": org_files,
         "pages_with_properties": page_properties,
-        "blocks": blocks,
-        "pre_blocks": pre_blocks,
-        "max_depth": max_depth,
+        "blocks": counts.blocks,
+        "pre_blocks": counts.pre_blocks,
+        "max_depth": counts.max_depth,
         "tasks": dict(sorted(tasks.items(), key=lambda kv: _marker_rank(kv[0]))),
         "tasks_total": sum(tasks.values()),
-        "scheduled": scheduled,
-        "deadline": deadline,
+        "scheduled": counts.scheduled,
+        "deadline": counts.deadline,
         "priorities": dict(sorted(priorities.items())),
         "whiteboards": len(graph.whiteboards),
         "whiteboard_shapes": sum(shapes.values()),
