@@ -300,6 +300,72 @@ def _conflict_marker_line(text: str) -> int | None:
 
 
 _NO_LINES: frozenset[int] = frozenset()
+#: First characters of a first line that may open a verbatim region (for the block's own rules,
+#: which strip the line first, a leading space or tab counts too): such blocks are built eagerly.
+_FIRST_LINE_SLOW = frozenset(" \t`~#$:")
+
+
+def _body_lines(lines: list[str], verbatim: set[int], code: set[int], props: dict[str, str], run: int,
+                pieces: list[str], stamp: Callable[[str, int], Timestamp | None]
+                ) -> tuple[Timestamp | None, Timestamp | None]:
+    """Line-by-line body rules for blocks holding verbatim regions (``lines[0]`` is the first
+    line).  Fills ``props`` and ``pieces`` (lines to scan for refs); returns (scheduled,
+    deadline), each read by ``stamp(text between the brackets, line index)``."""
+    scheduled: Timestamp | None = None
+    deadline: Timestamp | None = None
+    for j in range(1, len(lines)):
+        line = lines[j]
+        if j in verbatim:
+            if run == 1:
+                run = 2
+            if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
+                pieces.append(line)
+            continue
+        if run != 2 and "::" in line:
+            m = PROPERTY_LINE_RE.match(line)
+            if m is not None:
+                run = 1
+                key = normalise_key(m.group(1))
+                if key not in props:
+                    props[key] = (m.group(2) or "").strip()
+                continue
+        if run == 1:
+            run = 2
+        if "SCHEDULED:" in line or "DEADLINE:" in line:
+            for pm in PLANNING_RE.finditer(line):
+                ts = stamp(pm.group(2), j)
+                if ts is None:
+                    continue
+                if pm.group(1) == "SCHEDULED":
+                    if scheduled is None:
+                        scheduled = ts
+                elif deadline is None:
+                    deadline = ts
+        if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
+            pieces.append(line)
+    return scheduled, deadline
+
+
+def _no_stamp(body: str, j: int) -> None:
+    """For bodies known to hold no SCHEDULED:/DEADLINE: (never called there)."""
+    return None
+
+
+def _deferred_verbatim(text: str, prefix: str, body: list[str], props: dict[str, str] | None, run: int,
+                       title: str | None, comma: frozenset[str], ignored: frozenset[str]) -> tuple[Any, ...]:
+    """The deferred fields of a multi-line block whose body holds verbatim regions but no
+    timestamps, and whose first line opens none: the line-by-line body rules, run on first
+    access."""
+    if props is None:
+        props = {}
+    pieces = [title] if title is not None else []
+    content = text + _dedent("\n" + "\n".join(body), prefix, body)
+    lines = content.split("\n")
+    verbatim, code = outline.verbatim_lines(lines)
+    _body_lines(lines, verbatim, code, props, run, pieces, _no_stamp)
+    return _deferred_fields(content.rstrip(), pieces, props, comma, ignored)
+
+
 class _Builder:
     """Builds Blocks of one file (or one block's content).  Shared by pages and single blocks."""
 
@@ -361,34 +427,43 @@ class _Builder:
             nlines = len(body) + 1
             prefix = "\n" + indent_text + "  " if bullet else "\n" + indent_text
             joined = "\n" + "\n".join(body)
-            # (one-character tests first: "L" is in all of SCHEDULED:, DEADLINE:, :LOGBOOK:)
-            if not (("L" in joined
-                     and ("SCHEDULED:" in joined or "DEADLINE:" in joined or ":LOGBOOK:" in joined))
-                    or ("`" in joined and "```" in joined) or ("~" in joined and "~~~" in joined)
-                    or ("#" in joined and "#+" in joined) or ("$" in joined and "$$" in joined)
-                    or (text[:1] in ("`", "~", "#", "$", ":") and text != "")):
-                # No verbatim region and no timestamps (so no diagnostics): everything the body
-                # decides (content, properties, refs) is deferred to first access.  The dedented
-                # body has no opener either: dedenting only removes whitespace after newlines.
-                off = self.offset + line0 + 1
-                if not heading and bullet is False:
-                    heading = 1
-                return new_lazy_block(
-                    new_span(self.file, off, off + nlines - 1), level, title.strip(), marker, priority,
-                    None, None, children, False, bullet, heading,
-                    (_deferred_body, (text, prefix, body, props or None, run, pieces[0] if pieces else None,
-                                      self.comma, self.ignored)))
+            # (one-character tests first: "L" is in both SCHEDULED: and DEADLINE:)
+            planning = "L" in joined and ("SCHEDULED:" in joined or "DEADLINE:" in joined)
+            if text[:1] not in _FIRST_LINE_SLOW:
+                # The first line opens no verbatim region, so the body alone decides content,
+                # properties and refs.  Without SCHEDULED:/DEADLINE: the body can produce no
+                # diagnostic and no eager field: all of it is deferred to first access.  With
+                # them, the dates are read here when no verbatim region or property line can
+                # hide them; the rest is still deferred.
+                verbatim = (("`" in joined and "```" in joined) or ("~" in joined and "~~~" in joined)
+                            or ("#" in joined and "#+" in joined) or ("$" in joined and "$$" in joined)
+                            or (":" in joined and ":LOGBOOK:" in joined))
+                dates: tuple[Timestamp | None, Timestamp | None] | None = (None, None)
+                if planning:
+                    dates = None if verbatim else self._plain_dates(joined, line0)
+                if dates is not None:
+                    scheduled, deadline = dates
+                    off = self.offset + line0 + 1
+                    if not heading and bullet is False:
+                        heading = 1
+                    return new_lazy_block(
+                        new_span(self.file, off, off + nlines - 1), level, title.strip(), marker, priority,
+                        scheduled, deadline, children, False, bullet, heading,
+                        (_deferred_verbatim if verbatim else _deferred_body,
+                         (text, prefix, body, props or None, run, pieces[0] if pieces else None,
+                          self.comma, self.ignored)))
             rest = _dedent(joined, prefix, body)
             content = text + rest
             opener = (text[:1] in ("`", "~", "#", "$", ":") and text != "") or (
                 "```" in rest or "~~~" in rest or "#+" in rest or "$$" in rest or ":LOGBOOK:" in rest)
             if opener:
                 lines = content.split("\n")
-                verbatim, code = outline.verbatim_lines(lines)
+                verbatim_set, code = outline.verbatim_lines(lines)
                 if 0 in code:  # the first line opens a code region: no title, no title refs
                     title = ""
                     pieces.clear()
-                scheduled, deadline = self._body_lines(lines, verbatim, code, line0, props, run, pieces)
+                scheduled, deadline = _body_lines(lines, verbatim_set, code, props, run, pieces,
+                                                  self._stamp_at(line0))
             else:
                 other, run_start, run_end = _body_properties(rest, nlines - 1, props, run)
                 if "SCHEDULED:" in other or "DEADLINE:" in other:
@@ -406,7 +481,7 @@ class _Builder:
                             deadline = ts
                 if "[[" in other or "#" in other or "((" in other or "{{" in other:
                     pieces.append(other)
-            content = content.rstrip()
+        content = content.rstrip()
         if not heading and bullet is False:
             heading = 1
         off = self.offset + line0 + 1
@@ -421,43 +496,30 @@ class _Builder:
             children, False, bullet, heading,
         )
 
-    def _body_lines(self, lines: list[str], verbatim: set[int], code: set[int], line0: int,
-                    props: dict[str, str], run: int, pieces: list[str]
-                    ) -> tuple[Timestamp | None, Timestamp | None]:
-        """Line-by-line body rules for blocks holding verbatim regions (``lines[0]`` is the first
-        line).  Fills ``props`` and ``pieces`` (lines to scan for refs); returns (scheduled, deadline)."""
+    def _stamp_at(self, line0: int) -> Callable[[str, int], Timestamp | None]:
+        """``stamp(body, j)``: the timestamp of body line ``j`` of the block at ``line0``."""
+        return lambda body, j: self._timestamp(body, line0 + j)
+
+    def _plain_dates(self, joined: str, line0: int
+                     ) -> tuple[Timestamp | None, Timestamp | None] | None:
+        """(scheduled, deadline) of a body without verbatim regions, or None when a planning
+        line also holds ``::`` (it may belong to the property run: the full rules decide)."""
         scheduled: Timestamp | None = None
         deadline: Timestamp | None = None
-        for j in range(1, len(lines)):
-            line = lines[j]
-            if j in verbatim:
-                if run == 1:
-                    run = 2
-                if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
-                    pieces.append(line)
+        for pm in PLANNING_RE.finditer(joined):
+            pos = pm.start()
+            start = joined.rfind("\n", 0, pos)
+            end = joined.find("\n", pos)
+            if "::" in (joined[start:end] if end >= 0 else joined[start:]):
+                return None
+            ts = self._timestamp(pm.group(2), line0 + joined.count("\n", 0, pos + 1))
+            if ts is None:
                 continue
-            if run != 2 and "::" in line:
-                m = PROPERTY_LINE_RE.match(line)
-                if m is not None:
-                    run = 1
-                    key = normalise_key(m.group(1))
-                    if key not in props:
-                        props[key] = (m.group(2) or "").strip()
-                    continue
-            if run == 1:
-                run = 2
-            if "SCHEDULED:" in line or "DEADLINE:" in line:
-                for pm in PLANNING_RE.finditer(line):
-                    ts = self._timestamp(pm.group(2), line0 + j)
-                    if ts is None:
-                        continue
-                    if pm.group(1) == "SCHEDULED":
-                        if scheduled is None:
-                            scheduled = ts
-                    elif deadline is None:
-                        deadline = ts
-            if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
-                pieces.append(line)
+            if pm.group(1) == "SCHEDULED":
+                if scheduled is None:
+                    scheduled = ts
+            elif deadline is None:
+                deadline = ts
         return scheduled, deadline
 
     def _timestamp(self, body: str, j: int) -> Timestamp | None:
