@@ -135,7 +135,7 @@ def test_fast_constructed_blocks_are_real_frozen_blocks() -> None:
 
     import pytest
 
-    from xuncha_kb.logseq.page import _fast_constructor
+    from xuncha_kb.logseq.construct import fast_constructor as _fast_constructor
 
     parsed = parse_text("- TODO a [[x]]\n\t- b\n  id:: 677b79bc-f3eb-4e52-a830-bcae64a66a0d", "p.md")
     for b in (b for t in parsed.blocks for b in t.walk()):

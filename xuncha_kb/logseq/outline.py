@@ -147,7 +147,7 @@ def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
             continue
         c = s[0]
         if c == "-":
-            if len(s) != 1 and s[1] != " " and s[1] != "\t":
+            if s[1:2] not in " \t":  # "-x" is text; "-", "- x" and "-\tx" are bullets
                 cur_last = i
                 i += 1
                 continue

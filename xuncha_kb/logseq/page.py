@@ -13,13 +13,13 @@ The rules are listed in docs/reader.md; the outline lives in ``outline.py``, inl
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from xuncha_kb.logseq import outline
+from xuncha_kb.logseq.construct import fast_constructor
 from xuncha_kb.logseq.inline import (
     MARKER_RE,
     PRIORITY_RE,
@@ -52,68 +52,17 @@ _BLOCK_ARGS = ("span", "level", "content", "title", "marker", "priority", "sched
                "bullet", "heading")
 
 
-def _fast_constructor(cls: type, args: tuple[str, ...], deferred: tuple[str, ...] = ()
-                      ) -> Callable[..., Any]:
-    """A positional constructor for a frozen, slotted dataclass that skips the per-field
-    ``object.__setattr__`` calls of the generated ``__init__`` (5× faster; a 10k-page graph
-    builds ~450k blocks).
-
-    It fills an instance of a plain class with the same ``__slots__`` layout (and the same
-    bases), then switches the instance's class to ``cls`` — the result *is* a ``cls`` instance,
-    frozen from then on.  Slots not in ``args`` get their dataclass defaults, except the fields
-    in ``deferred``, which stay unset: ``args`` then names a base-class slot (``_lazy``) holding
-    the thunk that fills them on first access (see ``model._LazyFields``).  Falls back to
-    ``cls(**kwargs)`` if the layout trick is not possible (e.g. the model class changed shape).
-    """
-    slots = tuple(getattr(cls, "__slots__", ()))
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    base_slots = {s for base in cls.__mro__[1:] for s in getattr(base, "__slots__", ())}
-    field_args = tuple(a for a in args if a in fields)
-
-    def slow(*values: Any) -> Any:
-        kwargs = dict(zip(args, values, strict=True))
-        thunk = kwargs.pop("_lazy", None)
-        if thunk is not None:
-            fn, fargs = thunk
-            kwargs.update(zip(deferred, fn(*fargs), strict=True))
-        return cls(**kwargs)
-
-    if not slots or set(slots) != set(fields) or not set(args) <= set(fields) | base_slots:
-        return slow
-    if deferred and ("_lazy" not in args or "_lazy" not in base_slots or not set(deferred) <= set(fields)):
-        return slow
-    mirror = type(f"_{cls.__name__}Filler", cls.__bases__, {"__slots__": slots})
-    ns: dict[str, Any] = {"M": mirror, "C": cls}
-    body = [f"    o.{a} = {a}" for a in args]
-    for name, f in fields.items():
-        if name in field_args or name in deferred:
-            continue
-        if f.default is not dataclasses.MISSING:
-            ns[f"d_{name}"] = f.default
-            body.append(f"    o.{name} = d_{name}")
-        elif f.default_factory is not dataclasses.MISSING:
-            ns[f"f_{name}"] = f.default_factory
-            body.append(f"    o.{name} = f_{name}()")
-        else:
-            return slow
-    body.append("    o.__class__ = C\n    return o\n")
-    src = f"def make({', '.join(args)}):\n    o = M()\n" + "\n".join(body)
-    exec(src, ns)  # same technique dataclasses uses to generate __init__
-    make: Callable[..., Any] = ns["make"]
-    try:
-        probe = make(*range(len(args)))
-    except TypeError:  # incompatible layout for __class__ assignment
-        return slow
-    if type(probe) is not cls:
-        return slow
-    return make
-
-
-new_block: Callable[..., Block] = _fast_constructor(Block, _BLOCK_ARGS)
-new_span: Callable[[str, int, int], Span] = _fast_constructor(Span, ("file", "line", "end_line"))
+new_block: Callable[..., Block] = fast_constructor(Block, _BLOCK_ARGS)
+new_span: Callable[[str, int, int], Span] = fast_constructor(Span, ("file", "line", "end_line"))
 #: Like ``new_block`` but property_refs/refs/block_refs/macros come from the thunk passed last.
-new_lazy_block: Callable[..., Block] = _fast_constructor(
+new_lazy_block: Callable[..., Block] = fast_constructor(
     Block, (*(a for a in _BLOCK_ARGS if a not in LAZY_BLOCK_FIELDS), "_lazy"), LAZY_BLOCK_FIELDS)
+#: One-line bullets (most blocks of a graph): the fewest arguments, the rest fixed.
+new_line_block: Callable[..., Block] = fast_constructor(
+    Block, ("span", "level", "content", "title", "marker", "priority", "children"),
+    fixed={"properties": EMPTY_PROPS, "property_refs": EMPTY_PROP_REFS})
+new_lazy_line_block: Callable[..., Block] = fast_constructor(
+    Block, ("span", "level", "title", "marker", "priority", "children", "_lazy"), LAZY_BLOCK_FIELDS)
 
 
 def _prop_refs(props: Mapping[str, str], comma: frozenset[str], ignored: frozenset[str]
@@ -640,8 +589,7 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
     build = builder.block
     marker_match = MARKER_RE.match
     priority_match = PRIORITY_RE.match
-    make, make_lazy, span = new_block, new_lazy_block, new_span
-    empty, empty_refs = EMPTY, EMPTY_REFS
+    make_line, make_lazy_line, span = new_line_block, new_lazy_line_block, new_span
     for idx in range(count - 1, -1, -1):
         line0, indent, bullet, btext, last, parent, depth = raws[idx]
         mine = kids[idx]
@@ -664,14 +612,16 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
                 if m is not None:
                     priority = m.group(1)
                     title = title[m.end():]
+            ln = line0 + 1
             if not (("[" in title and "[[" in title) or "#" in title or ("(" in title and "((" in title)
                     or ("{" in title and "{{" in title)):
-                block = make(span(file, line0 + 1, line0 + 1), depth, btext.rstrip(), title.strip(), marker,
-                             priority, None, None, empty, empty_refs, (), (), (), children, False, True, None)
+                content = btext.rstrip()
+                block = make_line(span(file, ln, ln), depth, content,
+                                  content if title is btext and btext[:1] not in " \t" else title.strip(),
+                                  marker, priority, children)
             else:
-                block = make_lazy(span(file, line0 + 1, line0 + 1), depth, title.strip(),
-                                  marker, priority, None, None, children, False, True, None,
-                                  (_deferred_title, (btext.rstrip(), title)))
+                block = make_lazy_line(span(file, ln, ln), depth, title.strip(), marker, priority, children,
+                                       (_deferred_title, (btext.rstrip(), title)))
         else:
             block = build(line0, lines[line0][:indent], bullet, btext,
                           lines[line0 + 1:last + 1] if last > line0 else None, depth, children)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from xuncha_kb.logseq.construct import fast_constructor
 from xuncha_kb.model import Timestamp
+
+_new_timestamp = fast_constructor(Timestamp, ("date", "time", "repeater", "raw"))
 
 #: ``KIND: <body>`` anywhere in a line.  Group 1 = kind, group 2 = body between the brackets.
 PLANNING_RE = re.compile(r"(SCHEDULED|DEADLINE): +[<\[]([^<>\[\]\n]*)[>\]]")
@@ -55,7 +58,8 @@ def parse_timestamp_body(body: str) -> Timestamp | None:
 
 
 def _parse(body: str) -> Timestamp | None:
-    m = _BODY_RE.match(body.strip())
+    raw = body.strip()
+    m = _BODY_RE.match(raw)
     if m is None:
         return None
     y, mo, d, _wday, hh, mm, rkind, rnum, runit = m.groups()
@@ -63,9 +67,14 @@ def _parse(body: str) -> Timestamp | None:
         date = _dt.date(int(y), int(mo), int(d))
     except ValueError as exc:
         raise BadDate(f"{y}-{mo}-{d}") from exc
-    time = f"{int(hh):02d}:{mm}" if hh is not None else None
-    repeater = f"{rkind}{rnum}{runit}" if rkind is not None else None
-    return Timestamp(date=date, time=time, repeater=repeater, raw=body.strip())
+    if hh is None:
+        time = None
+    elif hh.isascii():
+        time = (hh if len(hh) == 2 else "0" + hh) + ":" + mm
+    else:  # other Unicode digits: as int() reads them
+        time = f"{int(hh):02d}:{mm}"
+    repeater = None if rkind is None else rkind + rnum + runit
+    return _new_timestamp(date, time, repeater, raw)
 
 
 def format_timestamp(ts: Timestamp) -> str:
