@@ -10,9 +10,13 @@ Phases (each timed with perf_counter, in this one process):
   force     read every deferred field of every block once (what a consumer reading all
             content/properties/refs pays on top of parse)
   minimal   a ~90-line line parser (indent tree, markers, properties, SCHEDULED/DEADLINE,
-            fences) on the same texts, for comparison
+            fences) on the same texts, for comparison, under the same GC mode as parse
+  minimal_gc_on   the same minimal parser with the cyclic GC left on, as such a script
+            runs by default (xuncha_kb's scanner turns the GC off itself)
   load      (with --load-graph) xuncha_kb.fs.scan.load_graph(root), the whole scan incl. whiteboards
-The reader's counts are checked against the generator's expected.json.
+The reader's counts are checked against the generator's expected.json.  The report names
+the reader that ran ("reader": native = the mypyc-compiled modules, pure = Python); set
+XUNCHA_KB_PURE=1 to measure the pure-Python reader on an install that has both.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from xuncha_kb.logseq import native
 from xuncha_kb.logseq.page import parse_text
 from xuncha_kb.model import LAZY_BLOCK_FIELDS, GraphConfig
 from xuncha_kb.stats import BlockCounts
@@ -183,7 +188,8 @@ def main() -> int:
     args = ap.parse_args()
     root: Path = args.graph
     config = GraphConfig(separated_by_commas=frozenset({"owner"}))
-    results: dict[str, list[float]] = {"read": [], "parse": [], "force": [], "minimal": [], "load": []}
+    phases = ("read", "parse", "force", "minimal", "minimal_gc_on", "load")
+    results: dict[str, list[float]] = {name: [] for name in phases}
     parsed: list[Any] = []
     minimal_blocks = 0
     files: list[str] = []
@@ -204,6 +210,9 @@ def main() -> int:
             results["minimal"].append(dt)
             minimal_blocks = sum(len(b) for _, b in mins)
             del mins
+            dt, mins = timed(lambda t=texts: [minimal_parse(x) for x in t], "on", "minimal_gc_on")
+            results["minimal_gc_on"].append(dt)
+            del mins
         if args.load_graph:
             from xuncha_kb.fs.scan import load_graph
 
@@ -215,7 +224,7 @@ def main() -> int:
     got = parsed_counts
     blocks = got["blocks"]
     report: dict[str, Any] = {
-        "python": sys.version.split()[0], "gc": args.gc, "repeat": args.repeat,
+        "python": sys.version.split()[0], "reader": native.mode, "gc": args.gc, "repeat": args.repeat,
         "files": len(files), "MB": round(nbytes / 1e6, 1), "blocks": blocks,
         "minimal_parser_blocks": minimal_blocks,
     }
