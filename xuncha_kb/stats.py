@@ -39,22 +39,42 @@ class BlockCounts:
     priorities: Counter[str] = field(default_factory=Counter)
 
     def add(self, tops: Iterable[Block]) -> None:
-        """Count these top-level blocks and all their descendants."""
-        for top in tops:
-            for block in top.walk():
-                if block.pre_block:
-                    self.pre_blocks += 1
-                    continue
-                self.blocks += 1
-                self.max_depth = max(self.max_depth, block.level)
-                if block.marker:
-                    self.tasks[block.marker] += 1
-                if block.priority:
-                    self.priorities[block.priority] += 1
-                if block.scheduled is not None:
-                    self.scheduled += 1
-                if block.deadline is not None:
-                    self.deadline += 1
+        """Count these top-level blocks and all their descendants (any order: these are counts;
+        a plain stack instead of ``Block.walk`` keeps a 450k-block graph to a fraction of a
+        second)."""
+        blocks = pre = scheduled = deadline = 0
+        depth = self.max_depth
+        tasks: dict[str, int] = {}
+        priorities: dict[str, int] = {}
+        stack = list(tops)
+        pop, extend = stack.pop, stack.extend
+        while stack:
+            block = pop()
+            children = block.children
+            if children:
+                extend(children)
+            if block.pre_block:
+                pre += 1
+                continue
+            blocks += 1
+            if block.level > depth:
+                depth = block.level
+            marker = block.marker
+            if marker:
+                tasks[marker] = tasks.get(marker, 0) + 1
+            if block.priority:
+                priorities[block.priority] = priorities.get(block.priority, 0) + 1
+            if block.scheduled is not None:
+                scheduled += 1
+            if block.deadline is not None:
+                deadline += 1
+        self.blocks += blocks
+        self.pre_blocks += pre
+        self.max_depth = depth
+        self.scheduled += scheduled
+        self.deadline += deadline
+        self.tasks.update(tasks)
+        self.priorities.update(priorities)
 
 
 def graph_stats(graph: Graph) -> dict[str, Any]:
