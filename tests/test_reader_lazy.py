@@ -88,3 +88,31 @@ def test_timestamp_problems_are_reported_at_parse_time() -> None:
     a, b = parsed.blocks
     assert a.scheduled is None and a.properties == {"k": "[[v]]"} and a.property_refs == {"k": ("v",)}
     assert _is_deferred(b) and b.content == "b\nk:: v" and b.properties == {"k": "v"}
+
+
+def test_properties_of_a_block_without_double_colon_need_no_thunk() -> None:
+    """A deferred block whose text has no ``::`` has its (empty) properties set at parse time,
+    so property-only consumers (progress, ledgers, relevance) never run the thunk."""
+    one_line, multi, with_props = _blocks("- a [[x]]\n- b #t\n  more [[y]]\n- c [[z]]\n  k:: v\n")
+    for b in (one_line, multi):
+        assert b.properties == {} and b.property_refs == {} and _is_deferred(b)
+        assert b.refs  # the rest is still computed on first access
+        assert not _is_deferred(b)
+    assert with_props.properties == {"k": "v"} and not _is_deferred(with_props)
+
+
+def test_properties_read_first_equal_the_forced_values(tmp_path) -> None:
+    """Whatever a reader sets before first access (the empty properties above) is what the
+    thunk computes: checked on every block of a generated graph with every feature."""
+    from tests.test_reader_bench_gen import load_generator
+
+    load_generator().generate(tmp_path, pages=40, seed=5)
+    checked = 0
+    for path in sorted((tmp_path / "pages").glob("*.md")):
+        for b in (b for t in parse_text(path.read_text("utf-8"), "p.md").blocks for b in t.walk()):
+            first = (b.properties, b.property_refs)
+            assert first == (b.properties, b.property_refs)
+            fields = {n: getattr(b, n) for n in LAZY_BLOCK_FIELDS}  # forces the rest
+            assert first == (fields["properties"], fields["property_refs"])
+            checked += 1
+    assert checked > 1000

@@ -44,7 +44,7 @@ def fast_constructor(cls: type, args: tuple[str, ...], deferred: tuple[str, ...]
 
     if not slots or set(slots) != set(fields) or not set(args) <= set(fields) | base_slots:
         return slow
-    if not set(fixed) <= set(fields) - set(args) - set(deferred):
+    if not set(fixed) <= set(fields) - set(args):
         return slow
     if deferred and ("_lazy" not in args or "_lazy" not in base_slots or not set(deferred) <= set(fields)):
         return slow
@@ -52,11 +52,13 @@ def fast_constructor(cls: type, args: tuple[str, ...], deferred: tuple[str, ...]
     ns: dict[str, Any] = {"M": mirror, "C": cls}
     body = [f"    o.{a} = {a}" for a in args]
     for name, f in fields.items():
-        if name in field_args or name in deferred:
+        if name in field_args:
             continue
         if name in fixed:
             ns[f"v_{name}"] = fixed[name]
             body.append(f"    o.{name} = v_{name}")
+        elif name in deferred:
+            continue
         elif f.default is not dataclasses.MISSING:
             ns[f"d_{name}"] = f.default
             body.append(f"    o.{name} = d_{name}")

@@ -61,8 +61,16 @@ new_lazy_block: Callable[..., Block] = fast_constructor(
 new_line_block: Callable[..., Block] = fast_constructor(
     Block, ("span", "level", "content", "title", "marker", "priority", "children"),
     fixed={"properties": EMPTY_PROPS, "property_refs": EMPTY_PROP_REFS})
+#: Deferred blocks whose text has no ``::`` cannot have properties: those two fields are set
+#: now (the thunk returns the same empty values), so a consumer that only looks at properties
+#: (progress, ledgers, relevance) never runs the thunk.
+_NO_PROPS = {"properties": EMPTY_PROPS, "property_refs": EMPTY_PROP_REFS}
 new_lazy_line_block: Callable[..., Block] = fast_constructor(
-    Block, ("span", "level", "title", "marker", "priority", "children", "_lazy"), LAZY_BLOCK_FIELDS)
+    Block, ("span", "level", "title", "marker", "priority", "children", "_lazy"), LAZY_BLOCK_FIELDS,
+    fixed=_NO_PROPS)
+new_lazy_block_no_props: Callable[..., Block] = fast_constructor(
+    Block, (*(a for a in _BLOCK_ARGS if a not in LAZY_BLOCK_FIELDS), "_lazy"), LAZY_BLOCK_FIELDS,
+    fixed=_NO_PROPS)
 
 
 def _prop_refs(props: Mapping[str, str], comma: frozenset[str], ignored: frozenset[str]
@@ -395,7 +403,9 @@ class _Builder:
                     off = self.offset + line0 + 1
                     if not heading and bullet is False:
                         heading = 1
-                    return new_lazy_block(
+                    props_possible = bool(props) or (":" in joined and "::" in joined)
+                    make = new_lazy_block if props_possible else new_lazy_block_no_props
+                    return make(
                         new_span(self.file, off, off + nlines - 1), level, title.strip(), marker, priority,
                         scheduled, deadline, children, False, bullet, heading,
                         (_deferred_verbatim if verbatim else _deferred_body,
