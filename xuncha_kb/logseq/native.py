@@ -2,8 +2,8 @@
 
 The reader is pure Python.  When the package is installed on a machine with a C compiler,
 ``setup.py`` also compiles the modules in :data:`NATIVE_MODULES` with mypyc (the same
-source, checked by mypy, turned into C extensions; a full scan takes about 40 % less CPU,
-see docs/performance.md) and records the SHA-256 of each source it compiled in
+source, checked by mypy, turned into C extensions; a full scan takes about a third less
+CPU, see docs/performance.md) and records the SHA-256 of each source it compiled in
 :data:`MANIFEST`, next to the modules.
 
 Python would import a compiled module in preference to its ``.py`` file even after the
