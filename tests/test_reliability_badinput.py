@@ -441,6 +441,33 @@ def test_graph_without_permission_for_real(tmp_path: Path, runner) -> None:
     assert r.exit_code == 3 and "权限" in r.output
 
 
+def test_report_output_never_overwrites_a_note(tmp_path: Path, runner, monkeypatch) -> None:
+    """``report -o`` pointed at an existing page, journal, whiteboard or config.edn of the graph
+    (by absolute or relative path): exit 4, the file untouched.  New files and files outside
+    the graph are written as asked."""
+    graph = tmp_path / "graph"
+    shutil.copytree(EXAMPLE_GRAPH, graph)
+    notes = [graph / "pages" / "巡察办.md", graph / "logseq" / "config.edn",
+             *sorted((graph / "whiteboards").glob("*.edn"))[:1],
+             *sorted((graph / "journals").glob("*.md"))[:1]]
+    assert len(notes) == 4
+    originals = {note: note.read_bytes() for note in notes}
+    for note in notes:
+        r = runner.invoke(cli, ["report", str(graph), *TODAY, "--format", "md", "-o", str(note)])
+        assert r.exit_code == 4, (note, r.output)
+        assert "-o 不会覆盖" in r.output
+    monkeypatch.chdir(graph / "pages")
+    r = runner.invoke(cli, ["report", str(graph), *TODAY, "-o", "巡察办.md"])
+    assert r.exit_code == 4
+    assert {note: note.read_bytes() for note in notes} == originals
+    outside = tmp_path / "report.md"
+    outside.write_text("旧内容", "utf-8")
+    for target in (outside, graph / "pages" / "新报告.md"):
+        r = runner.invoke(cli, ["report", str(graph), *TODAY, "--format", "md", "-o", str(target)])
+        assert r.exit_code == 0, r.output
+        assert "某某集团有限公司" in target.read_text("utf-8")
+
+
 def test_unreadable_page_is_a_diagnostic(tmp_path: Path, runner, monkeypatch) -> None:
     """One page we may not read: a diagnostic naming it, the rest of the graph is read."""
     graph = tmp_path / "graph"

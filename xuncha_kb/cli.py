@@ -193,6 +193,24 @@ def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None)
 # --- progress ---
 
 
+def _refuse_overwriting_graph_file(root: Path, config: Any, output: Path) -> None:
+    """``report -o`` writes any file the user names, except over a file Logseq reads as part of
+    the graph (a page, journal, whiteboard or config.edn): those are notes, and the report page
+    inside the graph is ``--write``'s job, which checks that the page is still ours."""
+    from xuncha_kb.errors import WriteConflict
+    from xuncha_kb.fs.scan import classify_path
+
+    target = os.path.abspath(output)
+    if not os.path.lexists(target):
+        return
+    kind = classify_path(os.path.realpath(root), os.path.realpath(target), config, apply_hidden=False)
+    if kind == "ignored":
+        return
+    raise WriteConflict("这是图谱中的笔记文件，-o 不会覆盖它", file=str(output),
+                        hint="要把报告写入图谱，请用 --write（只更新 xuncha-kb 生成的报告页）；"
+                             "或用 -o 指定一个新的文件名")
+
+
 @cli.command("report")
 @graph_argument
 @click.option("--inspection", "only", metavar="NAME",
@@ -259,6 +277,7 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
         from xuncha_kb.fs.atomic import atomic_write
         from xuncha_kb.report import render
 
+        _refuse_overwriting_graph_file(root, g.config, output)
         atomic_write(output, render(progress, fmt), display=str(output))
         click.echo(f"已写入 {output}", err=True)
         return
