@@ -116,3 +116,14 @@ def test_properties_read_first_equal_the_forced_values(tmp_path) -> None:
             assert first == (fields["properties"], fields["property_refs"])
             checked += 1
     assert checked > 1000
+
+
+def test_each_bad_date_is_reported_once_and_in_line_order() -> None:
+    """A dated body whose later planning line also holds ``::`` goes to the full rules; the
+    dates read before that was known must not be reported twice."""
+    text = ("- a\n  SCHEDULED: <2026-02-30 Mon>\n  x:: DEADLINE: <2026-03-01 Sun>\n"
+            "- b\n  DEADLINE: <2026-02-31 Tue>\n  SCHEDULED: <2026-03-02 Mon>\n")
+    parsed = parse_text(text, "p.md")
+    assert [d.line for d in parsed.diagnostics] == [2, 5]
+    a, b = parsed.blocks
+    assert a.scheduled is None and b.deadline is None and b.scheduled is not None

@@ -14,7 +14,7 @@ The rules are listed in docs/reader.md; the outline lives in ``outline.py``, inl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -268,8 +268,7 @@ def _body_lines(lines: list[str], verbatim: set[int], code: set[int], props: dic
     """Line-by-line body rules for blocks holding verbatim regions (``lines[0]`` is the first
     line).  Fills ``props`` and ``pieces`` (lines to scan for refs); returns (scheduled,
     deadline), each read by ``stamp(text between the brackets, line index)``."""
-    scheduled: Timestamp | None = None
-    deadline: Timestamp | None = None
+    stamps: list[tuple[str, Timestamp | None]] = []
     for j in range(1, len(lines)):
         line = lines[j]
         if j in verbatim:
@@ -289,17 +288,25 @@ def _body_lines(lines: list[str], verbatim: set[int], code: set[int], props: dic
         if run == 1:
             run = 2
         if "SCHEDULED:" in line or "DEADLINE:" in line:
-            for pm in PLANNING_RE.finditer(line):
-                ts = stamp(pm.group(2), j)
-                if ts is None:
-                    continue
-                if pm.group(1) == "SCHEDULED":
-                    if scheduled is None:
-                        scheduled = ts
-                elif deadline is None:
-                    deadline = ts
+            stamps.extend((pm.group(1), stamp(pm.group(2), j)) for pm in PLANNING_RE.finditer(line))
         if j not in code and ("[[" in line or "#" in line or "((" in line or "{{" in line):
             pieces.append(line)
+    return _first_dates(stamps)
+
+
+def _first_dates(stamps: Iterable[tuple[str, Timestamp | None]]) -> tuple[Timestamp | None, Timestamp | None]:
+    """(scheduled, deadline) from ``(kind, timestamp)`` pairs in file order: the first valid
+    one of each kind wins (every pair is read, so every bad date gets its diagnostic)."""
+    scheduled: Timestamp | None = None
+    deadline: Timestamp | None = None
+    for kind, ts in stamps:
+        if ts is None:
+            continue
+        if kind == "SCHEDULED":
+            if scheduled is None:
+                scheduled = ts
+        elif deadline is None:
+            deadline = ts
     return scheduled, deadline
 
 
@@ -426,18 +433,12 @@ class _Builder:
             else:
                 other, run_start, run_end = _body_properties(rest, nlines - 1, props, run)
                 if "SCHEDULED:" in other or "DEADLINE:" in other:
-                    for pm in PLANNING_RE.finditer(other):
-                        pos = pm.start()
-                        if pos >= run_start:
-                            pos += run_end - run_start
-                        ts = self._timestamp(pm.group(2), line0 + rest.count("\n", 0, pos + 1))
-                        if ts is None:
-                            continue
-                        if pm.group(1) == "SCHEDULED":
-                            if scheduled is None:
-                                scheduled = ts
-                        elif deadline is None:
-                            deadline = ts
+                    # positions in ``other`` → lines of ``rest`` (the property run was cut out)
+                    shift = run_end - run_start
+                    scheduled, deadline = _first_dates(
+                        (pm.group(1), self._timestamp(pm.group(2), line0 + rest.count(
+                            "\n", 0, pm.start() + (shift if pm.start() >= run_start else 0) + 1)))
+                        for pm in PLANNING_RE.finditer(other))
                 if "[[" in other or "#" in other or "((" in other or "{{" in other:
                     pieces.append(other)
         content = content.rstrip()
@@ -462,24 +463,17 @@ class _Builder:
     def _plain_dates(self, joined: str, line0: int
                      ) -> tuple[Timestamp | None, Timestamp | None] | None:
         """(scheduled, deadline) of a body without verbatim regions, or None when a planning
-        line also holds ``::`` (it may belong to the property run: the full rules decide)."""
-        scheduled: Timestamp | None = None
-        deadline: Timestamp | None = None
-        for pm in PLANNING_RE.finditer(joined):
+        line also holds ``::`` (it may belong to the property run: the full rules decide, and
+        no timestamp has been read yet, so no diagnostic is made twice)."""
+        matches = list(PLANNING_RE.finditer(joined))
+        for pm in matches:
             pos = pm.start()
             start = joined.rfind("\n", 0, pos)
             end = joined.find("\n", pos)
             if "::" in (joined[start:end] if end >= 0 else joined[start:]):
                 return None
-            ts = self._timestamp(pm.group(2), line0 + joined.count("\n", 0, pos + 1))
-            if ts is None:
-                continue
-            if pm.group(1) == "SCHEDULED":
-                if scheduled is None:
-                    scheduled = ts
-            elif deadline is None:
-                deadline = ts
-        return scheduled, deadline
+        return _first_dates((pm.group(1), self._timestamp(
+            pm.group(2), line0 + joined.count("\n", 0, pm.start() + 1))) for pm in matches)
 
     def _timestamp(self, body: str, j: int) -> Timestamp | None:
         try:
@@ -577,6 +571,10 @@ def _pre_block(b: _Builder, head: str
     return block, pprops, prefs
 
 
+def _diagnostic_line(d: Diagnostic) -> int:
+    return d.line
+
+
 def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
                config: GraphConfig | None = None) -> ParsedText:
     """Parse one page file's text.  Never raises on bad input."""
@@ -646,6 +644,8 @@ def parse_text(text: str, file: str, fmt: PageFormat = "markdown",
     if pre is not None:
         top.append(pre)
     top.reverse()
+    if len(diags) > 1:
+        diags.sort(key=_diagnostic_line)  # blocks are built last to first
     return ParsedText(props, prefs, tuple(top), bom, crlf, tuple(diags))
 
 
