@@ -42,7 +42,7 @@ def native_extensions() -> list[Any]:
         sources = [os.path.join(PACKAGE_DIR, f"{m}.py") for m in NATIVE["NATIVE_MODULES"]]
         group = "xuncha_kb.logseq." + NATIVE["GROUP_MODULE"].removesuffix("__mypyc")
         return list(mypycify(sources, group_name=group, opt_level="3", debug_level="0"))
-    except BaseException as exc:  # mypyc raises SystemExit on type errors
+    except (Exception, SystemExit) as exc:  # mypyc raises SystemExit on type errors
         _say(f"the reader stays pure Python ({type(exc).__name__}: {exc})")
         return []
 
@@ -55,7 +55,7 @@ class OptionalBuildExt(build_ext):
             return
         try:
             super().run()
-        except BaseException as exc:  # CompileError, LinkError, SystemExit …
+        except (Exception, SystemExit) as exc:  # CompileError, LinkError, SystemExit …
             self._discard()
             _say(f"compiling failed, the reader stays pure Python ({type(exc).__name__}: {exc})")
             return
