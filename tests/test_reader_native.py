@@ -6,13 +6,17 @@ modules used only when they were built from the sources now on disk (``native.ch
 
 from __future__ import annotations
 
+import importlib
 import importlib.machinery
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -194,3 +198,61 @@ def test_compiled_and_pure_readers_agree(tmp_path: Path) -> None:
     assert len(compiled) > 400
     differ = sorted(k for k in compiled if compiled[k] != pure.get(k))
     assert not differ and compiled.keys() == pure.keys(), differ[:10]
+
+
+# --- and on random pages (hypothesis), in one process ------------------------------------------
+
+_PURE_PACKAGE = "_xuncha_pure_reader"
+
+
+def _pure_page_module(folder: Path) -> ModuleType:
+    """The four compiled modules loaded again from their sources as a separate package (their
+    imports of each other rewritten), so both readers run side by side in this process."""
+    package = folder / _PURE_PACKAGE
+    package.mkdir()
+    (package / "__init__.py").write_text("", "utf-8")
+    names = "|".join(MODULES)
+    for m in MODULES:
+        text = (ROOT / "xuncha_kb" / "logseq" / f"{m}.py").read_text("utf-8")
+        text = re.sub(rf"from xuncha_kb\.logseq import ({names})\b", rf"from {_PURE_PACKAGE} import \1", text)
+        text = re.sub(rf"from xuncha_kb\.logseq\.({names}) import", rf"from {_PURE_PACKAGE}.\1 import", text)
+        (package / f"{m}.py").write_text(text, "utf-8")
+    sys.path.insert(0, str(folder))
+    try:
+        module = importlib.import_module(f"{_PURE_PACKAGE}.page")
+    finally:
+        sys.path.remove(str(folder))
+    assert module.__file__ is not None and module.__file__.endswith(".py")
+    return module
+
+
+def _forced_repr(parsed: Any) -> str:
+    from xuncha_kb.model import LAZY_BLOCK_FIELDS
+
+    for top in parsed.blocks:
+        for b in top.walk():
+            for field in LAZY_BLOCK_FIELDS:
+                getattr(b, field)
+    return repr(parsed)
+
+
+@pytest.mark.skipif(native.mode != "native", reason="no compiled reader here (a pure-Python install)")
+def test_compiled_and_pure_readers_agree_on_random_pages(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from xuncha_kb.logseq import page as compiled
+
+    assert not (compiled.__file__ or "").endswith(".py")
+    pure = _pure_page_module(tmp_path_factory.mktemp("pure"))
+    line = st.one_of(st.sampled_from(_TRICKY),
+                     st.text(st.sampled_from(list(" \t-#:[]()`~$*<>{}!TODOLATER巡察中文a1")), max_size=30))
+    page = st.lists(line, min_size=1, max_size=25).map("\n".join)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(page, st.sampled_from(["markdown", "org"]))
+    def agree(text: str, fmt: str) -> None:
+        expected = _forced_repr(pure.parse_text(text, "p.md", fmt))
+        assert _forced_repr(compiled.parse_text(text, "p.md", fmt)) == expected
+
+    agree()
