@@ -57,14 +57,13 @@ new_span: Callable[[str, int, int], Span] = fast_constructor(Span, ("file", "lin
 #: Like ``new_block`` but property_refs/refs/block_refs/macros come from the thunk passed last.
 new_lazy_block: Callable[..., Block] = fast_constructor(
     Block, (*(a for a in _BLOCK_ARGS if a not in LAZY_BLOCK_FIELDS), "_lazy"), LAZY_BLOCK_FIELDS)
-#: One-line bullets (most blocks of a graph): the fewest arguments, the rest fixed.
-new_line_block: Callable[..., Block] = fast_constructor(
-    Block, ("span", "level", "content", "title", "marker", "priority", "children"),
-    fixed={"properties": EMPTY_PROPS, "property_refs": EMPTY_PROP_REFS})
-#: Deferred blocks whose text has no ``::`` cannot have properties: those two fields are set
-#: now (the thunk returns the same empty values), so a consumer that only looks at properties
+#: Blocks whose text has no ``::`` have no properties.  Deferred ones get these two fields now
+#: too (the thunk returns the same empty values), so a consumer that only looks at properties
 #: (progress, ledgers, relevance) never runs the thunk.
 _NO_PROPS = {"properties": EMPTY_PROPS, "property_refs": EMPTY_PROP_REFS}
+#: One-line bullets (most blocks of a graph): the fewest arguments, the rest fixed.
+new_line_block: Callable[..., Block] = fast_constructor(
+    Block, ("span", "level", "content", "title", "marker", "priority", "children"), fixed=_NO_PROPS)
 new_lazy_line_block: Callable[..., Block] = fast_constructor(
     Block, ("span", "level", "title", "marker", "priority", "children", "_lazy"), LAZY_BLOCK_FIELDS,
     fixed=_NO_PROPS)
@@ -441,7 +440,7 @@ class _Builder:
                         for pm in PLANNING_RE.finditer(other))
                 if "[[" in other or "#" in other or "((" in other or "{{" in other:
                     pieces.append(other)
-        content = content.rstrip()
+            content = content.rstrip()
         if not heading and bullet is False:
             heading = 1
         off = self.offset + line0 + 1
