@@ -109,6 +109,19 @@ def _mark(kind: int, i: int, close: int, verbatim: set[int], code: set[int]) -> 
         code.add(close)
 
 
+def _region(s: str, i: int, closers: _Closers, verbatim: set[int], code: set[int]) -> int:
+    """If ``s`` (line ``i`` without its indentation, or a bullet's text) opens a verbatim region
+    that is closed later, mark the region and return its closing line; otherwise -1."""
+    op = _opener(s)
+    if op is None:
+        return -1
+    close = closers.find(op[0], op[1], i)
+    if close <= i:
+        return -1
+    _mark(op[0], i, close, verbatim, code)
+    return close
+
+
 def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
     """Split lines into raw blocks and place them in the tree, in one pass.
 
@@ -159,14 +172,11 @@ def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
         else:
             cur_last = i
             if c in "`~#$:":
-                op = _opener(s)
-                if op is not None:
-                    close = closers.find(op[0], op[1], i)
-                    if close > i:
-                        _mark(op[0], i, close, verbatim, code)
-                        cur_last = close
-                        i = close + 1
-                        continue
+                close = _region(s, i, closers, verbatim, code)
+                if close > 0:
+                    cur_last = close
+                    i = close + 1
+                    continue
             i += 1
             continue
         # a new block starts at line i
@@ -204,14 +214,11 @@ def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
         cur_bullet = bullet
         cur_text = text
         if text and text[0] in "`~#$:":
-            op = _opener(text)
-            if op is not None:
-                close = closers.find(op[0], op[1], i)
-                if close > i:
-                    _mark(op[0], i, close, verbatim, code)
-                    cur_last = close
-                    i = close + 1
-                    continue
+            close = _region(text, i, closers, verbatim, code)
+            if close > 0:
+                cur_last = close
+                i = close + 1
+                continue
         i += 1
     if cur_start >= 0:
         append((cur_start, cur_indent, cur_bullet, cur_text, cur_last, cur_parent, cur_depth))
@@ -259,12 +266,9 @@ def verbatim_lines(lines: list[str]) -> tuple[set[int], set[int]]:
     while i < n:
         s = lines[i].lstrip(" \t")
         if s[:1] and s[0] in "`~#$:":
-            op = _opener(s)
-            if op is not None:
-                close = closers.find(op[0], op[1], i)
-                if close > i:
-                    _mark(op[0], i, close, verbatim, code)
-                    i = close + 1
-                    continue
+            close = _region(s, i, closers, verbatim, code)
+            if close > 0:
+                i = close + 1
+                continue
         i += 1
     return verbatim, code
