@@ -33,6 +33,23 @@ _PROBLEM_TITLE = re.compile(r"^\s*(?:[#*]+\s*)?问题\s*[一二三四五六七�
 _ENUM = re.compile(r"(?:^|[\s；;。])(?:[（(]?[1-9一二三四五六七八九十][)）、.．]|[①-⑩])")
 
 
+class _Tally:
+    """What every ledger says of itself: how many entries (sensitive ones counted, never
+    listed) and how many per status."""
+
+    __slots__ = ()
+    items: tuple[DraftItem | TransferItem | RectItem, ...]
+    sensitive_count: int
+
+    @property
+    def count(self) -> int:
+        return len(self.items) + self.sensitive_count
+
+    @property
+    def by_status(self) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(Counter(i.status for i in self.items).items()))
+
+
 @dataclass(frozen=True, slots=True)
 class DraftItem:
     page: str
@@ -51,18 +68,10 @@ class DraftItem:
 
 
 @dataclass(frozen=True, slots=True)
-class DraftLedger:
+class DraftLedger(_Tally):
     items: tuple[DraftItem, ...] = ()
     sensitive_count: int = 0
     duplicate_numbers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (编号, page names)
-
-    @property
-    def count(self) -> int:
-        return len(self.items) + self.sensitive_count
-
-    @property
-    def by_status(self) -> tuple[tuple[str, int], ...]:
-        return tuple(sorted(Counter(i.status for i in self.items).items()))
 
     @property
     def incomplete(self) -> tuple[DraftItem, ...]:
@@ -88,14 +97,10 @@ class TransferItem:
 
 
 @dataclass(frozen=True, slots=True)
-class TransferLedger:
+class TransferLedger(_Tally):
     items: tuple[TransferItem, ...] = ()
     sensitive_count: int = 0
     sensitive_by_recipient: tuple[tuple[str, int], ...] = ()
-
-    @property
-    def count(self) -> int:
-        return len(self.items) + self.sensitive_count
 
     @property
     def by_recipient(self) -> tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]:
@@ -130,17 +135,9 @@ class RectItem:
 
 
 @dataclass(frozen=True, slots=True)
-class RectLedger:
+class RectLedger(_Tally):
     items: tuple[RectItem, ...] = ()
     sensitive_count: int = 0
-
-    @property
-    def count(self) -> int:
-        return len(self.items) + self.sensitive_count
-
-    @property
-    def by_status(self) -> tuple[tuple[str, int], ...]:
-        return tuple(sorted(Counter(i.status for i in self.items).items()))
 
     @property
     def closed(self) -> int:
