@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from xuncha_kb import __version__
 from xuncha_kb.errors import XunchaError
+
+if TYPE_CHECKING:  # the model is imported by the commands that need it, not at start-up
+    from xuncha_kb.model import GraphConfig
 
 GRAPH_ENV = "XUNCHA_GRAPH"
 
@@ -193,7 +196,7 @@ def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None)
 # --- progress ---
 
 
-def _refuse_overwriting_graph_file(root: Path, config: Any, output: Path) -> None:
+def _refuse_overwriting_graph_file(root: Path, config: GraphConfig, output: Path) -> None:
     """``report -o`` writes any file the user names, except over a file Logseq reads as part of
     the graph (a page, journal, whiteboard or config.edn): those are notes, and the report page
     inside the graph is ``--write``'s job, which checks that the page is still ours."""

@@ -49,11 +49,9 @@ def source_digest(path: str | os.PathLike[str]) -> str:
         return hashlib.sha256(fh.read()).hexdigest()
 
 
-def _compiled_file(folder: str, module: str, names: set[str]) -> str | None:
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        if module + suffix in names:
-            return os.path.join(folder, module + suffix)
-    return None
+def _is_compiled(module: str, names: set[str]) -> bool:
+    """Is there an extension file for ``module`` among the folder's ``names``?"""
+    return any(module + suffix in names for suffix in importlib.machinery.EXTENSION_SUFFIXES)
 
 
 def check(folder: str, modules: Sequence[str] = NATIVE_MODULES) -> tuple[str, str, bool]:
@@ -62,7 +60,7 @@ def check(folder: str, modules: Sequence[str] = NATIVE_MODULES) -> tuple[str, st
         names = set(os.listdir(folder))
     except OSError as exc:
         return "pure", f"无法列出 {folder}（{exc}）", False
-    present = [m for m in (*modules, GROUP_MODULE) if _compiled_file(folder, m, names)]
+    present = [m for m in (*modules, GROUP_MODULE) if _is_compiled(m, names)]
     if not present:
         return "pure", "未编译（安装时没有 C 编译器或 mypyc，或设置了 XUNCHA_KB_PURE_BUILD）", False
     if os.environ.get(PURE_ENV, "").strip() not in ("", "0"):
