@@ -16,6 +16,17 @@ SEED = SHARED / "seed" / "000_d771ac59c96ea753.txt"
 CORPUS = SHARED / "corpus"
 
 
+def write_file(root: Path, rel: str, data: str | bytes) -> Path:
+    """Write ``data`` (UTF-8 text or bytes) to ``root/rel``, making folders as needed."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def example_graph(tmp_path: Path) -> Path:
     """A private copy of examples/graph that a test may change freely."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_file
 from xuncha_kb.errors import GraphNotFound
 from xuncha_kb.fs.scan import classify_path, is_hidden, load_graph, read_page_file, read_whiteboard_file
 from xuncha_kb.model import GraphConfig
@@ -16,44 +17,35 @@ from xuncha_kb.stats import graph_stats
 TRI = GraphConfig(name_format="triple-lowbar", hidden=("/archived", "drafts"))
 
 
-def write(root: Path, rel: str, text: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def graph(tmp_path: Path) -> Path:
     root = tmp_path / "g"
-    write(root, "logseq/config.edn", '{:file/name-format :triple-lowbar :hidden ["/archived" "pages/draft"]}')
-    write(root, "pages/巡察办___制度.md", "- TODO 起草制度\n")
-    write(root, "pages/contents.md", "- 目录\n")
-    write(root, "pages/titled.md", "title:: 真正的标题\n\n- x\n")
-    write(root, "pages/sub/nested.md", "- 子目录中的页面\n")
-    write(root, "pages/org page.org", "* DONE 整理\n")
-    write(root, "pages/notes.markdown", "- markdown 扩展名\n")
-    write(root, "journals/2026_03_01.md", "- DOING 现场检查\n")
-    write(root, "journals/2026-03-02.md", "- 旧格式日志\n")
-    write(root, "whiteboards/板.edn", '{:blocks () :pages ({:block/original-name "板"})}')
-    write(root, "README.md", "- Logseq reads Markdown anywhere in the graph folder\n")
+    write_file(root, "logseq/config.edn",
+               '{:file/name-format :triple-lowbar :hidden ["/archived" "pages/draft"]}')
+    write_file(root, "pages/巡察办___制度.md", "- TODO 起草制度\n")
+    write_file(root, "pages/contents.md", "- 目录\n")
+    write_file(root, "pages/titled.md", "title:: 真正的标题\n\n- x\n")
+    write_file(root, "pages/sub/nested.md", "- 子目录中的页面\n")
+    write_file(root, "pages/org page.org", "* DONE 整理\n")
+    write_file(root, "pages/notes.markdown", "- markdown 扩展名\n")
+    write_file(root, "journals/2026_03_01.md", "- DOING 现场检查\n")
+    write_file(root, "journals/2026-03-02.md", "- 旧格式日志\n")
+    write_file(root, "whiteboards/板.edn", '{:blocks () :pages ({:block/original-name "板"})}')
+    write_file(root, "README.md", "- Logseq reads Markdown anywhere in the graph folder\n")
     # everything below must be ignored
-    write(root, "pages/.bss.md", "- dot file\n")
-    write(root, "pages/ignored.edn", "{:not :a-page}")
-    write(root, "pages/draft-1.md", "- hidden by a :hidden prefix\n")
-    write(root, "pages/readme.txt", "not a page")
-    write(root, "pages/node_modules/x.md", "- npm\n")
-    write(root, "pages/.git/y.md", "- git\n")
-    write(root, "logseq/bak/pages/巡察办___制度/2026.md", "- backup\n")
-    write(root, "logseq/version-files/a.md", "- version\n")
-    write(root, ".recycle/pages/gone.md", "- deleted\n")
-    write(root, "archived/pages/old.md", "- archived\n")
-    write(root, "assets/highlights.edn", "{:a 1}")
-    write(root, "logseq/custom.md", "- Logseq's own folder\n")
-    write(root, "whiteboards/old.json", "{}")
+    write_file(root, "pages/.bss.md", "- dot file\n")
+    write_file(root, "pages/ignored.edn", "{:not :a-page}")
+    write_file(root, "pages/draft-1.md", "- hidden by a :hidden prefix\n")
+    write_file(root, "pages/readme.txt", "not a page")
+    write_file(root, "pages/node_modules/x.md", "- npm\n")
+    write_file(root, "pages/.git/y.md", "- git\n")
+    write_file(root, "logseq/bak/pages/巡察办___制度/2026.md", "- backup\n")
+    write_file(root, "logseq/version-files/a.md", "- version\n")
+    write_file(root, ".recycle/pages/gone.md", "- deleted\n")
+    write_file(root, "archived/pages/old.md", "- archived\n")
+    write_file(root, "assets/highlights.edn", "{:a 1}")
+    write_file(root, "logseq/custom.md", "- Logseq's own folder\n")
+    write_file(root, "whiteboards/old.json", "{}")
     return root
 
 
@@ -120,8 +112,8 @@ def test_classify_path_follows_configured_directories() -> None:
 
 
 def test_invalid_utf8_is_replaced_and_reported(tmp_path: Path) -> None:
-    write(tmp_path, "pages/ok.md", "- fine\n")
-    write(tmp_path, "pages/bad.md", "- line one\n- line two \xff\xfe broken\n".encode("latin-1"))
+    write_file(tmp_path, "pages/ok.md", "- fine\n")
+    write_file(tmp_path, "pages/bad.md", "- line one\n- line two \xff\xfe broken\n".encode("latin-1"))
     g = load_graph(tmp_path)
     bad = g.page("bad")
     assert bad is not None and "\ufffd" in bad.blocks[1].content
@@ -130,7 +122,7 @@ def test_invalid_utf8_is_replaced_and_reported(tmp_path: Path) -> None:
 
 
 def test_bom_and_crlf_are_handled(tmp_path: Path) -> None:
-    write(tmp_path, "pages/bom.md", "\ufefftitle:: 带 BOM\r\n\r\n- a\r\n- b\r\n".encode())
+    write_file(tmp_path, "pages/bom.md", "\ufefftitle:: 带 BOM\r\n\r\n- a\r\n- b\r\n".encode())
     g = load_graph(tmp_path)
     page = g.page("带 BOM")
     assert page is not None and page.bom and page.crlf
@@ -140,8 +132,8 @@ def test_bom_and_crlf_are_handled(tmp_path: Path) -> None:
 def test_parser_crash_becomes_a_diagnostic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import xuncha_kb.logseq.page as page_mod
 
-    write(tmp_path, "pages/a.md", "- a\n")
-    write(tmp_path, "pages/boom.md", "- boom\n")
+    write_file(tmp_path, "pages/a.md", "- a\n")
+    write_file(tmp_path, "pages/boom.md", "- boom\n")
     real = page_mod.parse_text
 
     def flaky(text: str, file: str, *args: object, **kwargs: object) -> object:
@@ -158,8 +150,8 @@ def test_parser_crash_becomes_a_diagnostic(monkeypatch: pytest.MonkeyPatch, tmp_
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read unreadable files")
 def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
-    path = write(tmp_path, "pages/secret.md", "- x\n")
-    write(tmp_path, "pages/ok.md", "- y\n")
+    path = write_file(tmp_path, "pages/secret.md", "- x\n")
+    write_file(tmp_path, "pages/ok.md", "- y\n")
     path.chmod(0)
     try:
         g = load_graph(tmp_path)
@@ -171,9 +163,9 @@ def test_unreadable_file_is_a_diagnostic(tmp_path: Path) -> None:
 
 def test_symlinks_are_never_followed(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
-    write(outside, "secret.md", "- outside the graph\n")
+    write_file(outside, "secret.md", "- outside the graph\n")
     root = tmp_path / "g"
-    write(root, "pages/real.md", "- real\n")
+    write_file(root, "pages/real.md", "- real\n")
     (root / "pages" / "link.md").symlink_to(outside / "secret.md")
     (root / "pages" / "linkdir").symlink_to(outside, target_is_directory=True)
     (root / "pages" / "loop").symlink_to(root / "pages", target_is_directory=True)
@@ -184,9 +176,9 @@ def test_symlinks_are_never_followed(tmp_path: Path) -> None:
 
 
 def test_case_insensitive_name_collisions_are_reported(tmp_path: Path) -> None:
-    write(tmp_path, "pages/Report.md", "- a\n")
-    write(tmp_path, "pages/report.md", "- b\n")
-    write(tmp_path, "pages/other.md", "title:: REPORT\n\n- c\n")
+    write_file(tmp_path, "pages/Report.md", "- a\n")
+    write_file(tmp_path, "pages/report.md", "- b\n")
+    write_file(tmp_path, "pages/other.md", "title:: REPORT\n\n- c\n")
     g = load_graph(tmp_path)
     collisions = [d for d in g.diagnostics if "重名" in d.message]
     assert sorted(d.file for d in collisions) == ["pages/other.md", "pages/report.md"]
@@ -195,8 +187,8 @@ def test_case_insensitive_name_collisions_are_reported(tmp_path: Path) -> None:
 
 
 def test_broken_config_falls_back_and_the_scan_goes_on(tmp_path: Path) -> None:
-    write(tmp_path, "logseq/config.edn", "{:file/name-format :triple-lowbar\n :hidden [\n")
-    write(tmp_path, "pages/a___b.md", "- x\n")
+    write_file(tmp_path, "logseq/config.edn", "{:file/name-format :triple-lowbar\n :hidden [\n")
+    write_file(tmp_path, "pages/a___b.md", "- x\n")
     g = load_graph(tmp_path)
     assert g.config.name_format == "legacy"
     assert g.pages[0].name == "a___b"  # legacy reading: not a namespace
@@ -204,18 +196,18 @@ def test_broken_config_falls_back_and_the_scan_goes_on(tmp_path: Path) -> None:
 
 
 def test_malformed_whiteboard_does_not_stop_the_scan(tmp_path: Path) -> None:
-    write(tmp_path, "whiteboards/坏.edn", "{:blocks (\n{:block/content \"x\"\n")
-    write(tmp_path, "pages/a.md", "- x\n")
+    write_file(tmp_path, "whiteboards/坏.edn", "{:blocks (\n{:block/content \"x\"\n")
+    write_file(tmp_path, "pages/a.md", "- x\n")
     g = load_graph(tmp_path)
     assert len(g.pages) == 1 and [w.name for w in g.whiteboards] == ["坏"]
     assert g.diagnostics[0].file == "whiteboards/坏.edn" and g.diagnostics[0].line == 2
 
 
 def test_journal_ness_follows_the_name_not_the_folder(tmp_path: Path) -> None:
-    write(tmp_path, "journals/notes.md", "- x\n")
-    write(tmp_path, "journals/2026_03_03.md", "title:: 会议纪要\n\n- x\n")  # title:: wins: not a journal
-    write(tmp_path, "pages/2026-03-04.md", "- a page named like a date is a journal\n")
-    write(tmp_path, "pages/会议.md", "title:: Mar 5th, 2026\n\n- so is a page titled like one\n")
+    write_file(tmp_path, "journals/notes.md", "- x\n")
+    write_file(tmp_path, "journals/2026_03_03.md", "title:: 会议纪要\n\n- x\n")  # title:: wins: not a journal
+    write_file(tmp_path, "pages/2026-03-04.md", "- a page named like a date is a journal\n")
+    write_file(tmp_path, "pages/会议.md", "title:: Mar 5th, 2026\n\n- so is a page titled like one\n")
     g = load_graph(tmp_path)
     got = {p.file: (p.name, p.kind, p.journal_day) for p in g.pages}
     assert got == {
@@ -232,17 +224,17 @@ def test_journal_ness_follows_the_name_not_the_folder(tmp_path: Path) -> None:
 
 
 def test_journal_named_like_a_journal_file_collides(tmp_path: Path) -> None:
-    write(tmp_path, "journals/2026_03_01.md", "- a\n")
-    write(tmp_path, "pages/Mar 1st, 2026.md", "- b\n")
+    write_file(tmp_path, "journals/2026_03_01.md", "- a\n")
+    write_file(tmp_path, "pages/Mar 1st, 2026.md", "- b\n")
     g = load_graph(tmp_path)
     [diag] = g.diagnostics
     assert diag.file == "pages/Mar 1st, 2026.md" and "journals/2026_03_01.md" in diag.message
 
 
 def test_configured_journal_formats(tmp_path: Path) -> None:
-    write(tmp_path, "logseq/config.edn",
+    write_file(tmp_path, "logseq/config.edn",
           '{:journal/file-name-format "yyyy-MM-dd" :journal/page-title-format "yyyy年MM月dd日"}')
-    write(tmp_path, "journals/2026-03-05.md", "- x\n")
+    write_file(tmp_path, "journals/2026-03-05.md", "- x\n")
     g = load_graph(tmp_path)
     assert g.pages[0].name == "2026年03月05日" and g.pages[0].journal_day == 20260305
 
@@ -315,16 +307,16 @@ def test_absolute_paths_are_taken_relative_to_the_root(graph: Path, tmp_path: Pa
 
 
 def test_whiteboard_named_like_a_page_is_a_collision(tmp_path: Path) -> None:
-    write(tmp_path, "pages/流程.md", "- x\n")
-    write(tmp_path, "whiteboards/流程.edn", '{:blocks () :pages ({:block/original-name "流程"})}')
+    write_file(tmp_path, "pages/流程.md", "- x\n")
+    write_file(tmp_path, "whiteboards/流程.edn", '{:blocks () :pages ({:block/original-name "流程"})}')
     g = load_graph(tmp_path)
     [diag] = g.diagnostics
     assert diag.file == "whiteboards/流程.edn" and "pages/流程.md" in diag.message
 
 
 def test_unlistable_folder_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    write(tmp_path, "pages/ok.md", "- y\n")
-    write(tmp_path, "pages/locked/secret.md", "- x\n")
+    write_file(tmp_path, "pages/ok.md", "- y\n")
+    write_file(tmp_path, "pages/locked/secret.md", "- x\n")
     real = os.scandir
 
     def scandir(path):  # type: ignore[no-untyped-def]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE_GRAPH, ROOT
+from tests.conftest import EXAMPLE_GRAPH, ROOT, write_file
 from xuncha_kb.cli import cli
 from xuncha_kb.errors import XunchaError
 
@@ -51,15 +51,6 @@ def tree_hash(root: Path) -> dict[str, str]:
     return out
 
 
-def write(graph: Path, rel: str, data: str | bytes) -> None:
-    p = graph / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        p.write_bytes(data)
-    else:
-        p.write_text(data, encoding="utf-8")
-
-
 def definition_with(old: str, new: str) -> str:
     text = DEFINITION.read_text(encoding="utf-8")
     assert old in text, old
@@ -73,27 +64,27 @@ def nothing(g: Path, t: Path) -> None:
 
 
 def config(text: str) -> Callable[[Path, Path], None]:
-    return lambda g, t: write(g, "logseq/config.edn", text)
+    return lambda g, t: write_file(g, "logseq/config.edn", text)
 
 
 def page(rel: str, data: str | bytes) -> Callable[[Path, Path], None]:
-    return lambda g, t: write(g, rel, data)
+    return lambda g, t: write_file(g, rel, data)
 
 
 def deep_outline(g: Path, t: Path) -> None:
-    write(g, "pages/深层.md", "".join("\t" * i + f"- 第{i}层\n" for i in range(10_000)))
+    write_file(g, "pages/深层.md", "".join("\t" * i + f"- 第{i}层\n" for i in range(10_000)))
 
 
 def long_line(g: Path, t: Path) -> None:
-    write(g, "pages/长行.md", "- " + "巡" * (10 * 1024 * 1024 // 3) + "\n- 下一块\n")
+    write_file(g, "pages/长行.md", "- " + "巡" * (10 * 1024 * 1024 // 3) + "\n- 下一块\n")
 
 
 def defn(old: str, new: str) -> Callable[[Path, Path], None]:
-    return lambda g, t: write(t, "def.md", definition_with(old, new))
+    return lambda g, t: write_file(t, "def.md", definition_with(old, new))
 
 
 def raw_file(rel: str, data: str | bytes) -> Callable[[Path, Path], None]:
-    return lambda g, t: write(t, rel, data)
+    return lambda g, t: write_file(t, rel, data)
 
 
 def link_outside(g: Path, t: Path) -> None:
@@ -135,11 +126,11 @@ def closed_ledger_and_archive_exists(g: Path, t: Path) -> None:
 
 def closed_ledger_and_user_record(g: Path, t: Path) -> None:
     close_ledger(g)
-    write(g, "pages/巡察___2026年第一轮___某某集团有限公司___脱密处理记录.md", "- 用户自己写的记录\n")
+    write_file(g, "pages/巡察___2026年第一轮___某某集团有限公司___脱密处理记录.md", "- 用户自己写的记录\n")
 
 
 def user_report_page(g: Path, t: Path) -> None:
-    write(g, "pages/巡察___进度报告.md", "- 用户自己建的同名页面\n")
+    write_file(g, "pages/巡察___进度报告.md", "- 用户自己建的同名页面\n")
 
 
 def bad_overview_date(g: Path, t: Path) -> None:
@@ -153,7 +144,7 @@ def dir_in_place_of_page(g: Path, t: Path) -> None:
 
 
 def graph_definition(text: str) -> Callable[[Path, Path], None]:
-    return lambda g, t: write(g, "pages/巡察工作流程定义.md", text)
+    return lambda g, t: write_file(g, "pages/巡察工作流程定义.md", text)
 
 
 # --- the catalog -----------------------------------------------------------------------------
@@ -394,7 +385,7 @@ def test_corrupt_state_files_never_break_a_command(name: str, tmp_path: Path, ru
     graph = tmp_path / "graph"
     shutil.copytree(EXAMPLE_GRAPH, graph)
     rel, data = STATE_CORRUPTIONS[name]
-    write(graph, rel, data)
+    write_file(graph, rel, data)
     before = tree_hash(graph)
     for args in (["stats", str(graph)], ["report", str(graph), *TODAY, "--format", "json"],
                  ["sync", str(graph), *TODAY, "--dry-run"], ["watch", str(graph), *TODAY, "--timeout", "0.3"],
@@ -573,7 +564,7 @@ def huge_graph(tmp_path_factory) -> Path:
     shutil.copytree(EXAMPLE_GRAPH, graph)
     blob = "A" * (50 * 1024 * 1024)
     # A whiteboard with a 50 MB embedded image that was cut off mid-string.
-    write(graph, "whiteboards/大图.edn", '{:blocks [] :pages [{:block/name "x" :data "' + blob)
+    write_file(graph, "whiteboards/大图.edn", '{:blocks [] :pages [{:block/name "x" :data "' + blob)
     return graph
 
 
@@ -590,7 +581,7 @@ def test_50mb_truncated_whiteboard(huge_graph: Path, runner) -> None:
 def test_50mb_config(tmp_path: Path, runner) -> None:
     graph = tmp_path / "graph"
     shutil.copytree(EXAMPLE_GRAPH, graph)
-    write(graph, "logseq/config.edn", '{:meta/version 1\n :default-templates {:journals "'
+    write_file(graph, "logseq/config.edn", '{:meta/version 1\n :default-templates {:journals "'
           + "x" * (50 * 1024 * 1024) + '"}\n :hidden [}')
     before = tree_hash(graph)
     r = runner.invoke(cli, ["report", str(graph), *TODAY])
@@ -606,7 +597,7 @@ def test_50mb_config(tmp_path: Path, runner) -> None:
 def test_git_conflict_markers_are_reported(tmp_path: Path, runner) -> None:
     graph = tmp_path / "graph"
     shutil.copytree(EXAMPLE_GRAPH, graph)
-    write(graph, "pages/冲突.md", "- 共同\n<<<<<<< HEAD\n- 我的\n=======\n- 他的\n>>>>>>> branch\n")
+    write_file(graph, "pages/冲突.md", "- 共同\n<<<<<<< HEAD\n- 我的\n=======\n- 他的\n>>>>>>> branch\n")
     before = tree_hash(graph)
     r = runner.invoke(cli, ["stats", str(graph)])
     assert r.exit_code == 0

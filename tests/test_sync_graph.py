@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_file
 from xuncha_kb.cli import cli
 from xuncha_kb.fs.apply import apply
 from xuncha_kb.fs.manifest import read_manifest
@@ -41,10 +42,6 @@ def graph(tmp_path: Path) -> Path:
 
 def read(root: Path, rel: str) -> str:
     return (root / rel).read_text(encoding="utf-8")
-
-
-def write(root: Path, rel: str, text: str) -> None:
-    (root / rel).write_text(text, encoding="utf-8")
 
 
 def block_of(text: str, activity: str) -> str:
@@ -109,7 +106,7 @@ def make_user_edits(root: Path) -> None:
     b8 = block_of(t, "prep.08")
     t = t.replace(b8, b8.replace("责任:: [[巡察组]]", "责任:: [[张三]]"))
     t = t.rstrip("\n") + "\n" + u["block at end"] + "\n" + u["block child"] + "\n"
-    write(root, PREP, t)
+    write_file(root, PREP, t)
 
 
 def test_fresh_scaffold_needs_no_page_changes(graph: Path) -> None:
@@ -162,7 +159,7 @@ def test_milestone_date_filled_in_recomputes_deadlines(graph: Path) -> None:
     ov = read(graph, OVERVIEW)
     assert "反馈意见签收日::" in ov
     ov_new = re.sub(r"^反馈意见签收日::.*$", "反馈意见签收日:: 2026-05-10", ov, flags=re.M)
-    write(graph, OVERVIEW, ov_new)
+    write_file(graph, OVERVIEW, ov_new)
     rect = f"pages/{PREFIX}___巡察整改.md"
     assert "DEADLINE:" not in block_of(read(graph, rect), "rect.02")
     plan = plan_sync(graph, today=TODAY)
@@ -178,9 +175,9 @@ def test_milestone_date_filled_in_recomputes_deadlines(graph: Path) -> None:
 def test_task_moved_to_a_journal_is_updated_there_not_duplicated(graph: Path) -> None:
     t = read(graph, PREP)
     b1 = block_of(t, "prep.01")
-    write(graph, PREP, t.replace(b1 + "\n", ""))
+    write_file(graph, PREP, t.replace(b1 + "\n", ""))
     journal = "journals/2026_02_20.md"
-    write(graph, journal, "- 今天的工作\n" + b1.replace("- TODO", "- DONE", 1) + "\n")
+    write_file(graph, journal, "- 今天的工作\n" + b1.replace("- TODO", "- DONE", 1) + "\n")
     plan = plan_sync(graph, today=TODAY, workflow=changed_workflow())
     apply_sync(plan, graph)
     assert "活动:: prep.01" not in read(graph, PREP)
@@ -197,7 +194,7 @@ def test_deleted_generated_page_stays_deleted(graph: Path) -> None:
 
 def test_whiteboard_shows_stage_state_and_respects_user_labels(graph: Path) -> None:
     t = read(graph, PREP)
-    write(graph, PREP, t.replace("- TODO ", "- DONE "))
+    write_file(graph, PREP, t.replace("- TODO ", "- DONE "))
     plan = plan_sync(graph, today=TODAY)
     apply_sync(plan, graph)
     wb = read(graph, WB)
@@ -205,9 +202,9 @@ def test_whiteboard_shows_stage_state_and_respects_user_labels(graph: Path) -> N
     assert ':fill "green"' in wb and ':label "2. 巡察了解\\n0/10 未开始"' in wb
     # the user relabels a box: left alone
     wb2 = wb.replace('"2. 巡察了解\\n0/10 未开始"', '"了解阶段（张三负责）"')
-    write(graph, WB, wb2)
+    write_file(graph, WB, wb2)
     t2 = read(graph, f"pages/{PREFIX}___巡察了解.md")
-    write(graph, f"pages/{PREFIX}___巡察了解.md", t2.replace("- TODO ", "- DONE ", 1))
+    write_file(graph, f"pages/{PREFIX}___巡察了解.md", t2.replace("- TODO ", "- DONE ", 1))
     plan = plan_sync(graph, today=TODAY)
     apply_sync(plan, graph)
     assert '"了解阶段（张三负责）"' in read(graph, WB)
@@ -228,7 +225,7 @@ def test_manifest_records_new_bases(graph: Path) -> None:
 def test_cli_sync_dry_run_and_json(graph: Path, runner) -> None:  # type: ignore[no-untyped-def]
     from xuncha_kb.workflow.write import render_definition
 
-    write(graph, "pages/巡察工作流程定义.md", render_definition(changed_workflow()))
+    write_file(graph, "pages/巡察工作流程定义.md", render_definition(changed_workflow()))
     make_user_edits(graph)
     before = read(graph, PREP)
     res = runner.invoke(cli, ["sync", str(graph), "--dry-run", "--today", "2026-03-01"])
@@ -247,7 +244,7 @@ def test_cli_sync_dry_run_and_json(graph: Path, runner) -> None:  # type: ignore
 def test_sync_is_idempotent_when_moved_dates_change_stage_colours(graph: Path) -> None:
     """The whiteboard is coloured from the pages as sync leaves them, so a rerun changes nothing."""
     ov = read(graph, OVERVIEW)
-    write(graph, OVERVIEW, ov.replace("进驻日:: 2026-03-02", "进驻日:: 2026-02-20"))
+    write_file(graph, OVERVIEW, ov.replace("进驻日:: 2026-03-02", "进驻日:: 2026-02-20"))
     first = plan_sync(graph, today=dt.date(2026, 2, 15))
     apply_sync(first, graph)
     assert "有逾期" in read(graph, WB) or ':fill "red"' in read(graph, WB)
@@ -265,7 +262,7 @@ def test_rerun_records_files_a_failed_run_wrote_but_did_not_record(graph: Path, 
     # a run that wrote the pages and then died before recording them in the manifest
     plan = plan_sync(graph, today=TODAY, workflow=wf)
     for f in plan.writes:
-        write(graph, f.path, f.content or "")
+        write_file(graph, f.path, f.content or "")
     rerun = plan_sync(graph, today=TODAY, workflow=wf)
     assert rerun.writes == ()
     apply_sync(rerun, graph)
@@ -279,7 +276,7 @@ def test_blocks_the_user_deleted_stay_deleted(graph: Path) -> None:
     t = read(graph, PREP)
     b3 = block_of(t, "prep.03")
     heading = t[t.index("- ## 巡察准备"):t.index("- TODO 制定巡察工作方案")]
-    write(graph, PREP, t.replace(b3 + "\n", "").replace(heading, ""))
+    write_file(graph, PREP, t.replace(b3 + "\n", "").replace(heading, ""))
     plan = plan_sync(graph, today=TODAY, workflow=changed_workflow())
     apply_sync(plan, graph)
     after = read(graph, PREP)
