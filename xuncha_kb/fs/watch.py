@@ -328,9 +328,11 @@ MOVE_PAIRING_DELAY = 0.05
 
 
 def _shorten_move_pairing() -> None:
-    try:
-        from watchdog.observers import inotify_move_event_grouper as grouper
-    except ImportError:  # not Linux, or another watchdog layout: keep its default
+    import importlib
+
+    try:  # by name: the module exists only on Linux and only in watchdog >= 5
+        grouper = importlib.import_module("watchdog.observers.inotify_move_event_grouper")
+    except ImportError:  # keep watchdog's default
         return
     cls = getattr(grouper, "InotifyMoveEventGrouper", None)
     if cls is not None and isinstance(getattr(cls, "delay", None), int | float):
