@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import secrets
+import stat
 from pathlib import Path
 
 from xuncha_kb.errors import WriteConflict, WriteFailed
@@ -39,13 +40,28 @@ def content_hash(data: bytes | str) -> str:
 
 
 def file_hash(path: Path) -> str | None:
-    """Hash of a file's current bytes, or None if it does not exist."""
+    """Hash of a file's current bytes, or None if it does not exist.
+
+    Only a regular file is read: a folder, FIFO or device hashes to a fixed marker of its kind
+    (so it never equals a page's hash), and the non-blocking open means a FIFO nobody writes
+    never hangs the caller.
+    """
     try:
-        return content_hash(Path(path).read_bytes())
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         return content_hash(b"<directory>")
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            return content_hash(b"<directory>")
+        if not stat.S_ISREG(mode):
+            return content_hash(b"<special file>")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return content_hash(fh.read())
+    finally:
+        os.close(fd)
 
 
 def is_temp_name(name: str) -> bool:
@@ -102,7 +118,7 @@ def temp_path_for(path: Path) -> Path:
     return path.parent / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{TMP_SUFFIX}"
 
 
-def _os_error_message(exc: OSError) -> str:
+def os_error_message(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "磁盘空间不足，文件未写入"
     if exc.errno in (errno.EACCES, errno.EPERM):
@@ -127,6 +143,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _check_precondition(path: Path, expect_hash: str | None, create_only: bool, shown: str) -> None:
+    _refuse_special_file(path, shown)
     if create_only:
         if os.path.lexists(path):
             raise WriteConflict("文件已存在，未覆盖", file=shown,
@@ -140,6 +157,22 @@ def _check_precondition(path: Path, expect_hash: str | None, create_only: bool, 
         if current != expect_hash:
             raise WriteConflict("文件在读取之后被修改（可能是 Logseq 或用户刚刚保存），未覆盖", file=shown,
                                 hint="请重新运行；xuncha-kb 不会覆盖用户的修改。")
+
+
+def _refuse_special_file(path: Path, shown: str) -> None:
+    """Only a regular file (or nothing) is ever replaced: a rename over a device node, a FIFO,
+    a socket, a folder or a symlink would destroy it."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WriteFailed(os_error_message(exc), file=shown) from None
+    if not stat.S_ISREG(mode):
+        kind = ("符号链接" if stat.S_ISLNK(mode) else "文件夹" if stat.S_ISDIR(mode)
+                else "特殊文件（设备、管道或套接字）")
+        raise WriteConflict(f"目标是{kind}，不是普通文件，未替换它", file=shown,
+                            hint="请检查该路径；xuncha-kb 只会替换普通文件。")
 
 
 def atomic_write(path: Path | str, data: bytes | str, *, expect_hash: str | None = None,
@@ -159,7 +192,7 @@ def atomic_write(path: Path | str, data: bytes | str, *, expect_hash: str | None
         if make_dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise WriteFailed(_os_error_message(exc), file=shown) from exc
+        raise WriteFailed(os_error_message(exc), file=shown) from exc
     tmp = temp_path_for(path)
     try:
         try:
@@ -170,7 +203,7 @@ def atomic_write(path: Path | str, data: bytes | str, *, expect_hash: str | None
                 if fsync:
                     os.fsync(fh.fileno())
         except OSError as exc:
-            raise WriteFailed(_os_error_message(exc), file=shown) from exc
+            raise WriteFailed(os_error_message(exc), file=shown) from exc
         # The precondition once more, as close to the swap as possible.
         _check_precondition(path, expect_hash, create_only, shown)
         try:
@@ -181,7 +214,7 @@ def atomic_write(path: Path | str, data: bytes | str, *, expect_hash: str | None
         except WriteConflict:
             raise
         except OSError as exc:
-            raise WriteFailed(_os_error_message(exc), file=shown) from exc
+            raise WriteFailed(os_error_message(exc), file=shown) from exc
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -357,9 +357,13 @@ def preflight(plan: CloseOutPlan) -> None:
         c = plan.record_plan.conflicts[0]
         raise WriteConflict(f"已有同名页面且不是 xuncha-kb 生成的，未覆盖（{c.reason}）", file=c.path,
                             hint="请改名或移走该页面后重新运行。")
-    if plan.archive_path is not None and os.path.lexists(plan.archive_path):
-        raise WriteConflict("归档文件已存在，未覆盖", file=str(plan.archive_path),
-                            hint="请换一个文件名，或先移走已有的归档文件。")
+    if plan.archive_path is not None:
+        from xuncha_kb.fs.output import Payload, check_output
+
+        check_output(plan.archive_path, Payload.BINARY, graph=plan.root)
+        if os.path.lexists(plan.archive_path):
+            raise WriteConflict("归档文件已存在，未覆盖", file=str(plan.archive_path),
+                                hint="请换一个文件名，或先移走已有的归档文件。")
     if plan.purge:
         for s in plan.sensitive_pages:
             if _read_hash(plan.root, s.file) != s.hash:
