@@ -10,21 +10,100 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from xuncha_kb import __version__
 from xuncha_kb.errors import XunchaError
 
-if TYPE_CHECKING:  # the model is imported by the commands that need it, not at start-up
-    from xuncha_kb.model import GraphConfig
-
 GRAPH_ENV = "XUNCHA_GRAPH"
+
+
+def _speak_chinese() -> None:
+    """Route click's own gettext look-ups (usage lines, help headings, option errors) through
+    our Chinese catalog, so that every message the command line prints reads in Chinese."""
+    from xuncha_kb import cli_text
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+                   click.termui, click.types, click.utils):
+        if hasattr(module, "_"):
+            module._ = cli_text.gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = cli_text.ngettext  # type: ignore[attr-defined]
+
+
+_speak_chinese()
+
+
+#: Chinese names for the type placeholders click derives from an option's type (``--unit TEXT``).
+_TYPE_METAVARS = {"TEXT": "文本", "INTEGER RANGE": "整数", "INTEGER": "整数", "FLOAT RANGE": "数字",
+                  "FLOAT": "数字", "BOOLEAN": "是/否", "PATH": "路径", "FILENAME": "文件"}
+
+
+class XunchaOption(click.Option):
+    """An option whose type placeholder in help and errors is Chinese."""
+
+    def make_metavar(self, ctx: click.Context) -> str:
+        metavar = super().make_metavar(ctx)
+        return _TYPE_METAVARS.get(metavar, metavar)
+
+
+def option(*decls: str, **attrs: Any) -> Any:
+    """``click.option`` with :class:`XunchaOption`."""
+    return click.option(*decls, cls=XunchaOption, **attrs)
+
+
+class XunchaFormatter(click.HelpFormatter):
+    """Help lists aligned and wrapped by terminal columns, so Chinese text (two columns a
+    character) lines up."""
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        from xuncha_kb.cli_text import display_width, wrap
+
+        rows = [(first, second) for first, second in rows]
+        first_col = min(max((display_width(f) for f, _ in rows), default=0), col_max) + col_spacing
+        indent = " " * self.current_indent
+        for first, second in rows:
+            self.write(f"{indent}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            width = display_width(first)
+            if width <= first_col - col_spacing:
+                self.write(" " * (first_col - width))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = wrap(second, max(self.width - first_col - 2, 10)) or [""]
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(f"{indent}{' ' * first_col}{line}\n")
+
+
+class XunchaContext(click.Context):
+    formatter_class = XunchaFormatter
+
+
+class XunchaCommand(click.Command):
+    """A command whose usage line reads ``[选项]`` and whose help lines up in Chinese."""
+
+    context_class = XunchaContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
 
 
 class XunchaGroup(click.Group):
     """A click group that turns XunchaError into a message and an exit code, once."""
+
+    command_class = XunchaCommand
+    context_class = XunchaContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -45,8 +124,9 @@ def resolve_graph(graph: str | None) -> Path:
 graph_argument = click.argument("graph", required=False, metavar="[GRAPH]")
 
 
-@click.group(cls=XunchaGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="xuncha-kb")
+@click.group("xuncha-kb", cls=XunchaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xuncha-kb", message="%(prog)s，版本 %(version)s",
+                      help="显示版本号并退出。")
 def cli() -> None:
     """xuncha-kb：把 Logseq 笔记库变成巡察办的工作系统。
 
@@ -103,7 +183,7 @@ class ScanProgress:
 
 @cli.command()
 @graph_argument
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部计数（便于脚本处理）。")
+@option("--json", "as_json", is_flag=True, help="以 JSON 输出全部计数（便于脚本处理）。")
 def stats(graph: str | None, as_json: bool) -> None:
     """统计图谱：页面、日志、块、任务、计划/截止日期、优先级、白板，以及读取时发现的问题。"""
     import json
@@ -144,11 +224,11 @@ def stats(graph: str | None, as_json: bool) -> None:
 
 @cli.command("watch")
 @graph_argument
-@click.option("--json", "as_json", is_flag=True, help="每个事件输出一行 JSON（字段见 README 的事件表）。")
-@click.option("--write-report", is_flag=True, help="图谱变化后重新生成图谱内的进度报告页。")
-@click.option("--today", metavar="YYYY-MM-DD", help="按指定日期计算截止预警（默认今天）。")
-@click.option("--no-cache", is_flag=True, help="不使用 .xuncha/cache 中的索引（完整读取一遍）。")
-@click.option("--timeout", type=float, default=None, metavar="SECONDS",
+@option("--json", "as_json", is_flag=True, help="每个事件输出一行 JSON（字段见 README 的事件表）。")
+@option("--write-report", is_flag=True, help="图谱变化后重新生成图谱内的进度报告页。")
+@option("--today", metavar="YYYY-MM-DD", help="按指定日期计算截止预警（默认今天）。")
+@option("--no-cache", is_flag=True, help="不使用 .xuncha/cache 中的索引（完整读取一遍）。")
+@option("--timeout", type=float, default=None, metavar="秒数",
               help="运行指定秒数后自动停止（供脚本使用）。")
 def watch_cmd(graph: str | None, as_json: bool, write_report: bool, today: str | None, no_cache: bool,
               timeout: float | None) -> None:
@@ -167,9 +247,9 @@ def watch_cmd(graph: str | None, as_json: bool, write_report: bool, today: str |
 
 @cli.command("sync")
 @graph_argument
-@click.option("--dry-run", is_flag=True, help="只显示将要做的修改，不写入。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
-@click.option("--today", metavar="YYYY-MM-DD", help="白板阶段状态与“已移除”标记所用的日期（默认今天）。")
+@option("--dry-run", is_flag=True, help="只显示将要做的修改，不写入。")
+@option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
+@option("--today", metavar="YYYY-MM-DD", help="白板阶段状态与“已移除”标记所用的日期（默认今天）。")
 def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None) -> None:
     """按当前工作流程和概览页上的日期，更新已生成的巡察页面与流程白板。
 
@@ -196,43 +276,25 @@ def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None)
 # --- progress ---
 
 
-def _refuse_overwriting_graph_file(root: Path, config: GraphConfig, output: Path) -> None:
-    """``report -o`` writes any file the user names, except over a file Logseq reads as part of
-    the graph (a page, journal, whiteboard or config.edn): those are notes, and the report page
-    inside the graph is ``--write``'s job, which checks that the page is still ours."""
-    from xuncha_kb.errors import WriteConflict
-    from xuncha_kb.fs.scan import classify_path
-
-    target = os.path.abspath(output)
-    if not os.path.lexists(target):
-        return
-    kind = classify_path(os.path.realpath(root), os.path.realpath(target), config, apply_hidden=False)
-    if kind == "ignored":
-        return
-    raise WriteConflict("这是图谱中的笔记文件，-o 不会覆盖它", file=str(output),
-                        hint="要把报告写入图谱，请用 --write（只更新 xuncha-kb 生成的报告页）；"
-                             "或用 -o 指定一个新的文件名")
-
-
 @cli.command("report")
 @graph_argument
-@click.option("--inspection", "only", metavar="NAME",
+@option("--inspection", "only", metavar="名称",
               help="只报告一个巡察（概览页名称或被巡察单位，可只写一部分）。")
-@click.option("--today", metavar="YYYY-MM-DD",
+@option("--today", metavar="YYYY-MM-DD",
               help="按指定日期计算剩余天数与预警颜色（默认今天），便于复现。")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json", "html", "xlsx"]), default="text",
+@option("--format", "fmt", type=click.Choice(["text", "md", "json", "html", "xlsx"]), default="text",
               show_default=True, help="输出格式：终端文本、Logseq 页面、JSON、单文件 HTML、Excel 台账。")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@option("-o", "--output", type=click.Path(path_type=Path),
               help="写入文件而不是标准输出。")
-@click.option("--write", "write_page", is_flag=True, help="把 Markdown 报告页写入图谱（只更新报告页本身）。")
-@click.option("--dry-run", is_flag=True, help="与 --write 同用：只显示将写入的文件，不写入。")
-@click.option("--redact", type=click.Choice(["none", "names"]), default="none", show_default=True,
+@option("--write", "write_page", is_flag=True, help="把 Markdown 报告页写入图谱（只更新报告页本身）。")
+@option("--dry-run", is_flag=True, help="与 --write 同用：只显示将写入的文件，不写入。")
+@option("--redact", type=click.Choice(["none", "names"]), default="none", show_default=True,
               help="names：把概览页登记的人员姓名替换为角色代号（组长、组员A……）。")
-@click.option("--yellow-days", type=click.IntRange(min=0), default=20, show_default=True,
+@option("--yellow-days", type=click.IntRange(min=0), default=20, show_default=True,
               help="剩余天数少于此值显示黄色。")
-@click.option("--red-days", type=click.IntRange(min=0), default=10, show_default=True,
+@option("--red-days", type=click.IntRange(min=0), default=10, show_default=True,
               help="剩余天数少于此值（或已逾期）显示红色。")
-@click.option("--color/--no-color", "colour", default=None, help="终端彩色输出（默认：输出到终端时彩色）。")
+@option("--color/--no-color", "colour", default=None, help="终端彩色输出（默认：输出到终端时彩色）。")
 def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str, output: Path | None,
                write_page: bool, dry_run: bool, redact: str, yellow_days: int, red_days: int,
                colour: bool | None) -> None:
@@ -277,11 +339,12 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
     if dry_run and not write_page:
         raise InputError("--dry-run 只能与 --write 一起使用")
     if output is not None:
-        from xuncha_kb.fs.atomic import atomic_write
+        from xuncha_kb.fs.output import Payload, check_output, write_output
         from xuncha_kb.report import render
 
-        _refuse_overwriting_graph_file(root, g.config, output)
-        atomic_write(output, render(progress, fmt), display=str(output))
+        payload = {"md": Payload.PAGE, "xlsx": Payload.BINARY}.get(fmt, Payload.TEXT)
+        target = check_output(output, payload, graph=root, config=g.config)
+        write_output(target, render(progress, fmt))
         click.echo(f"已写入 {output}", err=True)
         return
     if fmt == "xlsx":
@@ -290,12 +353,14 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
                              hint="请用 -o 指定文件，例如 -o 台账.xlsx。")
         from xuncha_kb.report.xlsx import render_xlsx
 
-        click.get_binary_stream("stdout").write(render_xlsx(progress))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render_xlsx(progress))
+        sys.stdout.buffer.flush()
         return
     if fmt == "text":
         from xuncha_kb.report.text import print_report, render_text
 
-        stream = click.get_text_stream("stdout")
+        stream = sys.stdout
         use_colour = (stream.isatty() and not os.environ.get("NO_COLOR")) if colour is None else colour
         if use_colour:
             print_report(progress, stream, colour=True)
@@ -310,19 +375,19 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
 # --- workflow ---
 
 
-@cli.group("workflow")
+@cli.group("workflow", cls=XunchaGroup)
 def workflow_group() -> None:
     """工作流程定义：从白板或页面提取、查看当前定义、检查定义文件。"""
 
 
 @workflow_group.command("extract")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True,
+@option("--json", "as_json", is_flag=True,
               help="以 JSON 输出提取结果（阶段、活动、子项、期限、警告）。")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@option("-o", "--output", type=click.Path(path_type=Path),
               help="把提取结果写成工作流程定义页（可在 Logseq 中编辑）。")
-@click.option("--force", is_flag=True, help="与 -o 同用：输出文件已存在时覆盖它。")
-@click.option("--dry-run", is_flag=True, help="与 -o 同用：只显示将写入的定义页内容，不写文件。")
+@option("--force", is_flag=True, help="与 -o 同用：输出文件已存在时覆盖它。")
+@option("--dry-run", is_flag=True, help="与 -o 同用：只显示将写入的定义页内容，不写文件。")
 def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool, dry_run: bool) -> None:
     """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。"""
     import json
@@ -334,18 +399,20 @@ def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool
     page: str | None = None
     if output is not None:
         from xuncha_kb.errors import WriteConflict
+        from xuncha_kb.fs.output import Payload, check_output
         from xuncha_kb.workflow.write import render_definition
 
-        if output.exists() and not force:
+        target = check_output(output, Payload.PAGE)
+        if output.exists() and not force and not target.in_place:
             raise WriteConflict("输出文件已存在，未覆盖", file=str(output),
                                 hint="换一个文件名，或加 --force 覆盖它。")
         note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿，"
                 "请补充角色、产出、前置关系后使用。")
         page = render_definition(ex.workflow, note=note)
         if not dry_run:
-            from xuncha_kb.fs.atomic import atomic_write
+            from xuncha_kb.fs.output import write_output
 
-            atomic_write(output, page, create_only=not force)
+            write_output(target, page, create_only=not force)
     if as_json:
         click.echo(json.dumps(ex.as_dict(), ensure_ascii=False, indent=2))
         for w in ex.warnings:
@@ -361,7 +428,7 @@ def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool
 
 @workflow_group.command("show")
 @graph_argument
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出当前定义（含关键路径）。")
+@option("--json", "as_json", is_flag=True, help="以 JSON 输出当前定义（含关键路径）。")
 def workflow_show(graph: str | None, as_json: bool) -> None:
     """显示当前生效的工作流程定义：图谱自带的定义页优先，否则为内置默认定义。"""
     import json
@@ -423,7 +490,9 @@ def workflow_check(file: Path) -> None:
 
 
 def _stdin_is_tty() -> bool:
-    return click.get_text_stream("stdin").isatty()
+    import sys
+
+    return sys.stdin.isatty()
 
 
 def _ask(value: str | None, prompt: str, option: str) -> str | None:
@@ -468,16 +537,16 @@ def _emit_plan(run: Any, as_json: bool, dry_run: bool, graph_root: Path) -> None
 
 @cli.command("scaffold")
 @graph_argument
-@click.option("--unit", help="被巡察单位名称（必填）。")
-@click.option("--round", "round_name", help="巡察轮次，例如 2026年第一轮（必填）。")
-@click.option("--leader", help="巡察组组长。")
-@click.option("--members", help="巡察组组员，用逗号分隔，例如 李四,王五。")
-@click.option("--entry", metavar="YYYY-MM-DD", help="进驻日。")
-@click.option("--exit", "exit_date", metavar="YYYY-MM-DD", help="撤离日。")
-@click.option("--workflow", "workflow_file", type=click.Path(dir_okay=False),
+@option("--unit", help="被巡察单位名称（必填）。")
+@option("--round", "round_name", help="巡察轮次，例如 2026年第一轮（必填）。")
+@option("--leader", help="巡察组组长。")
+@option("--members", help="巡察组组员，用逗号分隔，例如 李四,王五。")
+@option("--entry", metavar="YYYY-MM-DD", help="进驻日。")
+@option("--exit", "exit_date", metavar="YYYY-MM-DD", help="撤离日。")
+@option("--workflow", "workflow_file", type=click.Path(dir_okay=False), metavar="文件",
               help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
-@click.option("--dry-run", is_flag=True, help="只显示将新建 / 保留的文件，不写入。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
+@option("--dry-run", is_flag=True, help="只显示将新建 / 保留的文件，不写入。")
+@option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
 def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, leader: str | None,
                  members: str | None, entry: str | None, exit_date: str | None, workflow_file: str | None,
                  dry_run: bool, as_json: bool) -> None:
@@ -494,11 +563,11 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, le
 
 @cli.command("scaffold-plan")
 @graph_argument
-@click.option("--year", type=int, help="年度，例如 2026（必填）。")
-@click.option("--workflow", "workflow_file", type=click.Path(dir_okay=False),
+@option("--year", type=int, metavar="年份", help="年度，例如 2026（必填）。")
+@option("--workflow", "workflow_file", type=click.Path(dir_okay=False), metavar="文件",
               help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
-@click.option("--dry-run", is_flag=True, help="只显示将新建 / 保留的文件，不写入。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
+@option("--dry-run", is_flag=True, help="只显示将新建 / 保留的文件，不写入。")
+@option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
 def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | None, dry_run: bool,
                       as_json: bool) -> None:
     """生成年度巡察计划页（工作流程中“年度”范围的阶段）。"""
@@ -518,17 +587,17 @@ def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | 
 
 @cli.command("close-out")
 @graph_argument
-@click.option("--inspection", "name", metavar="NAME",
+@option("--inspection", "name", metavar="名称",
               help="要撤离脱密的巡察（概览页名称或被巡察单位，必填）。")
-@click.option("--archive", type=click.Path(dir_okay=False, path_type=Path), metavar="OUT.zip",
+@option("--archive", type=click.Path(path_type=Path), metavar="归档.zip",
               help="同时把该巡察的页面和白板打包为 zip 归档（附 sha256 清单）。")
-@click.option("--include-sensitive", is_flag=True, help="与 --archive 同用：归档包中也包含涉密页面。")
-@click.option("--purge-sensitive", is_flag=True,
+@option("--include-sensitive", is_flag=True, help="与 --archive 同用：归档包中也包含涉密页面。")
+@option("--purge-sensitive", is_flag=True,
               help="把该巡察的涉密页面移入 logseq/.recycle/（不删除，可恢复）；需要确认。")
-@click.option("--yes", is_flag=True, help="与 --purge-sensitive 同用：不再询问，直接执行。")
-@click.option("--today", metavar="YYYY-MM-DD", help="记录中的处理日期（默认今天）。")
-@click.option("--dry-run", is_flag=True, help="只检查并显示将要做的事，不写入、不移动任何文件。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果、计划与结果。")
+@option("--yes", is_flag=True, help="与 --purge-sensitive 同用：不再询问，直接执行。")
+@option("--today", metavar="YYYY-MM-DD", help="记录中的处理日期（默认今天）。")
+@option("--dry-run", is_flag=True, help="只检查并显示将要做的事，不写入、不移动任何文件。")
+@option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果、计划与结果。")
 def close_out_cmd(graph: str | None, name: str | None, archive: Path | None, include_sensitive: bool,
                   purge_sensitive: bool, yes: bool, today: str | None, dry_run: bool, as_json: bool) -> None:
     """撤离脱密：检查底稿台账已闭合，列出涉密页面，写入“脱密处理记录”页，可生成归档包。

@@ -1,0 +1,120 @@
+"""Chinese for the command-line library's own messages: usage lines, help headings, option
+errors.
+
+The library marks every message it prints with gettext (``_("Usage:")``); ``cli.py`` routes those
+look-ups here, so a usage error or a help page reads in Chinese like every other message of
+xuncha-kb.  Keys are the library's message ids, verbatim, placeholders included;
+``tests/test_cli_text.py`` checks that each key still occurs in the installed library's source,
+so a renamed message is caught the day the library changes it.  A message without an entry is
+shown as the library wrote it.
+"""
+
+from __future__ import annotations
+
+CATALOG: dict[str, str] = {
+    # help pages
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Positional arguments": "位置参数",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+    "%(prog)s, version %(version)s": "%(prog)s，版本 %(version)s",
+    "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
+    "(dynamic)": "（动态）",
+    "deprecated": "已弃用",
+    "Choose from:\n\t{choices}": "可选值：\n\t{choices}",
+    # errors
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行 '{command} {option}' 查看帮助。",
+    "Aborted!": "已中止。",
+    "Missing command.": "缺少命令。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing {param_type}": "缺少{param_type}",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Invalid value: {message}": "值无效：{message}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "Did you mean {possibility}?": "是不是要用 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是要用其中之一：{possibilities}？）",
+    "Got unexpected extra argument ({args})": "多余的参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多余的参数（{args}）",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不接受值。",
+    "Argument {name!r} takes {nargs} values.": "参数 {name!r} 需要 {nargs} 个值。",
+    "unknown error": "未知错误",
+    "Could not open file {filename!r}: {message}": "无法打开文件 {filename!r}：{message}",
+    "{value!r} is not {choice}.": "{value!r} 不是可用的值，只能是 {choice}。",
+    "{value!r} is not one of {choices}.": "{value!r} 不是可用的值，可选：{choices}。",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的数字。",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{value!r} is not a valid boolean. Recognized values: {states}":
+        "{value!r} 不是有效的是/否值，可用：{states}",
+    "file": "文件",
+    "directory": "文件夹",
+    "path": "路径",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件，不是文件夹。",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹，不是文件。",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
+    # prompts
+    "Repeat for confirmation": "请再输入一次以确认",
+    "Error: The two entered values do not match.": "错误：两次输入不一致。",
+    "Error: invalid input": "错误：输入无效",
+    "Do you want to continue?": "是否继续？",
+}
+
+def gettext(message: str) -> str:
+    """The Chinese for one of the library's messages, or the message itself."""
+    return CATALOG.get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The plural-aware variant: Chinese has one form for both."""
+    return gettext(singular if n == 1 else plural)
+
+
+# --- layout: Chinese characters take two terminal columns ---------------------------------------
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide and full-width characters count two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _tokens(text: str) -> list[str]:
+    """Break points for wrapping: a run of spaces, a Latin word, or one wide character."""
+    import re
+
+    return re.findall(r"\s+|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]", text)
+
+
+#: Punctuation that never starts a line (it stays with the character before, one column over).
+_NO_BREAK_BEFORE = frozenset("，。、；：？！）」』》”’】")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns (a longer single word stays whole, closing
+    punctuation stays on its line); paragraphs kept."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for token in _tokens(" ".join(paragraph.split())):
+            w = display_width(token)
+            if token.isspace():
+                if line:
+                    line, used = line + " ", used + 1
+                continue
+            if line and used + w > width and token not in _NO_BREAK_BEFORE:
+                lines.append(line.rstrip())
+                line, used = "", 0
+            line, used = line + token, used + w
+        lines.append(line.rstrip())
+    return lines
