@@ -8,7 +8,8 @@
   gets the same three-colour warning as activity deadlines.
 * Problems on the 巡察情况报告 page that cite no 底稿.
 
-Sensitive pages and blocks are counted, never listed.  Blocks under ``template::`` never count.
+Sensitive pages and blocks are counted, never listed — not even by recipient.  Blocks under
+``template::`` never count.
 """
 
 from __future__ import annotations
@@ -22,10 +23,16 @@ from dataclasses import dataclass, field
 from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.deadlines import Colour, Thresholds, colour_for, parse_date
 from xuncha_kb.inspection.discover import InspectionRef, Owner, has_type, prop_names, prop_text
-from xuncha_kb.inspection.sensitive import page_has_any_key, page_is_sensitive, walk_context
+from xuncha_kb.inspection.sensitive import (
+    SENSITIVE_PLACEHOLDER,
+    page_has_any_key,
+    page_is_sensitive,
+    walk_context,
+)
 from xuncha_kb.model import Block, Graph, Page, page_key
 
 RECT_CLOSED = "已销号"
+HIDDEN_STATUS = "涉密（仅计数）"  # how counted-only items show in a by-status breakdown
 _LEDGER_KEYS = frozenset({cv.TRANSFER_TO, cv.RECT_STATUS})
 _SUMMARY = "问题概要"
 RECT_DONE = ("已完成", "已销号")
@@ -100,20 +107,22 @@ class TransferItem:
 class TransferLedger(_Tally):
     items: tuple[TransferItem, ...] = ()
     sensitive_count: int = 0
-    sensitive_by_recipient: tuple[tuple[str, int], ...] = ()
 
     @property
     def by_recipient(self) -> tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]:
-        """(recipient, total, ((status, n), …)); sensitive items are counted in ``total``."""
-        hidden = dict(self.sensitive_by_recipient)
-        recipients = sorted({i.recipient for i in self.items} | set(hidden))
+        """(recipient, total, ((status, n), …)).  Sensitive items are counted under the
+        placeholder, never under their recipient (naming it would quote the sensitive block)."""
+        recipients = {i.recipient for i in self.items}
+        if self.sensitive_count:
+            recipients.add(SENSITIVE_PLACEHOLDER)
         out = []
-        for r in recipients:
+        for r in sorted(recipients):
             mine = [i for i in self.items if i.recipient == r]
             statuses = Counter(i.status for i in mine)
-            if hidden.get(r):
-                statuses["涉密（仅计数）"] += hidden[r]
-            out.append((r, len(mine) + hidden.get(r, 0), tuple(sorted(statuses.items()))))
+            hidden = self.sensitive_count if r == SENSITIVE_PLACEHOLDER else 0
+            if hidden:
+                statuses[HIDDEN_STATUS] += hidden
+            out.append((r, len(mine) + hidden, tuple(sorted(statuses.items()))))
         return tuple(out)
 
 
@@ -184,7 +193,7 @@ class _Acc:
         self.drafts: list[DraftItem] = []
         self.draft_sensitive = 0
         self.transfers: list[TransferItem] = []
-        self.transfer_sensitive: Counter[str] = Counter()
+        self.transfer_sensitive = 0
         self.rects: list[RectItem] = []
         self.rect_sensitive = 0
         self.problems = 0
@@ -270,12 +279,11 @@ def collect_ledgers(graph: Graph, inspections: Sequence[InspectionRef], today: d
                     continue
                 a = acc[ref.key]
                 if cv.TRANSFER_TO in props:
-                    recipient = prop_text(props, cv.TRANSFER_TO) or "（未填写）"
                     if ctx.sensitive:
-                        a.transfer_sensitive[recipient] += 1
+                        a.transfer_sensitive += 1
                     else:
                         a.transfers.append(TransferItem(
-                            title=block_text(b), recipient=recipient,
+                            title=block_text(b), recipient=prop_text(props, cv.TRANSFER_TO) or "（未填写）",
                             status=prop_text(props, cv.TRANSFER_STATUS) or "待移交",
                             date=prop_text(props, cv.TRANSFER_DATE) or "",
                             drafts=prop_names(props, b.property_refs, cv.CITES_DRAFT),
@@ -312,8 +320,7 @@ def collect_ledgers(graph: Graph, inspections: Sequence[InspectionRef], today: d
         out[key] = Ledgers(
             drafts=DraftLedger(tuple(sorted(a.drafts, key=lambda d: (d.number or "~", d.page))),
                                a.draft_sensitive, dups),
-            transfers=TransferLedger(tuple(a.transfers), sum(a.transfer_sensitive.values()),
-                                     tuple(sorted(a.transfer_sensitive.items()))),
+            transfers=TransferLedger(tuple(a.transfers), a.transfer_sensitive),
             rectifications=RectLedger(tuple(a.rects), a.rect_sensitive),
             report_problems=a.problems,
             uncited_problems=tuple(a.uncited),
