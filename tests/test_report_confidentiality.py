@@ -202,6 +202,29 @@ def test_sensitive_transfer_never_names_its_recipient(runner, example_graph: Pat
     assert hidden and hidden[0]["count"] == 1  # … under the placeholder
 
 
+def test_recipient_linking_a_sensitive_page_is_replaced(runner, example_graph: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Defect 4: ``移交对象:: [[I/线索/NAME]]`` on an ordinary item named the 线索 page everywhere."""
+    _append(example_graph, "移交台账",
+            f"- 移交事项 PUBLIC4\n  移交对象:: [[{A}/线索/NAME4]]\n  巡察:: [[{A}]]\n")
+    outputs = _every_output(runner, example_graph, tmp_path)
+    assert _leaks(outputs, "NAME4") == []
+    items = _ledgers_json(outputs)["transfers"]["items"]
+    assert [i["recipient"] for i in items if i["title"] == "移交事项 PUBLIC4"] == [SENSITIVE_PLACEHOLDER]
+
+
+def test_draft_source_linking_a_sensitive_page_is_replaced(runner, example_graph: Path,  # type: ignore[no-untyped-def]
+                                                          tmp_path: Path) -> None:
+    """Defect 4: a 问题底稿 with ``来源:: [[I/信访/NAME]]`` showed the name in json and xlsx."""
+    draft = example_graph / "pages" / f"{F}___底稿___001.md"
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text("\n".join(f"来源:: [[{A}/信访/NAME4B]]" if ln.startswith("来源::") else ln
+                               for ln in text.split("\n")), encoding="utf-8")
+    outputs = _every_output(runner, example_graph, tmp_path)
+    assert _leaks(outputs, "NAME4B") == []
+    sources = [d["source"] for d in _ledgers_json(outputs)["drafts"]["items"]]
+    assert SENSITIVE_PLACEHOLDER in sources  # the 底稿 itself is still listed
+
+
 @pytest.mark.parametrize("tag", ["#信访", "#谈话", "#线索", "#[[信访]]", "#信访举报"])
 def test_tagged_ledger_items_are_counted_only(runner, example_graph: Path, tmp_path: Path, tag: str) -> None:  # type: ignore[no-untyped-def]
     """Defect 4: content tagged only #信访/#谈话 was listed in json and xlsx."""
