@@ -35,7 +35,6 @@ from xuncha_kb.inspection.sensitive import (
     NO_SECRETS,
     SENSITIVE_PLACEHOLDER,
     Secrets,
-    page_has_any_key,
     walk_context,
 )
 from xuncha_kb.model import (
@@ -290,8 +289,10 @@ def page_has_content(page: Page) -> bool:
     return False
 
 
-def _has_marked_block(page: Page, secrets: Secrets) -> bool:
-    return any(secrets.block_is_marked(b) for b in page.walk())
+def _worth_walking(page: Page, secrets: Secrets) -> bool:
+    """Does any block carry a task key, or a mark of its own (counted as a sensitive block)?"""
+    return any((b.properties and not _TASK_KEYS.isdisjoint(b.properties)) or secrets.block_is_marked(b)
+               for b in page.walk())
 
 
 def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[InspectionRef], secrets: Secrets
@@ -306,7 +307,7 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
         page_owner = owner.of_page(page)
         if psens and page_owner is not None:
             counts[page_owner.key][0] += 1
-        if not page_has_any_key(page, _TASK_KEYS) and not _has_marked_block(page, secrets):
+        if not _worth_walking(page, secrets):
             continue  # no task and nothing marked: nothing to count
         for ctx in walk_context(page, page_sensitive=psens, secrets=secrets):
             b = ctx.block

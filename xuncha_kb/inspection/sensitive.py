@@ -32,8 +32,9 @@ innocent name is recognised too; :data:`NO_SECRETS` answers from page names alon
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from xuncha_kb.inspection.conventions import P_SECRET_LEVEL, P_SENSITIVE, SENSITIVE_SEGMENTS
@@ -54,6 +55,8 @@ _TAG_END = r"(?![^\s,;:'\"!?#])"  # what ends a ``#tag`` (inline._TAG_RE's chara
 
 def name_is_sensitive(name: str) -> bool:
     """True when a namespace segment of a page name contains 信访/谈话/线索."""
+    if not any(word in name for word in SENSITIVE_SEGMENTS):
+        return False  # the common case, without splitting
     segments = [s for s in name.replace("___", "/").split("/") if s]
     return any(word in seg for seg in segments for word in SENSITIVE_SEGMENTS)
 
@@ -67,39 +70,47 @@ def properties_are_sensitive(props: Mapping[str, str]) -> bool:
     return flag is not None and flag.strip().lower() not in FALSE_VALUES
 
 
+@functools.lru_cache(maxsize=4096)
+def _tag_pattern(name: str) -> re.Pattern[str]:
+    n = re.escape(name.strip())
+    return re.compile(rf"#\[\[\s*{n}\s*\]\]|#{n}\.*{_TAG_END}", re.IGNORECASE)
+
+
 def _is_tag_in(text: str, name: str) -> bool:
     """Does ``text`` write ``name`` as a tag (``#name`` or ``#[[name]]``)?"""
-    if "#" not in text:
-        return False
-    n = re.escape(name.strip())
-    return re.search(rf"#\[\[\s*{n}\s*\]\]|#{n}\.*{_TAG_END}", text, re.IGNORECASE) is not None
+    return "#" in text and _tag_pattern(name).search(text) is not None
+
+
+def _any_name(_name: str) -> bool:
+    return True
 
 
 def tag_names(content: str, refs: Iterable[str], props: Mapping[str, str],
-              prop_refs: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """The tags of a block (or of a page: its pre-block): refs written as ``#tag`` in the text
-    or a property value, and every value of ``tags::``."""
-    out = [r for r in refs if _is_tag_in(content, r)]
+              prop_refs: Mapping[str, tuple[str, ...]], keep: Callable[[str], bool] = _any_name) -> list[str]:
+    """The tags of a block (or of a page: its pre-block) that ``keep`` accepts: refs written as
+    ``#tag`` in the text or in a property value, and every value of ``tags::``.  ``keep`` runs
+    first, so asking only for sensitive tags costs no regex on ordinary refs."""
+    out = [r for r in refs if keep(r) and _is_tag_in(content, r)]
     for key, names in prop_refs.items():
-        if key == P_TAGS:
-            out.extend(names)
-        else:
-            raw = props.get(key, "")
-            out.extend(n for n in names if _is_tag_in(raw, n))
+        out.extend(n for n in names if keep(n) and (key == P_TAGS or _is_tag_in(props.get(key, ""), n)))
     return out
 
 
-def _block_tags(block: Block) -> list[str]:
+def _block_tags(block: Block, keep: Callable[[str], bool] = _any_name) -> list[str]:
     if not block.refs and not block.property_refs:
         return []
-    return tag_names(block.content, block.refs, block.properties, block.property_refs)
+    if "#" not in block.content and P_TAGS not in block.property_refs:
+        return []  # no tag can be written without a '#' or a tags:: property
+    return tag_names(block.content, block.refs, block.properties, block.property_refs, keep)
 
 
-def _page_tags(page: Page) -> list[str]:
-    out = tag_names("", (), page.properties, page.property_refs)
+def _page_tags(page: Page, keep: Callable[[str], bool] = _any_name) -> list[str]:
+    if not page.property_refs:
+        return []  # tags of a page live in its properties (the pre-block)
+    out = tag_names("", (), page.properties, page.property_refs, keep)
     for b in page.blocks:
         if b.pre_block:
-            out.extend(_block_tags(b))
+            out.extend(_block_tags(b, keep))
     return out
 
 
@@ -146,18 +157,18 @@ class Secrets:
 
     def ref_is_sensitive(self, name: str) -> bool:
         """A page named by a ``[[link]]`` or ``#tag``: sensitive by its name or its marks."""
-        return name_is_sensitive(name) or page_key(name.strip()) in self.marked
+        return name_is_sensitive(name) or (bool(self.marked) and page_key(name.strip()) in self.marked)
 
     def page_is_sensitive(self, page: Page) -> bool:
         if page.key in self.marked or _page_marked(page):
             return True
-        return any(self.ref_is_sensitive(t) for t in _page_tags(page))
+        return bool(_page_tags(page, self.ref_is_sensitive))
 
     def block_is_marked(self, block: Block) -> bool:
         """The block's *own* marks: ``密级::``/``sensitive::`` or a sensitive tag (not inherited)."""
         if properties_are_sensitive(block.properties):
             return True
-        return any(self.ref_is_sensitive(t) for t in _block_tags(block))
+        return bool(_block_tags(block, self.ref_is_sensitive))
 
     # -- quoted text --------------------------------------------------------------------------
 
