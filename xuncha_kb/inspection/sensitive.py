@@ -262,6 +262,12 @@ def walk_context(page: Page, *, page_sensitive: bool | None = None,
             stack.extend((child, below, sens, tmpl) for child in reversed(block.children))
 
 
+def has_sensitive_tag(page: Page, secrets: Secrets = NO_SECRETS) -> bool:
+    """Does the page, or any block of it, carry a sensitive tag (the tag rule alone)?"""
+    keep = secrets.ref_is_sensitive
+    return bool(_page_tags(page, keep)) or any(_block_tags(b, keep) for b in page.walk())
+
+
 def page_has_any_key(page: Page, keys: frozenset[str]) -> bool:
     """Cheap pre-filter: does any block of the page carry one of these property keys?"""
     return any(not keys.isdisjoint(b.properties) for b in page.walk() if b.properties)
