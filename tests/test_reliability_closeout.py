@@ -143,6 +143,26 @@ def test_archive_has_hash_manifest_and_withholds_sensitive(runner, graph: Path, 
     assert r.exit_code == 4 and "归档文件已存在" in r.output
 
 
+def test_archive_withholds_tagged_blocks_once_per_subtree(runner, graph: Path, tmp_path: Path) -> None:
+    """The tag rule reaches the archive: a #信访 block is withheld with its children (a tagged
+    or marked child inside it is not cut a second time); a page tagged 谈话 stays out."""
+    with (graph / f"{PREFIX}___移交台账.md").open("a", encoding="utf-8") as fh:
+        fh.write("- 反映的问题 ZQTAG1 #信访\n\t- 细节 ZQTAG2 #线索\n\t\t- 更细 ZQTAG3\n\t  密级:: 内部\n"
+                 "- 公开的说明 ZQPUBLIC\n")
+    (graph / f"{PREFIX}___会议纪要.md").write_text(f"tags:: 谈话\n巡察:: [[{A}]]\n\n- 内容 ZQTAG4\n",
+                                                    encoding="utf-8")
+    out = tmp_path / "归档.zip"
+    r = invoke(runner, graph, "--archive", str(out))
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(out) as z:
+        meta = json.loads(z.read("MANIFEST.json"))
+        ledger = z.read(f"{PREFIX}___移交台账.md").decode("utf-8")
+        blob = b"".join(z.read(n) for n in z.namelist()).decode("utf-8")
+    assert "ZQPUBLIC" in ledger and ledger.count("（涉密内容，未归档）") == 1
+    assert not any(f"ZQTAG{n}" in blob for n in range(1, 5))
+    assert meta["sensitive_excluded"] == 2  # the 谈话提纲 and the tagged 会议纪要
+
+
 def test_purge_moves_to_recycle_and_loses_nothing(runner, graph: Path) -> None:
     talk_bytes = (graph / TALK).read_bytes()
     files_before = {k for k, v in tree_hash(graph).items() if v != "dir"}

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLE_GRAPH, ROOT
-from tests.test_report_confidentiality import MARK, secret_graph  # noqa: F401  (fixture)
+from tests.test_report_confidentiality import MARK, A, secret_graph  # noqa: F401  (fixture)
 from xuncha_kb.cli import cli
 
 TITLE_MARKS = {f"{MARK}{n}" for n in ("01", "06", "08", "18")}
@@ -161,6 +161,30 @@ def test_sync_output_never_quotes_sensitive_text(runner, tmp_path: Path) -> None
         r = runner.invoke(cli, ["sync", str(g), *TODAY, "--dry-run", *extra])
         assert r.exit_code == 0, r.output
         no_marks_at_all(r.output, f"sync {extra}")
+
+
+SYNC_EDITS = {
+    "link": f"[[{A}/信访/NAME4D]]",
+    "embed": f"{{{{embed [[{A}/谈话/NAME4D]]}}}}",
+    "tag": "NAME4D #线索",
+    "hash-link": f"#[[{A}/线索/NAME4D]]",
+}
+
+
+@pytest.mark.parametrize("edit", sorted(SYNC_EDITS))
+def test_sync_conflict_line_never_quotes_a_sensitive_reference(runner, example_graph: Path,  # type: ignore[no-untyped-def]
+                                                               edit: str) -> None:
+    """Defect 4: a task title the user edited to link (or embed, or tag) a sensitive page was
+    printed whole as a sync conflict line, in text and --json."""
+    stage = example_graph / "pages" / f"{A.replace('/', '___')}___巡察准备.md"
+    text = stage.read_text(encoding="utf-8")
+    title = "- DONE 制定巡察工作方案"
+    stage.write_text(text.replace(f"{title}\n", f"{title} {SYNC_EDITS[edit]}\n", 1), encoding="utf-8")
+    for extra in ([], ["--json"]):
+        r = runner.invoke(cli, ["sync", str(example_graph), "--today", "2026-04-01", "--dry-run", *extra])
+        assert r.exit_code == 0, r.output
+        assert "NAME4D" not in r.output, f"sync {extra} quotes a sensitive page name"
+        assert "冲突" in r.output or '"conflict"' in r.output  # the conflict is still reported
 
 
 # --- --redact names in every exported format --------------------------------------------------

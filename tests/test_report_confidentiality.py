@@ -3,6 +3,8 @@
 Markers sit in page titles (→ file names) and bodies under the 信访/谈话/线索 namespaces, in
 blocks (and their children) marked ``sensitive:: true``, in a 底稿 with ``密级::``, in a report
 problem, a 移交 item, a 整改 item, task titles, a produced-document link and a diagnostic.
+The second half reproduces the issue's defects 3 and 4 on a copy of ``examples/graph``: a
+sensitive item's 移交对象, links to sensitive pages from ordinary items, and tagged content.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
+from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER
 
 A = "巡察/2026年第一轮/某某集团有限公司"
 MARK = "ZQXSECRET"
@@ -136,3 +139,99 @@ def test_redact_names_replaces_registered_names(runner, secret_graph: Path, fmt:
     for name in ("ZQXNAME", "张三", "李四", "王五"):
         assert name not in out, name
     assert "组员A" in out and MARK not in out
+
+
+# --- round two: the issue's defects 3 and 4, on a copy of examples/graph ----------------------
+
+F = A.replace("/", "___")
+ISSUE_TODAY = ("--today", "2026-04-01")
+
+
+def _append(graph: Path, leaf: str, text: str) -> None:
+    with (graph / "pages" / f"{F}___{leaf}.md").open("a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _every_output(runner, graph: Path, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every report output, as text: the four text formats, each XML part of the xlsx, the page."""
+    from xuncha_kb.cli import cli
+
+    out: dict[str, str] = {}
+    for fmt in FORMATS:
+        r = runner.invoke(cli, ["report", str(graph), *ISSUE_TODAY, "--format", fmt])
+        assert r.exit_code == 0, r.output
+        out[fmt] = r.output
+    xlsx = tmp_path / "out.xlsx"
+    r = runner.invoke(cli, ["report", str(graph), *ISSUE_TODAY, "--format", "xlsx", "-o", str(xlsx)])
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(xlsx) as z:
+        out.update({f"xlsx:{n}": z.read(n).decode("utf-8", "replace") for n in z.namelist()})
+    r = runner.invoke(cli, ["report", str(graph), *ISSUE_TODAY, "--write"])
+    assert r.exit_code == 0, r.output
+    out["report --write"] = (graph / "pages" / "巡察___进度报告.md").read_text(encoding="utf-8")
+    return out
+
+
+def _leaks(outputs: dict[str, str], marker: str) -> list[str]:
+    return sorted(where for where, text in outputs.items() if marker in text)
+
+
+def _ledgers_json(outputs: dict[str, str]) -> dict:  # type: ignore[type-arg]
+    import json
+
+    return next(i for i in json.loads(outputs["json"])["inspections"] if i["name"] == A)["ledgers"]
+
+
+SENSITIVE_TRANSFERS = {
+    "own-sensitive": "- 移交事项\n  移交对象:: SECRET1\n  移交状态:: 待移交\n  sensitive:: true\n"
+                     f"  巡察:: [[{A}]]\n",
+    "parent-密级": f"- 内部事项\n  密级:: 内部\n\t- 移交事项\n\t  移交对象:: SECRET1\n\t  巡察:: [[{A}]]\n",
+}
+
+
+@pytest.mark.parametrize("rule", sorted(SENSITIVE_TRANSFERS))
+def test_sensitive_transfer_never_names_its_recipient(runner, example_graph: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                      rule: str) -> None:
+    """Defect 3: the 移交对象 of a sensitive 移交 item was listed in 'by recipient'."""
+    _append(example_graph, "移交台账", SENSITIVE_TRANSFERS[rule])
+    outputs = _every_output(runner, example_graph, tmp_path)
+    assert _leaks(outputs, "SECRET1") == []
+    transfers = _ledgers_json(outputs)["transfers"]
+    assert transfers["sensitive_count"] == 1  # still counted …
+    hidden = [r for r in transfers["by_recipient"] if r["recipient"] == SENSITIVE_PLACEHOLDER]
+    assert hidden and hidden[0]["count"] == 1  # … under the placeholder
+
+
+def test_recipient_linking_a_sensitive_page_is_replaced(runner, example_graph: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Defect 4: ``移交对象:: [[I/线索/NAME]]`` on an ordinary item named the 线索 page everywhere."""
+    _append(example_graph, "移交台账",
+            f"- 移交事项 PUBLIC4\n  移交对象:: [[{A}/线索/NAME4]]\n  巡察:: [[{A}]]\n")
+    outputs = _every_output(runner, example_graph, tmp_path)
+    assert _leaks(outputs, "NAME4") == []
+    items = _ledgers_json(outputs)["transfers"]["items"]
+    assert [i["recipient"] for i in items if i["title"] == "移交事项 PUBLIC4"] == [SENSITIVE_PLACEHOLDER]
+
+
+def test_draft_source_linking_a_sensitive_page_is_replaced(runner, example_graph: Path,  # type: ignore[no-untyped-def]
+                                                          tmp_path: Path) -> None:
+    """Defect 4: a 问题底稿 with ``来源:: [[I/信访/NAME]]`` showed the name in json and xlsx."""
+    draft = example_graph / "pages" / f"{F}___底稿___001.md"
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text("\n".join(f"来源:: [[{A}/信访/NAME4B]]" if ln.startswith("来源::") else ln
+                               for ln in text.split("\n")), encoding="utf-8")
+    outputs = _every_output(runner, example_graph, tmp_path)
+    assert _leaks(outputs, "NAME4B") == []
+    sources = [d["source"] for d in _ledgers_json(outputs)["drafts"]["items"]]
+    assert SENSITIVE_PLACEHOLDER in sources  # the 底稿 itself is still listed
+
+
+@pytest.mark.parametrize("tag", ["#信访", "#谈话", "#线索", "#[[信访]]", "#信访举报"])
+def test_tagged_ledger_items_are_counted_only(runner, example_graph: Path, tmp_path: Path, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """Defect 4: content tagged only #信访/#谈话 was listed in json and xlsx."""
+    _append(example_graph, "移交台账", f"- 内部事项 TAG4T {tag}\n  移交对象:: TAG4R\n  巡察:: [[{A}]]\n"
+                                       f"- 反映的问题 {tag}\n\t- 整改事项 TAG4C\n\t  整改状态:: 整改中\n"
+                                       f"\t  巡察:: [[{A}]]\n")
+    outputs = _every_output(runner, example_graph, tmp_path)
+    assert _leaks(outputs, "TAG4") == []
+    lg = _ledgers_json(outputs)
+    assert lg["transfers"]["sensitive_count"] == 1 and lg["rectifications"]["sensitive_count"] == 1

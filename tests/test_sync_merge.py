@@ -145,3 +145,32 @@ def test_labels_on_sensitive_pages_are_never_printed() -> None:
     plan = SyncPlan((FileResult(path, None, "h", {}, "I", "list", (note,)),))
     assert "张某" not in plan.render()
     assert "张某" not in str(plan.as_dict())
+
+
+def test_notes_quote_no_sensitive_block_reference_or_page() -> None:
+    """A label read from disk is the placeholder when the block or its page is sensitive or when
+    it refers to a sensitive page; the path of a sensitive page the user made is not printed."""
+    from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER
+    from xuncha_kb.inspection.sync_merge import SyncPlan
+
+    secret = "  sensitive:: true\n"
+    ours = task("a.1", "甲") + task("a.2", "乙") + task("a.3", "丙") + task("a.4", "丁", extra=secret)
+    theirs = (task("a.1", "甲 改过 PUBLIC") + task("a.2", "乙 见 [[巡察/某/信访/NAME1]]")
+              + task("a.3", "丙 NAME2 #线索") + task("a.4", "丁 NAME3", extra=secret))
+    base = base_of(ours)
+
+    def notes(path: str, text: str, kind: str = "stage") -> SyncPlan:
+        res = sync_page(path, text, ours, base_blocks=base, ours_blocks=base, removed_keys=(), elsewhere=(),
+                        today=TODAY, inspection="I", kind=kind)
+        return SyncPlan((res,))
+
+    plan = notes("pages/p.md", theirs)
+    shown = plan.render() + str(plan.as_dict())
+    assert [n.action for n in plan.conflicts] == ["conflict"] * 4
+    assert "PUBLIC" in shown  # an ordinary edited title is still named
+    assert not any(m in shown for m in ("NAME1", "NAME2", "NAME3"))
+    assert [n.label for n in plan.conflicts][1:] == [SENSITIVE_PLACEHOLDER] * 3
+    # a page the user made, sensitive by its page properties: neither its path nor a label
+    plan = notes("pages/某人NAME4.md", "密级:: 秘密\n\n" + theirs, kind="page")
+    shown = plan.render() + str(plan.as_dict())
+    assert "NAME4" not in shown and "PUBLIC" not in shown

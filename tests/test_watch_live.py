@@ -473,6 +473,23 @@ def test_diagnostics_of_sensitive_pages_never_name_them(graph: Path) -> None:
     assert all("涉密" in (e.file or "") for e in evs)
 
 
+@pytest.mark.parametrize("text", ["tags:: 谈话\n\n- 内容\n  DEADLINE: <2026-02-30 Mon>\n",
+                                  "- 反映的问题 #信访\n\t- 子块\n\t  DEADLINE: <2026-02-30 Mon>\n"])
+def test_diagnostics_of_tagged_pages_never_name_them(graph: Path, text: str) -> None:
+    """The tag rule (inspection/sensitive.py) hides a page's diagnostics like 密级:: does, also
+    after a warm start from the cache."""
+    lg = live(graph)
+    tagged = "pages/某人ZQTAG.md"
+    save(graph, tagged, text)
+    res = lg.apply({Change(tagged)})
+    evs = [e for e in res.events if e.event == "diagnostic"]
+    assert evs, res.events
+    assert all("ZQTAG" not in (e.file or "") + (e.message or "") for e in evs)
+    warm = live(graph)
+    assert warm.stats["reused"] > 0
+    assert all("ZQTAG" not in d.file + d.message for d in warm.snapshot.diagnostics)
+
+
 def test_watch_loop_survives_a_failing_batch(graph: Path) -> None:
     lg = live(graph)
     errors: list[str] = []

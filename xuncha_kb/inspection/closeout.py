@@ -43,12 +43,7 @@ from xuncha_kb.fs.apply import ApplyResult, FileSpec, Plan, apply, plan_writes, 
 from xuncha_kb.fs.atomic import atomic_write, content_hash, file_hash
 from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.discover import InspectionRef, Owner, find_inspections, has_type, prop_text
-from xuncha_kb.inspection.sensitive import (
-    name_is_sensitive,
-    page_is_sensitive,
-    properties_are_sensitive,
-    walk_context,
-)
+from xuncha_kb.inspection.sensitive import NO_SECRETS, Secrets, name_is_sensitive, walk_context
 from xuncha_kb.model import Graph, Page
 
 FINAL_STATUSES = ("已定稿", "已移交")
@@ -128,6 +123,7 @@ class CloseOutPlan:
     archive_skipped_sensitive: int = 0
     purge: bool = False
     diagnostics: tuple[str, ...] = field(default=())
+    secrets: Secrets = NO_SECRETS  # the graph's sensitive pages, for withholding blocks
 
     @property
     def open_drafts(self) -> tuple[DraftCheck, ...]:
@@ -196,7 +192,7 @@ def owned_pages(graph: Graph, ref: InspectionRef) -> list[Page]:
     return [p for p in graph.pages if p.kind == "page" and owner.of_page(p) is ref]
 
 
-def check_drafts(pages: Sequence[Page]) -> tuple[DraftCheck, ...]:
+def check_drafts(pages: Sequence[Page], secrets: Secrets = NO_SECRETS) -> tuple[DraftCheck, ...]:
     out = []
     for page in pages:
         if not has_type(page.properties, page.property_refs, cv.TYPE_DRAFT):
@@ -206,7 +202,7 @@ def check_drafts(pages: Sequence[Page]) -> tuple[DraftCheck, ...]:
             page=page.name, file=page.file, number=prop_text(props, "编号") or "",
             status=prop_text(props, cv.DRAFT_STATUS) or "未填写",
             missing=tuple(k for k in cv.DRAFT_REQUIRED if not prop_text(props, k)),
-            sensitive=page_is_sensitive(page)))
+            sensitive=secrets.page_is_sensitive(page)))
     out.sort(key=lambda d: (d.number or "~", d.page))
     return tuple(out)
 
@@ -216,20 +212,20 @@ def _read_hash(root: Path, rel: str) -> str:
     return h or ""
 
 
-def find_sensitive(root: Path, pages: Sequence[Page], exclude: str) -> tuple[list[SensitivePage], int]:
+def find_sensitive(root: Path, pages: Sequence[Page], exclude: str,
+                   secrets: Secrets = NO_SECRETS) -> tuple[list[SensitivePage], int]:
     """Sensitive pages (not ``exclude``) and the number of sensitive blocks on the other pages."""
     found: list[SensitivePage] = []
     blocks = 0
     for page in pages:
         if page.file == exclude:
             continue
-        if page_is_sensitive(page):
+        if secrets.page_is_sensitive(page):
             by_name = name_is_sensitive(page.name) or name_is_sensitive(page.file.rsplit("/", 1)[-1])
             found.append(SensitivePage(page.name, page.file, "命名空间" if by_name else "属性",
                                        _read_hash(root, page.file)))
             continue
-        blocks += sum(1 for c in walk_context(page, page_sensitive=False)
-                      if not c.block.pre_block and properties_are_sensitive(c.block.properties))
+        blocks += sum(1 for b in page.walk() if not b.pre_block and secrets.block_is_marked(b))
     return found, blocks
 
 
@@ -300,9 +296,10 @@ def plan_close_out(root: Path, name: str, today: dt.date, *, archive: Path | Non
     pages = owned_pages(graph, ref)
     title = record_title(ref)
     record_rel = safe_title_to_relpath(title, graph.config, fmt="markdown")
-    drafts = check_drafts(pages)
-    sensitive, sblocks = find_sensitive(root, pages, record_rel)
-    entries, skipped = _archive_entries(root, graph, ref, pages, record_rel, include_sensitive)
+    secrets = Secrets.of(graph.pages)
+    drafts = check_drafts(pages, secrets)
+    sensitive, sblocks = find_sensitive(root, pages, record_rel, secrets)
+    entries, skipped = _archive_entries(root, graph, ref, pages, record_rel, include_sensitive, secrets)
     content = render_record(ref, today, drafts, sensitive, sblocks, archive, len(entries) + 1,
                             include_sensitive, purge)
     spec = FileSpec(record_rel, content, inspection=ref.name, kind=KIND_RECORD)
@@ -310,18 +307,19 @@ def plan_close_out(root: Path, name: str, today: dt.date, *, archive: Path | Non
     return CloseOutPlan(root=root, inspection=ref.name, today=today, drafts=drafts,
                         sensitive_pages=tuple(sensitive), sensitive_blocks=sblocks, record_path=record_rel,
                         record_plan=record_plan, archive_path=archive, archive_entries=tuple(entries),
-                        archive_skipped_sensitive=skipped, purge=purge)
+                        archive_skipped_sensitive=skipped, purge=purge, secrets=secrets)
 
 
 def _archive_entries(root: Path, graph: Graph, ref: InspectionRef, pages: Sequence[Page], record_rel: str,
-                     include_sensitive: bool) -> tuple[list[ArchiveEntry], int]:
+                     include_sensitive: bool, secrets: Secrets = NO_SECRETS
+                     ) -> tuple[list[ArchiveEntry], int]:
     """Files for the archive (the record page is added when the archive is written)."""
     out: list[ArchiveEntry] = []
     skipped = 0
     for page in pages:
         if page.file == record_rel:
             continue
-        sens = page_is_sensitive(page)
+        sens = secrets.page_is_sensitive(page)
         if sens and not include_sensitive:
             skipped += 1
             continue
@@ -394,7 +392,7 @@ def build_archive(plan: CloseOutPlan) -> tuple[bytes, int]:
                 raise WriteFailed(f"读取失败（{exc.strerror or exc}），未生成归档包", file=rel) from exc
             withheld = 0
             if rel in redact:
-                data, withheld = withhold_sensitive_blocks(data, rel)
+                data, withheld = withhold_sensitive_blocks(data, rel, plan.secrets)
             info = zipfile.ZipInfo(rel, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
@@ -413,7 +411,7 @@ def build_archive(plan: CloseOutPlan) -> tuple[bytes, int]:
 WITHHELD = "（涉密内容，未归档）"
 
 
-def withhold_sensitive_blocks(data: bytes, rel: str) -> tuple[bytes, int]:
+def withhold_sensitive_blocks(data: bytes, rel: str, secrets: Secrets = NO_SECRETS) -> tuple[bytes, int]:
     """A Markdown page's bytes with every sensitive block subtree replaced by one placeholder
     bullet at the same indentation.  Returns the new bytes and how many subtrees were withheld."""
     from xuncha_kb.logseq.page import parse_text
@@ -424,12 +422,10 @@ def withhold_sensitive_blocks(data: bytes, rel: str) -> tuple[bytes, int]:
     page = Page(name=rel, file=rel, properties=parsed.properties, property_refs=parsed.property_refs,
                 blocks=parsed.blocks)
     ranges: list[tuple[int, int]] = []
-    for ctx in walk_context(page, page_sensitive=False):
+    for ctx in walk_context(page, page_sensitive=False, secrets=secrets):
         b = ctx.block
-        if b.pre_block or not ctx.sensitive:
-            continue
-        if any(properties_are_sensitive(a.properties) for a in ctx.ancestors):
-            continue  # inside a subtree already withheld
+        if b.pre_block or not ctx.sensitive or ctx.inherited:
+            continue  # not sensitive, or inside a subtree already withheld
         end = max(x.span.end_line or x.span.line for x in b.walk())
         ranges.append((b.span.line, end))
     if not ranges:

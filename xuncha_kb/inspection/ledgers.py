@@ -8,7 +8,10 @@
   gets the same three-colour warning as activity deadlines.
 * Problems on the 巡察情况报告 page that cite no 底稿.
 
-Sensitive pages and blocks are counted, never listed.  Blocks under ``template::`` never count.
+Sensitive pages and blocks are counted, never listed — not even by recipient.  Every text an
+item carries is quoted through the graph's :class:`~xuncha_kb.inspection.sensitive.Secrets`, so
+a title or property value that links, tags, embeds or names a sensitive page shows the
+placeholder instead.  Blocks under ``template::`` never count.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from dataclasses import dataclass, field
 
 from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.inspection.deadlines import Colour, Thresholds, colour_for, parse_date
-from xuncha_kb.inspection.discover import InspectionRef, Owner, has_type, prop_names, prop_text
-from xuncha_kb.inspection.sensitive import page_has_any_key, page_is_sensitive, walk_context
+from xuncha_kb.inspection.discover import InspectionRef, Owner, has_type, prop_names
+from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER, Secrets, page_has_any_key, walk_context
 from xuncha_kb.model import Block, Graph, Page, page_key
 
 RECT_CLOSED = "已销号"
+HIDDEN_STATUS = "涉密（仅计数）"  # how counted-only items show in a by-status breakdown
 _LEDGER_KEYS = frozenset({cv.TRANSFER_TO, cv.RECT_STATUS})
 _SUMMARY = "问题概要"
 RECT_DONE = ("已完成", "已销号")
@@ -100,20 +104,22 @@ class TransferItem:
 class TransferLedger(_Tally):
     items: tuple[TransferItem, ...] = ()
     sensitive_count: int = 0
-    sensitive_by_recipient: tuple[tuple[str, int], ...] = ()
 
     @property
     def by_recipient(self) -> tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...]:
-        """(recipient, total, ((status, n), …)); sensitive items are counted in ``total``."""
-        hidden = dict(self.sensitive_by_recipient)
-        recipients = sorted({i.recipient for i in self.items} | set(hidden))
+        """(recipient, total, ((status, n), …)).  Sensitive items are counted under the
+        placeholder, never under their recipient (naming it would quote the sensitive block)."""
+        recipients = {i.recipient for i in self.items}
+        if self.sensitive_count:
+            recipients.add(SENSITIVE_PLACEHOLDER)
         out = []
-        for r in recipients:
+        for r in sorted(recipients):
             mine = [i for i in self.items if i.recipient == r]
             statuses = Counter(i.status for i in mine)
-            if hidden.get(r):
-                statuses["涉密（仅计数）"] += hidden[r]
-            out.append((r, len(mine) + hidden.get(r, 0), tuple(sorted(statuses.items()))))
+            hidden = self.sensitive_count if r == SENSITIVE_PLACEHOLDER else 0
+            if hidden:
+                statuses[HIDDEN_STATUS] += hidden
+            out.append((r, len(mine) + hidden, tuple(sorted(statuses.items()))))
         return tuple(out)
 
 
@@ -173,6 +179,12 @@ def block_text(block: Block, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def quoted_title(block: Block, secrets: Secrets) -> str:
+    """``block_text`` as a report may show it: the placeholder when the title refers to a
+    sensitive page."""
+    return SENSITIVE_PLACEHOLDER if secrets.mentions(block.title) else block_text(block)
+
+
 def _several_matters(summaries: Sequence[str]) -> bool:
     if len(summaries) > 1:
         return True
@@ -184,7 +196,7 @@ class _Acc:
         self.drafts: list[DraftItem] = []
         self.draft_sensitive = 0
         self.transfers: list[TransferItem] = []
-        self.transfer_sensitive: Counter[str] = Counter()
+        self.transfer_sensitive = 0
         self.rects: list[RectItem] = []
         self.rect_sensitive = 0
         self.problems = 0
@@ -192,26 +204,54 @@ class _Acc:
         self.uncited_sensitive = 0
 
 
-def _draft_item(page: Page) -> DraftItem:
+def _draft_item(page: Page, secrets: Secrets) -> DraftItem:
     props = page.properties
     summaries = [props[_SUMMARY]] if props.get(_SUMMARY, "").strip() else []
     summaries += [b.properties[_SUMMARY] for b in page.walk()
                   if not b.pre_block and b.properties.get(_SUMMARY, "").strip()]
+
+    def value(key: str) -> str | None:
+        return secrets.value(props, page.property_refs, key)
+
     return DraftItem(
         page=page.name,
         file=page.file,
-        number=prop_text(props, "编号") or "",
-        name=prop_text(props, "名称") or (page.namespace[-1] if page.namespace else page.name),
-        status=prop_text(props, cv.DRAFT_STATUS) or "未填写",
-        date=prop_text(props, "编制日期") or "",
-        source=prop_text(props, "来源") or "",
-        summary=prop_text(props, "问题概要") or "",
-        qualification=prop_text(props, "定性") or "",
-        subject=prop_text(props, "责任主体") or "",
-        missing=tuple(k for k in cv.DRAFT_REQUIRED if not prop_text(props, k)),
-        unsigned=tuple(k for k in cv.DRAFT_SIGNOFF if not prop_text(props, k)),
+        number=value("编号") or "",
+        name=value("名称") or (page.namespace[-1] if page.namespace else page.name),
+        status=value(cv.DRAFT_STATUS) or "未填写",
+        date=value("编制日期") or "",
+        source=value("来源") or "",
+        summary=value("问题概要") or "",
+        qualification=value("定性") or "",
+        subject=value("责任主体") or "",
+        missing=tuple(k for k in cv.DRAFT_REQUIRED if not value(k)),
+        unsigned=tuple(k for k in cv.DRAFT_SIGNOFF if not value(k)),
         several_matters=_several_matters(summaries),
     )
+
+
+def _transfer_item(page: Page, b: Block, secrets: Secrets) -> TransferItem:
+    props, refs = b.properties, b.property_refs
+    return TransferItem(
+        title=quoted_title(b, secrets),
+        recipient=secrets.value(props, refs, cv.TRANSFER_TO) or "（未填写）",
+        status=secrets.value(props, refs, cv.TRANSFER_STATUS) or "待移交",
+        date=secrets.value(props, refs, cv.TRANSFER_DATE) or "",
+        drafts=secrets.names(props, refs, cv.CITES_DRAFT),
+        file=page.file, line=b.span.line)
+
+
+def _rect_item(page: Page, b: Block, secrets: Secrets, today: dt.date, thresholds: Thresholds) -> RectItem:
+    props, refs = b.properties, b.property_refs
+    status = secrets.value(props, refs, cv.RECT_STATUS) or "未启动"
+    due = parse_date(props.get(cv.RECT_DUE))
+    left = (due - today).days if due else None
+    open_item = left is not None and status not in RECT_DONE
+    colour = colour_for(left, thresholds) if open_item and left is not None else None
+    return RectItem(
+        title=quoted_title(b, secrets), status=status, owner=secrets.value(props, refs, cv.RECT_OWNER) or "",
+        due=due, days_left=left, colour=colour, drafts=secrets.names(props, refs, cv.RECT_DRAFT),
+        file=page.file, line=b.span.line)
 
 
 def _is_report_page(page: Page, ref: InspectionRef) -> bool:
@@ -241,25 +281,27 @@ def _cites_draft(block: Block, draft_keys: set[str]) -> bool:
 
 
 def collect_ledgers(graph: Graph, inspections: Sequence[InspectionRef], today: dt.date,
-                    thresholds: Thresholds | None = None) -> dict[str, Ledgers]:
-    """Inspection key → its ledgers."""
+                    thresholds: Thresholds | None = None,
+                    secrets: Secrets | None = None) -> dict[str, Ledgers]:
+    """Inspection key → its ledgers (``secrets``: the graph's, computed when not given)."""
     thresholds = thresholds or Thresholds()
+    secrets = Secrets.of(graph.pages) if secrets is None else secrets
     owner = Owner(inspections)
     acc = {r.key: _Acc() for r in inspections}
     draft_keys = {p.key for p in graph.pages if has_type(p.properties, p.property_refs, cv.TYPE_DRAFT)}
     for page in graph.pages:
-        psens = page_is_sensitive(page)
+        psens = secrets.page_is_sensitive(page)
         page_owner = owner.of_page(page)
         if page.key in draft_keys and page_owner is not None:
             a = acc[page_owner.key]
             if psens:
                 a.draft_sensitive += 1
             else:
-                a.drafts.append(_draft_item(page))
+                a.drafts.append(_draft_item(page, secrets))
         report_owner = page_owner if page_owner and _is_report_page(page, page_owner) else None
         if report_owner is None and not page_has_any_key(page, _LEDGER_KEYS):
             continue
-        for ctx in walk_context(page, page_sensitive=psens):
+        for ctx in walk_context(page, page_sensitive=psens, secrets=secrets):
             b = ctx.block
             if ctx.in_template or b.pre_block:
                 continue
@@ -270,30 +312,15 @@ def collect_ledgers(graph: Graph, inspections: Sequence[InspectionRef], today: d
                     continue
                 a = acc[ref.key]
                 if cv.TRANSFER_TO in props:
-                    recipient = prop_text(props, cv.TRANSFER_TO) or "（未填写）"
                     if ctx.sensitive:
-                        a.transfer_sensitive[recipient] += 1
+                        a.transfer_sensitive += 1
                     else:
-                        a.transfers.append(TransferItem(
-                            title=block_text(b), recipient=recipient,
-                            status=prop_text(props, cv.TRANSFER_STATUS) or "待移交",
-                            date=prop_text(props, cv.TRANSFER_DATE) or "",
-                            drafts=prop_names(props, b.property_refs, cv.CITES_DRAFT),
-                            file=page.file, line=b.span.line))
+                        a.transfers.append(_transfer_item(page, b, secrets))
                 if cv.RECT_STATUS in props:
                     if ctx.sensitive:
                         a.rect_sensitive += 1
                         continue
-                    status = prop_text(props, cv.RECT_STATUS) or "未启动"
-                    due = parse_date(props.get(cv.RECT_DUE))
-                    left = (due - today).days if due else None
-                    open_item = left is not None and status not in RECT_DONE
-                    colour = colour_for(left, thresholds) if open_item and left is not None else None
-                    a.rects.append(RectItem(
-                        title=block_text(b), status=status, owner=prop_text(props, cv.RECT_OWNER) or "",
-                        due=due, days_left=left, colour=colour,
-                        drafts=prop_names(props, b.property_refs, cv.RECT_DRAFT),
-                        file=page.file, line=b.span.line))
+                    a.rects.append(_rect_item(page, b, secrets, today, thresholds))
             if report_owner is not None and _is_problem(b) and not any(_is_problem(x) for x in ctx.ancestors):
                 a = acc[report_owner.key]
                 a.problems += 1
@@ -301,7 +328,7 @@ def collect_ledgers(graph: Graph, inspections: Sequence[InspectionRef], today: d
                     if ctx.sensitive:
                         a.uncited_sensitive += 1
                     else:
-                        a.uncited.append(UncitedProblem(block_text(b), page.file, b.span.line))
+                        a.uncited.append(UncitedProblem(quoted_title(b, secrets), page.file, b.span.line))
     out: dict[str, Ledgers] = {}
     for key, a in acc.items():
         numbers: dict[str, list[str]] = {}
@@ -312,8 +339,7 @@ def collect_ledgers(graph: Graph, inspections: Sequence[InspectionRef], today: d
         out[key] = Ledgers(
             drafts=DraftLedger(tuple(sorted(a.drafts, key=lambda d: (d.number or "~", d.page))),
                                a.draft_sensitive, dups),
-            transfers=TransferLedger(tuple(a.transfers), sum(a.transfer_sensitive.values()),
-                                     tuple(sorted(a.transfer_sensitive.items()))),
+            transfers=TransferLedger(tuple(a.transfers), a.transfer_sensitive),
             rectifications=RectLedger(tuple(a.rects), a.rect_sensitive),
             report_problems=a.problems,
             uncited_problems=tuple(a.uncited),

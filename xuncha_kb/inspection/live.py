@@ -41,14 +41,21 @@ from xuncha_kb.inspection.events import (
     StageState,
     diff,
 )
-from xuncha_kb.inspection.relevance import PAGE_KINDS, entry_for, is_core_entry, is_relevant, quick_entry
+from xuncha_kb.inspection.relevance import (
+    PAGE_KINDS,
+    SENSITIVE_TAG_KEY,
+    entry_for,
+    is_core_entry,
+    is_relevant,
+    quick_entry,
+)
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.workflow.model import Workflow
 
 CONFIG_REL = "logseq/config.edn"
 BULK_BATCH = 64  # a batch with more paths than this indexes unrelated pages without parsing them
 _REPORTED_SEVERITIES = ("error", "warning")
-_SECRET_KEYS = frozenset({cv.P_SECRET_LEVEL, cv.P_SENSITIVE})
+_SECRET_KEYS = frozenset({cv.P_SECRET_LEVEL, cv.P_SENSITIVE, SENSITIVE_TAG_KEY})
 
 
 class Reader(Protocol):
@@ -175,7 +182,7 @@ class LiveGraph:
         self.core_names: set[str] = set()
         self._core: dict[str, str] = {}  # relpath → page key, for core entries
         self._diag_files: dict[str, tuple[Diagnostic, ...]] = {}
-        self._secret_files: set[str] = set()  # pages marked 密级::/sensitive:: when last readable
+        self._secret_files: set[str] = set()  # marked 密级::/sensitive::/a sensitive tag when last readable
         self._salt = os.urandom(16)  # for the tokens that stand in for sensitive file names
         self.workflow: Workflow | None = None
         self.workflow_diags: list[Diagnostic] = []
@@ -302,7 +309,8 @@ class LiveGraph:
 
     def reported_diagnostics(self) -> frozenset[DiagnosticState]:
         """Errors and warnings as events see them; a sensitive page is never named (信访/谈话/线索
-        namespaces, ``密级::``/``sensitive::``): its diagnostics show a placeholder and a token."""
+        namespaces, ``密级::``/``sensitive::``, a sensitive tag): its diagnostics show a placeholder
+        and a token."""
         from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
 
         out = set()

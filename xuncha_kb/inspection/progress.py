@@ -7,8 +7,10 @@ stages roll up done/total (cancelled excluded); deadlines come from an explicit 
 or from the workflow rule and the overview page's milestone dates.  Order problems, missing
 artifacts, unknown and duplicated activity ids are reported; ledgers come from ``ledgers``.
 
-Nothing sensitive is carried into Progress as text: a task block on a sensitive page keeps its
-status but loses its location; sensitive ledger items are only counted.
+Nothing sensitive is carried into Progress as text: a sensitive task block (on a sensitive page,
+marked, tagged, or under such a block) keeps its status but loses its location; sensitive ledger
+items are only counted; text quoted from the graph goes through the graph's ``Secrets`` (see
+``inspection/sensitive.py``), computed once per run.
 """
 
 from __future__ import annotations
@@ -30,11 +32,9 @@ from xuncha_kb.inspection.deadlines import (
 from xuncha_kb.inspection.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
 from xuncha_kb.inspection.ledgers import Ledgers, collect_ledgers
 from xuncha_kb.inspection.sensitive import (
+    NO_SECRETS,
     SENSITIVE_PLACEHOLDER,
-    name_is_sensitive,
-    page_has_any_key,
-    page_is_sensitive,
-    properties_are_sensitive,
+    Secrets,
     walk_context,
 )
 from xuncha_kb.model import (
@@ -289,7 +289,13 @@ def page_has_content(page: Page) -> bool:
     return False
 
 
-def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[InspectionRef]
+def _worth_walking(page: Page, secrets: Secrets) -> bool:
+    """Does any block carry a task key, or a mark of its own (counted as a sensitive block)?"""
+    return any((b.properties and not _TASK_KEYS.isdisjoint(b.properties)) or secrets.block_is_marked(b)
+               for b in page.walk())
+
+
+def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[InspectionRef], secrets: Secrets
                    ) -> tuple[dict[str, dict[str, list[_Task]]], list[Issue], dict[str, tuple[int, int]]]:
     owner = Owner(inspections)
     known = {a.id for _, a in workflow.activities()}
@@ -297,15 +303,15 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
     issues: list[Issue] = []
     counts: dict[str, list[int]] = {r.key: [0, 0] for r in inspections}
     for page in graph.pages:
-        psens = page_is_sensitive(page)
+        psens = secrets.page_is_sensitive(page)
         page_owner = owner.of_page(page)
         if psens and page_owner is not None:
             counts[page_owner.key][0] += 1
-        if not page_has_any_key(page, _TASK_KEYS):
-            continue
-        for ctx in walk_context(page, page_sensitive=psens):
+        if not _worth_walking(page, secrets):
+            continue  # no task and nothing marked: nothing to count
+        for ctx in walk_context(page, page_sensitive=psens, secrets=secrets):
             b = ctx.block
-            if not psens and properties_are_sensitive(b.properties):
+            if not psens and secrets.block_is_marked(b):
                 blk_owner = owner.of_block(page, b, ctx.ancestors, sole_fallback=False)
                 if blk_owner is not None:
                     counts[blk_owner.key][1] += 1
@@ -314,16 +320,17 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
             act_id = prop_text(b.properties, cv.P_ACTIVITY)
             if not act_id:
                 continue
+            shown_id = secrets.text(act_id)
             task = _Task(page, b, ctx.sensitive)
             file, line = _where(task)
             ref = owner.of_block(page, b, ctx.ancestors, sole_fallback=not owner.has_explicit_unknown(b))
             if ref is None:
                 if owner.has_explicit_unknown(b):
                     issues.append(Issue("unknown_inspection",
-                                        f"任务 {act_id} 的 巡察:: 指向的巡察概览页不存在", file, line))
+                                        f"任务 {shown_id} 的 巡察:: 指向的巡察概览页不存在", file, line))
                 elif act_id in known:
                     issues.append(Issue("no_inspection",
-                                        f"任务 {act_id} 无法确定属于哪一个巡察，请添加 巡察:: 属性",
+                                        f"任务 {shown_id} 无法确定属于哪一个巡察，请添加 巡察:: 属性",
                                         file, line))
                 continue
             tasks[ref.key].setdefault(act_id, []).append(task)
@@ -369,7 +376,7 @@ def _artifact_pages(ref: InspectionRef, act: Activity, block: Block | None, work
 
 def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, found: dict[str, list[_Task]],
                        ledgers: Ledgers, sensitive_counts: tuple[int, int], today: dt.date,
-                       th: Thresholds) -> InspectionProgress:
+                       th: Thresholds, secrets: Secrets = NO_SECRETS) -> InspectionProgress:
     dates = milestone_dates(workflow.milestones, ref.page.properties)
     names = {m.id: m.name for m in workflow.milestones}
     issues: list[Issue] = []
@@ -380,8 +387,9 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
         if act_id not in all_known:
             for t in tasks:
                 f, ln = _where(t)
+                shown = secrets.text(act_id)
                 issues.append(Issue("unknown_activity",
-                                    f"活动编号 {act_id} 不在工作流程 {workflow.name} 中", f, ln))
+                                    f"活动编号 {shown} 不在工作流程 {workflow.name} 中", f, ln))
         elif len(tasks) > 1 and act_id in known_here:
             places = ", ".join(f"{a}:{b}" if b else a for a, b in (_where(t) for t in tasks))
             f, ln = _where(tasks[1])
@@ -432,8 +440,8 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
         produced = _artifact_pages(ref, wf_act, task.block if task else None, workflow)
         for label, page_name, art_secret in produced:
             page = graph.page(page_name)
-            secret = (art_secret or name_is_sensitive(page_name)
-                      or (page is not None and page_is_sensitive(page)))
+            secret = (art_secret or secrets.ref_is_sensitive(page_name)
+                      or (page is not None and secrets.page_is_sensitive(page)))
             shown = SENSITIVE_PLACEHOLDER if secret else page_name
             label = "涉密材料" if secret else label
             if page is None:
@@ -475,12 +483,14 @@ def compute_progress(graph: Graph, workflow: Workflow, today: dt.date, *,
     """Progress of every inspection in the graph (or those matching ``only``)."""
     th = thresholds or Thresholds()
     all_refs = find_inspections(graph)
-    tasks, issues, counts = _collect_tasks(graph, workflow, all_refs)
-    ledgers = collect_ledgers(graph, all_refs, today, th)
+    secrets = Secrets.of(graph.pages)
+    tasks, issues, counts = _collect_tasks(graph, workflow, all_refs, secrets)
+    ledgers = collect_ledgers(graph, all_refs, today, th, secrets)
     refs = find_inspections(graph, only) if only else all_refs
     wanted = {r.key for r in refs}
     inspections = tuple(
-        compute_inspection(graph, workflow, r, tasks[r.key], ledgers[r.key], counts[r.key], today, th)
+        compute_inspection(graph, workflow, r, tasks[r.key], ledgers[r.key], counts[r.key], today, th,
+                           secrets)
         for r in all_refs if r.key in wanted
     )
     return Progress(today=today, workflow_id=workflow.id, workflow_name=workflow.name, thresholds=th,

@@ -13,6 +13,11 @@
 
 :func:`entry_for` builds an entry from a parsed page; :func:`quick_entry` from a regex pass over
 the raw text (the cold start), whose keys are a superset of the parser's.
+
+An entry built from a parsed page also holds :data:`SENSITIVE_TAG_KEY` when the page or one of
+its blocks carries a sensitive tag (``#信访`` …, see ``inspection/sensitive.py``), so that
+``watch`` keeps such a page's diagnostics anonymous like those of a ``密级::`` page, across warm
+starts too.  It is not a property key and plays no part in relevance.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from pathlib import Path
 
 from xuncha_kb.fs.cache import FileEntry
 from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.inspection.sensitive import has_sensitive_tag
 from xuncha_kb.model import Diagnostic, GraphConfig, Page, page_key
 
 PAGE_KINDS = ("page", "journal")
 _ALWAYS_RELEVANT_KEYS = frozenset({cv.P_SENSITIVE, cv.P_GENERATED})
+SENSITIVE_TAG_KEY = "tag=sensitive"
 _KEY_HEAD = re.compile(r"[ \t]*(?:- )?([^\s:#`\[][^\s:]*)")
 _QUICK_TYPE = re.compile(r"(?m)^[ \t]*(?:- )?type:: (.*)$", re.IGNORECASE)
 _QUICK_TITLE = re.compile(r"(?m)^title:: (.*)$", re.IGNORECASE)
@@ -60,7 +67,8 @@ def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int]
     """The index entry of a freshly parsed file.
 
     ``keys`` holds every property key of the page and its blocks, plus ``type=<name>`` when the
-    page's ``type::`` is one of the inspection page types (巡察, 巡察阶段, 问题底稿, …).
+    page's ``type::`` is one of the inspection page types (巡察, 巡察阶段, 问题底稿, …), and
+    :data:`SENSITIVE_TAG_KEY` when the page or a block carries a sensitive tag.
     """
     global _TYPES
     keys: set[str] = set()
@@ -73,6 +81,8 @@ def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int]
             if _TYPES is None:
                 _TYPES = _known_types()
             keys.update(f"type={t}" for t in _page_types(page) if t in _TYPES)
+        if has_sensitive_tag(page):
+            keys.add(SENSITIVE_TAG_KEY)
     if isinstance(st, os.stat_result):
         mtime_ns, size = st.st_mtime_ns, st.st_size
     else:

@@ -37,6 +37,7 @@ from typing import Any
 
 from xuncha_kb.fs.atomic import content_hash
 from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.inspection.sensitive import NO_SECRETS, Secrets
 from xuncha_kb.inspection.sync_merge import (
     P_REMOVED,
     BlockNote,
@@ -180,6 +181,7 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
     workflow = workflow or active_workflow(graph)
     manifest = read_manifest(root)
     completed = stage_completion_dates(read_events(root).events)
+    secrets = Secrets.of(graph.pages)
     id_files: dict[str, str] = {}
     for page in graph.pages:
         for b in page.walk():
@@ -253,7 +255,7 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
             if gone:
                 notes.append(f"{path}：{len(gone)} 个生成的任务块已被删除，保持删除，不重建")
             files.append(_sync_file(path, theirs, content, gen, base, ours_hashes, removed, elsewhere,
-                                    global_ours, today, insp, graph.config, entries))
+                                    global_ours, today, insp, graph.config, entries, secrets))
     if boards:
         synced = _graph_after(graph, files)
         progress = compute_progress(synced, workflow, today)
@@ -304,12 +306,12 @@ def _stage_redirects(graph: Graph, insp: str, scaffold: Any, *, config: GraphCon
 def _sync_file(path: str, theirs: str | None, ours: str | None, gen: Any, base: Mapping[str, str],
                ours_hashes: Mapping[str, str], removed: set[str], elsewhere: set[str],
                global_ours: Mapping[str, tuple[Layout, TopBlock]], today: dt.date, insp: str,
-               config: GraphConfig, entries: Mapping[str, Any]) -> FileResult:
+               config: GraphConfig, entries: Mapping[str, Any], secrets: Secrets = NO_SECRETS) -> FileResult:
     kind = gen.kind if gen is not None else (entries[path].kind if path in entries else "page")
     if theirs is None:
         return sync_page(path, None, ours, base_blocks={}, ours_blocks=gen.blocks if gen else {},
                          removed_keys=(), elsewhere=elsewhere, today=today, inspection=insp, kind=kind,
-                         config=config) if ours is not None else \
+                         config=config, secrets=secrets) if ours is not None else \
             FileResult(path, None, None, {}, insp, kind)
     # keys of ours that live in this file although ours puts them elsewhere: merge in place
     t = layout(theirs, path, config)
@@ -322,7 +324,7 @@ def _sync_file(path: str, theirs: str | None, ours: str | None, gen: Any, base: 
     own_blocks.update({k: ours_hashes[k] for k in extra if k in ours_hashes})
     return sync_page(path, theirs, merged_ours, base_blocks={k: v for k, v in base.items() if k in here},
                      ours_blocks=own_blocks, removed_keys=removed & here, elsewhere=elsewhere | set(extra),
-                     today=today, inspection=insp, kind=kind, config=config)
+                     today=today, inspection=insp, kind=kind, config=config, secrets=secrets)
 
 
 def _with_blocks(ours: str, extra: Mapping[str, tuple[Layout, TopBlock]]) -> str:

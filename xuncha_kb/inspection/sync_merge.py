@@ -8,6 +8,11 @@ child).  If the generator-owned part still hashes to base, ours replaces it and 
 user-owned line is copied byte for byte; otherwise the block is left exactly as it is and
 reported as a conflict.  See ``inspection/sync.py`` for the graph-level driver and
 docs/watch-sync.md for the rules in full.
+
+What is printed about a block follows ``inspection/sensitive.py``: a label read from the page
+on disk (the user's text) is the placeholder when the page or the block is sensitive, and any
+label that refers to a sensitive page (link, tag, embed) is the placeholder too; the path of a
+sensitive page the generator does not own is never printed.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from typing import Any
 
 from xuncha_kb.fs.atomic import content_hash
 from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.model import MARKERS, Block, GraphConfig
+from xuncha_kb.inspection.sensitive import NO_SECRETS, SENSITIVE_PLACEHOLDER, Secrets, name_is_sensitive
+from xuncha_kb.model import MARKERS, Block, GraphConfig, Page
 
 P_REMOVED = "xuncha-removed"
 GENERATED_TASK_KEYS = frozenset({
@@ -51,6 +57,7 @@ class Layout:
     lines: tuple[str, ...]
     pre: tuple[int, int]  # line range of the pre-block (page properties)
     blocks: tuple[TopBlock, ...]
+    pre_block: Block | None = None  # the parsed pre-block (page properties), if any
 
 
 def block_key(b: Block) -> str | None:
@@ -69,13 +76,14 @@ def layout(text: str, file: str, config: GraphConfig | None = None) -> Layout:
     if lines and lines[-1] == "":
         lines.pop()
     tops = [b for b in parsed.blocks if not b.pre_block]
+    pre_block = next((b for b in parsed.blocks if b.pre_block), None)
     starts = [b.span.line - 1 for b in tops]
     pre_end = starts[0] if starts else len(lines)
     out = []
     for i, b in enumerate(tops):
         end = starts[i + 1] if i + 1 < len(tops) else len(lines)
         out.append(TopBlock(b, starts[i], end, block_key(b)))
-    return Layout(tuple(lines), (0, pre_end), tuple(out))
+    return Layout(tuple(lines), (0, pre_end), tuple(out), pre_block)
 
 
 def strip_blank_tail(lines: Sequence[str]) -> list[str]:
@@ -223,6 +231,30 @@ def _label(b: Block) -> str:
     return f"{act} {b.title}".strip() if act else b.title
 
 
+def page_is_secret(path: str, lay: Layout, secrets: Secrets = NO_SECRETS) -> bool:
+    """Is the page in ``path`` (laid out as ``lay``) sensitive: by its file name, its title or
+    its page properties and tags?"""
+    pre = lay.pre_block
+    props = pre.properties if pre is not None else {}
+    name = props.get("title", "").strip() or path.rsplit("/", 1)[-1]
+    page = Page(name=name, file=path, properties=props, property_refs=pre.property_refs if pre else {},
+                blocks=(pre,) if pre is not None else ())
+    return secrets.page_is_sensitive(page)
+
+
+def theirs_label(b: Block, page_secret: bool, secrets: Secrets = NO_SECRETS) -> str:
+    """The label of a block as the user has it on disk: never quoted when the page or the block
+    is sensitive, nor when it refers to a sensitive page."""
+    if page_secret or secrets.block_is_marked(b):
+        return SENSITIVE_PLACEHOLDER
+    return secrets.text(_label(b))
+
+
+def ours_label(b: Block, secrets: Secrets = NO_SECRETS) -> str:
+    """The label of a block as generated (the workflow's wording), unless it refers to a sensitive page."""
+    return secrets.text(_label(b))
+
+
 def merge_block(theirs_block: Block, t_lines: Sequence[str], t_start: int, t_end: int,
                 ours_lines: Sequence[str] | None, ours_block: Block | None, o_start: int, o_end: int,
                 base: str | None) -> tuple[list[str], str | None]:
@@ -286,11 +318,14 @@ def mark_removed(theirs_block: Block, t_lines: Sequence[str], start: int, end: i
 
 def shown_label(note: BlockNote) -> str:
     """A block's label as printed; blocks on sensitive pages (信访/谈话/线索) are never quoted."""
-    from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
-
     if name_is_sensitive(note.file.rsplit("/", 1)[-1]):
         return SENSITIVE_PLACEHOLDER
     return note.label
+
+
+def shown_path(f: FileResult) -> str:
+    """A file's path as printed: the placeholder for a sensitive page the generator does not own."""
+    return SENSITIVE_PLACEHOLDER if f.secret else f.path
 
 
 # --- results --------------------------------------------------------------------------------
@@ -305,6 +340,7 @@ class FileResult:
     inspection: str
     kind: str
     notes: tuple[BlockNote, ...] = ()
+    secret: bool = False  # a sensitive page xuncha-kb did not generate: its path is never printed
 
 
 @dataclass(frozen=True)
@@ -328,7 +364,7 @@ class SyncPlan:
             if f.content is None and not f.notes:
                 continue
             verb = "不变" if f.content is None else ("新建" if f.base_hash is None else "修改")
-            lines.append(f"{verb} {f.path}")
+            lines.append(f"{verb} {shown_path(f)}")
             for n in f.notes:
                 why = f"：{n.reason}" if n.reason else ""
                 lines.append(f"  {labels.get(n.action, n.action)} {shown_label(n)}{why}")
@@ -340,7 +376,7 @@ class SyncPlan:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "files": [{"path": f.path, "action": ("create" if f.base_hash is None else "update")
+            "files": [{"path": shown_path(f), "action": ("create" if f.base_hash is None else "update")
                        if f.content is not None else "unchanged",
                        "notes": [{"action": n.action, "key": n.key, "label": shown_label(n),
                                   "reason": n.reason} for n in f.notes]} for f in self.files],
@@ -352,17 +388,20 @@ class SyncPlan:
 
 def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: Mapping[str, str],
               ours_blocks: Mapping[str, str], removed_keys: Iterable[str], elsewhere: Iterable[str],
-              today: dt.date, inspection: str, kind: str, config: GraphConfig | None = None) -> FileResult:
+              today: dt.date, inspection: str, kind: str, config: GraphConfig | None = None,
+              secrets: Secrets = NO_SECRETS) -> FileResult:
     """Three-way merge of one page file (pure).
 
     ``removed_keys``: task ids no longer in the workflow; ``elsewhere``: keys of ours that live
-    in another file (the user moved them, or the stage changed) and must not be inserted here.
+    in another file (the user moved them, or the stage changed) and must not be inserted here;
+    ``secrets``: the graph's sensitive pages, for what the notes may quote.
     """
     if theirs is None:
         return FileResult(path, ours, None, dict(ours_blocks), inspection, kind,
                           (BlockNote("added", path, "", "整页"),) if ours else ())
     t = layout(theirs, path, config)
     o = layout(ours, path, config) if ours is not None else Layout((), (0, 0), ())
+    secret = page_is_secret(path, t, secrets)
     o_by_key = {b.key: b for b in o.blocks if b.key}
     removed = set(removed_keys)
     skip_insert = set(elsewhere)
@@ -381,12 +420,13 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
         if key in removed:
             untouched = key in base_blocks and text_hash(t.lines[tb.start:tb.end]) == base_blocks[key]
             if untouched:
-                notes.append(BlockNote("removed", path, key, _label(tb.block)))
+                notes.append(BlockNote("removed", path, key, theirs_label(tb.block, secret, secrets)))
                 blocks.pop(key, None)
                 continue
             new = mark_removed(tb.block, t.lines, tb.start, tb.end, today)
             if new != list(t.lines[tb.start:tb.end]):
-                notes.append(BlockNote("marked", path, key, _label(tb.block), "用户修改过或写了笔记，未删除"))
+                notes.append(BlockNote("marked", path, key, theirs_label(tb.block, secret, secrets),
+                                       "用户修改过或写了笔记，未删除"))
             out.extend(new)
             continue
         ob = o_by_key[key]
@@ -395,11 +435,12 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
         out.extend(new)
         emitted[key] = len(out)
         if what == "conflict":
-            notes.append(BlockNote("conflict", path, key, _label(tb.block), "生成的内容被用户修改过"))
+            notes.append(BlockNote("conflict", path, key, theirs_label(tb.block, secret, secrets),
+                                   "生成的内容被用户修改过"))
         else:
             blocks[key] = ours_blocks.get(key, blocks.get(key, ""))
             if what:
-                notes.append(BlockNote(what, path, key, _label(ob.block)))
+                notes.append(BlockNote(what, path, key, ours_label(ob.block, secrets)))
     # insert ours blocks that are missing (new activities), each after its predecessor
     for i, ob in enumerate(o.blocks):
         if not ob.key or ob.key in present or ob.key in skip_insert:
@@ -415,13 +456,13 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
                 emitted[k] += len(text)
         emitted[ob.key] = at + len(text)
         blocks[ob.key] = ours_blocks.get(ob.key, text_hash(text))
-        notes.append(BlockNote("added", path, ob.key, _label(ob.block)))
+        notes.append(BlockNote("added", path, ob.key, ours_label(ob.block, secrets)))
     new_text = "\n".join(out) + "\n" if out else ""
     if theirs.endswith("\n") is False and new_text.endswith("\n") and new_text[:-1] == theirs:
         new_text = theirs
     changed = new_text != theirs
     return FileResult(path, new_text if changed else None, content_hash(theirs), blocks, inspection, kind,
-                      tuple(notes))
+                      tuple(notes), secret=secret and kind == "page")
 
 
 def _add_missing_page_props(pre: list[str], ours_pre: list[str]) -> list[str]:
