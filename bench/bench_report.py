@@ -52,8 +52,8 @@ def main() -> None:
     import datetime as dt
 
     from xuncha_kb.fs.scan import load_graph
-    from xuncha_kb.inspection.progress import compute_progress
     from xuncha_kb.report import render
+    from xuncha_kb.track.progress import compute_progress
     from xuncha_kb.workflow.load import default_workflow
 
     with tempfile.TemporaryDirectory() as tmp:

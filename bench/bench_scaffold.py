@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from xuncha_kb.commands.scaffold import check_generated, plan_inspection
 from xuncha_kb.fs.apply import apply
-from xuncha_kb.inspection.scaffold import make_facts, scaffold_inspection
-from xuncha_kb.inspection.scaffold_run import check_generated, plan_inspection
+from xuncha_kb.generate.inspection import make_facts, scaffold_inspection
 from xuncha_kb.model import GraphConfig
 from xuncha_kb.workflow.load import default_workflow
 

@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xuncha_kb.fs.watch import Change
-from xuncha_kb.inspection.live import LiveGraph
+from xuncha_kb.live.state import LiveGraph
 
 UNIT, ROUND = "基准测试单位", "2026年第一轮"
 PREFIX = f"巡察___{ROUND}___{UNIT}"
@@ -46,9 +46,9 @@ PREFIX = f"巡察___{ROUND}___{UNIT}"
 def ensure_inspection(root: Path) -> Path:
     import datetime as dt
 
+    from xuncha_kb.commands.scaffold import plan_inspection
     from xuncha_kb.fs.apply import apply
-    from xuncha_kb.inspection.scaffold import InspectionFacts
-    from xuncha_kb.inspection.scaffold_run import plan_inspection
+    from xuncha_kb.generate.inspection import InspectionFacts
 
     stage = root / "pages" / f"{PREFIX}___巡察准备.md"
     if not stage.exists():

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from xuncha_kb.errors import InputError, WriteConflict, WriteFailed
+from xuncha_kb.filespec import content_hash
 from xuncha_kb.fs import atomic
 from xuncha_kb.fs.apply import (
     Conflict,
@@ -20,7 +21,6 @@ from xuncha_kb.fs.apply import (
     check_relpath,
     plan_writes,
 )
-from xuncha_kb.fs.atomic import content_hash
 from xuncha_kb.fs.manifest import read_manifest
 
 
@@ -150,7 +150,8 @@ KILLED_APPLY = """
 import os, sys
 from pathlib import Path
 from xuncha_kb.fs import atomic
-from xuncha_kb.fs.apply import FileSpec, apply, plan_writes
+from xuncha_kb.filespec import FileSpec
+from xuncha_kb.fs.apply import apply, plan_writes
 real_link = atomic.os.link
 calls = []
 def dying_link(src, dst):

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from xuncha_kb.errors import WriteConflict, WriteFailed
+from xuncha_kb.filespec import content_hash
 from xuncha_kb.fs import atomic
-from xuncha_kb.fs.atomic import atomic_write, content_hash, file_hash, is_temp_name
+from xuncha_kb.fs.atomic import atomic_write, file_hash, is_temp_name
 
 
 def _leftovers(folder: Path) -> list[str]:

@@ -73,7 +73,7 @@ def test_marking_a_sample_task_done_counts(runner, sample: Path) -> None:  # typ
 
 def _sensitive_texts(graph: Path) -> list[str]:
     from xuncha_kb.fs.scan import load_graph
-    from xuncha_kb.inspection.sensitive import walk_context
+    from xuncha_kb.track.sensitive import walk_context
     from xuncha_kb.workflow.load import active_workflow
 
     g = load_graph(graph)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from xuncha_kb.errors import InputError
-from xuncha_kb.inspection.deadlines import (
+from xuncha_kb.model import Block, Graph, GraphConfig, Page, Span, Timestamp
+from xuncha_kb.track.deadlines import (
     Thresholds,
     add_offset,
     colour_for,
@@ -20,8 +21,7 @@ from xuncha_kb.inspection.deadlines import (
     parse_date,
     parse_today,
 )
-from xuncha_kb.inspection.sensitive import name_is_sensitive, page_is_sensitive, walk_context
-from xuncha_kb.model import Block, Graph, GraphConfig, Page, Span, Timestamp
+from xuncha_kb.track.sensitive import name_is_sensitive, page_is_sensitive, walk_context
 from xuncha_kb.workflow.model import Activity, Artifact, DeadlineRule, Milestone, Role, Stage, Workflow
 
 INSP = "巡察/2026年第一轮/某某集团有限公司"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.test_progress_helpers import INSP, blk, graph, mini_workflow, overview, page
-from xuncha_kb.inspection.progress import compute_progress
-from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER
+from xuncha_kb.track.progress import compute_progress
+from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER
 
 TODAY = dt.date(2026, 7, 25)
 FULL = {"type": "[[问题底稿]]", "编号": "DG-001", "名称": "违规发放补贴", "来源": "查阅资料",

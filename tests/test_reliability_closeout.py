@@ -197,7 +197,7 @@ def test_purge_needs_confirmation(runner, graph: Path, monkeypatch) -> None:
 
 
 def test_purge_refuses_when_a_sensitive_page_changed_since_read(graph: Path) -> None:
-    from xuncha_kb.inspection import closeout
+    from xuncha_kb.commands import closeout
 
     plan = closeout.plan_close_out(graph, "某某集团", dt.date(2026, 5, 1), purge=True)
     with (graph / TALK).open("a", encoding="utf-8") as fh:
@@ -235,7 +235,7 @@ def test_purge_drops_stale_temp_copies_of_the_page(runner, graph: Path) -> None:
 
 
 def test_recycle_names_never_collide() -> None:
-    from xuncha_kb.inspection.closeout import recycle_name
+    from xuncha_kb.fs.recycle import recycle_name
 
     taken = {"pages_a.md"}
     assert recycle_name("pages/a.md", taken) == "pages_a.1.md"

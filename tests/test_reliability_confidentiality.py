@@ -46,7 +46,7 @@ def no_marks_at_all(out: str | bytes, where: str) -> None:
 
 def close_ledger(g: Path) -> None:
     """Give every 底稿 of the fixture a final status and the required fields."""
-    from xuncha_kb.inspection import conventions as cv
+    from xuncha_kb.track import conventions as cv
 
     for p in (g / "pages").glob("*底稿___*.md"):
         lines = p.read_text(encoding="utf-8").split("\n")

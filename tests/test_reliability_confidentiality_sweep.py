@@ -4,7 +4,7 @@ One graph (a copy of ``examples/graph``) gets a unique marker planted in every p
 generated ledger — 底稿 page properties, 移交台账 and 整改台账 items, the 三项清单 (问题清单 and
 提问清单 items, the 谈话提纲's 谈话对象 entries, the list pages' own properties), the problems
 of the 巡察情况报告 — and in the titles and page names of task blocks, once under each
-sensitivity rule of ``inspection/sensitive.py``:
+sensitivity rule of ``track/sensitive.py``:
 
 * the page's namespace (信访 / 谈话 / 线索), page-level ``密级::`` or ``sensitive::``, page tags;
 * ``sensitive:: true`` / ``密级::`` on the item itself, on its parent, on its grandparent;
@@ -331,7 +331,7 @@ def _page(rule: Rule, item_lines: list[str]) -> str:
 
 def _cut_open_tasks(root: Path) -> list[list[str]]:
     """Cut every open, non-sensitive generated task out of the example's stage pages."""
-    from xuncha_kb.inspection.sync_merge import layout
+    from xuncha_kb.generate.merge import layout
 
     moved: list[list[str]] = []
     for path in sorted((root / "pages").glob(f"{PREFIX}___巡察*.md")):
@@ -392,7 +392,7 @@ class ScriptedSource:
 
 
 def _watch(root: Path, *, as_json: bool, edit: Callable[[], list[Path]]) -> str:
-    from xuncha_kb.inspection.watch_run import run_watch
+    from xuncha_kb.commands.watch import run_watch
 
     lines: list[str] = []
     count = run_watch(root, as_json=as_json, write_report=False, today=dt.date.fromisoformat(TODAY),

@@ -238,9 +238,9 @@ def test_report_pipeline_never_raises(example, text: str, rel: str) -> None:
     import dataclasses
 
     from xuncha_kb.fs.scan import page_from_text
-    from xuncha_kb.inspection.progress import compute_progress
-    from xuncha_kb.inspection.redact import redact_names
     from xuncha_kb.report import render
+    from xuncha_kb.track.progress import compute_progress
+    from xuncha_kb.track.redact import redact_names
     from xuncha_kb.workflow.load import default_workflow
 
     kind = "journal" if rel.startswith("journals/") else "page"
@@ -258,8 +258,8 @@ def test_report_pipeline_never_raises(example, text: str, rel: str) -> None:
 def test_close_out_planner_never_raises(example, text: str, rel: str) -> None:
     import dataclasses
 
+    from xuncha_kb.commands import closeout
     from xuncha_kb.fs.scan import page_from_text
-    from xuncha_kb.inspection import closeout
 
     page, _ = page_from_text(text, rel, "page", example.config)
     graph = dataclasses.replace(example, pages=(*(p for p in example.pages if p.file != rel), page))
@@ -279,7 +279,7 @@ def test_close_out_planner_never_raises(example, text: str, rel: str) -> None:
 
 @pytest.fixture(scope="module")
 def scaffold_pair():
-    from xuncha_kb.inspection.scaffold import make_facts, scaffold_inspection
+    from xuncha_kb.generate.inspection import make_facts, scaffold_inspection
     from xuncha_kb.workflow.load import default_workflow
 
     wf = default_workflow()
@@ -346,7 +346,7 @@ def _edit(text: str, ops: list[tuple[str, int]]) -> tuple[str, list[str], int]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_sync_merge_never_loses_a_user_edit(scaffold_pair, data) -> None:
-    from xuncha_kb.inspection.sync_merge import sync_page
+    from xuncha_kb.generate.merge import sync_page
 
     inspection, pairs = scaffold_pair
     i, ops = data.draw(user_edits(len(pairs)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from xuncha_kb.cli import cli
 from xuncha_kb.fs.eventlog import append_events
-from xuncha_kb.inspection.events import Event
+from xuncha_kb.live.events import Event
 
 INSPECTION = "巡察/2026年第一轮/某某集团有限公司"
 

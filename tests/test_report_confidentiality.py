@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
-from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER
+from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER
 
 A = "巡察/2026年第一轮/某某集团有限公司"
 MARK = "ZQXSECRET"

@@ -14,7 +14,7 @@ from xuncha_kb import cli as cli_module
 from xuncha_kb.cli import cli
 from xuncha_kb.fs.manifest import parse_manifest, read_manifest
 from xuncha_kb.fs.scan import load_graph
-from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.load import default_workflow
 
 ARGS = ["--unit", "某某集团有限公司", "--round", "2026年第一轮", "--leader", "张三", "--members", "李四,王五",
@@ -264,7 +264,7 @@ def test_title_property_claiming_the_name_is_a_conflict(runner, tmp_path: Path) 
 
 def test_index_names_match_the_full_reader(example_graph: Path) -> None:
     """scaffold reads only page heads; the names it sees equal what load_graph finds."""
-    from xuncha_kb.inspection.scaffold_run import index_graph
+    from xuncha_kb.commands.scaffold import index_graph
 
     alias = example_graph / "pages" / "别名页.md"
     alias.write_text("title:: 某个/命名空间/页面\n\n- x\n", encoding="utf-8")

@@ -7,19 +7,19 @@ import datetime as dt
 import pytest
 
 from tests.test_scaffold_support import small_workflow
+from xuncha_kb.commands.scaffold import check_generated
 from xuncha_kb.errors import InputError
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.scaffold import (
+from xuncha_kb.generate.inspection import (
     activity_uuid,
     check_name,
     make_facts,
     scaffold_annual_plan,
     scaffold_inspection,
 )
-from xuncha_kb.inspection.scaffold_run import check_generated
 from xuncha_kb.logseq.page import parse_text
 from xuncha_kb.logseq.whiteboard import parse_whiteboard
 from xuncha_kb.model import Block, GraphConfig
+from xuncha_kb.track import conventions as cv
 
 TRI = GraphConfig(name_format="triple-lowbar")
 I = "巡察/2026年第一轮/某某集团有限公司"  # noqa: E741

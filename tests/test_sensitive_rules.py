@@ -1,4 +1,4 @@
-"""inspection/sensitive.py: which pages and blocks are sensitive, and which quoted text names one.
+"""track/sensitive.py: which pages and blocks are sensitive, and which quoted text names one.
 
 Pages are parsed from Markdown with the real reader, so tags and links are found the way the
 rest of xuncha-kb finds them.
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from xuncha_kb.inspection.sensitive import (
+from xuncha_kb.logseq.page import parse_text
+from xuncha_kb.model import Page
+from xuncha_kb.track.sensitive import (
     NO_SECRETS,
     SENSITIVE_PLACEHOLDER,
     Secrets,
     walk_context,
 )
-from xuncha_kb.logseq.page import parse_text
-from xuncha_kb.model import Page
 
 I = "巡察/2026年第一轮/某某集团有限公司"  # noqa: E741
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xuncha_kb.inspection.sync import StageLook, refresh_whiteboard
-from xuncha_kb.inspection.sync_merge import P_REMOVED, layout, sync_page, text_hash
+from xuncha_kb.commands.sync import StageLook, refresh_whiteboard
+from xuncha_kb.generate.merge import P_REMOVED, layout, sync_page, text_hash
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -138,7 +138,7 @@ def test_whiteboard_boxes_get_state_and_user_labels_stay() -> None:
 
 
 def test_labels_on_sensitive_pages_are_never_printed() -> None:
-    from xuncha_kb.inspection.sync_merge import BlockNote, FileResult, SyncPlan
+    from xuncha_kb.generate.merge import BlockNote, FileResult, SyncPlan
 
     path = "pages/巡察___2026年第一轮___某某公司___谈话提纲.md"
     note = BlockNote("conflict", path, "generated:x", "张某反映的问题", "生成的内容被用户修改过")
@@ -150,8 +150,8 @@ def test_labels_on_sensitive_pages_are_never_printed() -> None:
 def test_notes_quote_no_sensitive_block_reference_or_page() -> None:
     """A label read from disk is the placeholder when the block or its page is sensitive or when
     it refers to a sensitive page; the path of a sensitive page the user made is not printed."""
-    from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER
-    from xuncha_kb.inspection.sync_merge import SyncPlan
+    from xuncha_kb.generate.merge import SyncPlan
+    from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER
 
     secret = "  sensitive:: true\n"
     ours = task("a.1", "甲") + task("a.2", "乙") + task("a.3", "丙") + task("a.4", "丁", extra=secret)

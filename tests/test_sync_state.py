@@ -19,14 +19,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from xuncha_kb.commands.scaffold import plan_inspection
+from xuncha_kb.commands.sync import apply_sync, plan_sync
+from xuncha_kb.commands.watch import write_report_page
 from xuncha_kb.fs.apply import apply
 from xuncha_kb.fs.watch import Change
-from xuncha_kb.inspection.live import LiveGraph
-from xuncha_kb.inspection.scaffold import InspectionFacts
-from xuncha_kb.inspection.scaffold_run import plan_inspection
-from xuncha_kb.inspection.sync import apply_sync, plan_sync
-from xuncha_kb.inspection.sync_merge import layout
-from xuncha_kb.inspection.watch_run import write_report_page
+from xuncha_kb.generate.inspection import InspectionFacts
+from xuncha_kb.generate.merge import layout
+from xuncha_kb.live.state import LiveGraph
 from xuncha_kb.workflow.load import default_workflow
 from xuncha_kb.workflow.model import Activity, Workflow
 

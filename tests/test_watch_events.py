@@ -1,4 +1,4 @@
-"""inspection/events.py (snapshot diff → events, Chinese lines, JSON) and fs/eventlog.py."""
+"""live/events.py (snapshot diff → events, Chinese lines, JSON) and fs/eventlog.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from xuncha_kb.fs.eventlog import append_events, events_path, read_events
-from xuncha_kb.inspection.events import (
+from xuncha_kb.live.events import (
     EVENT_NAMES,
     ActivityState,
     DiagnosticState,

@@ -1,4 +1,4 @@
-"""inspection/live.py: the incremental live state driven by a fake event source (deterministic)."""
+"""live/state.py: the incremental live state driven by a fake event source (deterministic)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from xuncha_kb.commands.watch import watch_loop
 from xuncha_kb.fs.watch import Change, FakeSource, OwnWrites, StopFlag
-from xuncha_kb.inspection.live import LiveGraph
-from xuncha_kb.inspection.relevance import is_relevant
-from xuncha_kb.inspection.watch_run import watch_loop
+from xuncha_kb.live.relevance import is_relevant
+from xuncha_kb.live.state import LiveGraph
 from xuncha_kb.logseq.page import parse_text
 from xuncha_kb.model import Diagnostic, GraphConfig, Page
 from xuncha_kb.workflow.model import Activity, DeadlineRule, Milestone, Stage, Workflow
@@ -331,8 +331,8 @@ def test_production_reader_gives_the_same_snapshot(graph: Path) -> None:
 @pytest.mark.parametrize("which", ["fixture", "examples"])
 def test_quick_index_is_a_safe_superset_of_the_parse(which: str, graph: Path, example_graph: Path) -> None:
     """The cold start's regex pass never misses what makes a page relevant, and names agree."""
-    from xuncha_kb.inspection.live import ScanReader
-    from xuncha_kb.inspection.relevance import entry_for, is_core_entry
+    from xuncha_kb.live.relevance import entry_for, is_core_entry
+    from xuncha_kb.live.state import ScanReader
 
     root = graph if which == "fixture" else example_graph
     reader = ScanReader()
@@ -356,8 +356,8 @@ def test_quick_index_is_a_safe_superset_of_the_parse(which: str, graph: Path, ex
 
 def test_quick_index_superset_on_the_corpus(corpus: Path) -> None:
     """The same check over real Logseq graphs (logseq/docs and the exporter test graph)."""
-    from xuncha_kb.inspection.live import ScanReader
-    from xuncha_kb.inspection.relevance import entry_for
+    from xuncha_kb.live.relevance import entry_for
+    from xuncha_kb.live.state import ScanReader
 
     reader = ScanReader()
     checked = 0
@@ -383,8 +383,8 @@ def test_progress_over_relevant_pages_equals_progress_over_the_whole_graph(which
                                                                            example_graph: Path) -> None:
     """The relevance rule is a safe superset: the report from watch's small graph is the full one."""
     from xuncha_kb.fs.scan import load_graph
-    from xuncha_kb.inspection.progress import compute_progress
     from xuncha_kb.report.jsonout import progress_dict
+    from xuncha_kb.track.progress import compute_progress
     from xuncha_kb.workflow.load import active_workflow
 
     root = example_graph if which == "examples" else Path(__file__).parent / "fixtures" / "progress" / "graph"
@@ -402,7 +402,7 @@ def test_progress_over_relevant_pages_equals_progress_over_the_whole_graph(which
 
 def test_bulk_batch_indexes_unrelated_pages_without_parsing(graph: Path) -> None:
     """A `git pull` of many files: unrelated pages are indexed by the quick pass, tasks still count."""
-    from xuncha_kb.inspection.live import BULK_BATCH
+    from xuncha_kb.live.state import BULK_BATCH
 
     lg = LiveGraph(graph, today=lambda: dt.date(2026, 3, 1), workflow_loader=lambda g: WORKFLOW,
                    use_cache=False).start()
@@ -476,7 +476,7 @@ def test_diagnostics_of_sensitive_pages_never_name_them(graph: Path) -> None:
 @pytest.mark.parametrize("text", ["tags:: 谈话\n\n- 内容\n  DEADLINE: <2026-02-30 Mon>\n",
                                   "- 反映的问题 #信访\n\t- 子块\n\t  DEADLINE: <2026-02-30 Mon>\n"])
 def test_diagnostics_of_tagged_pages_never_name_them(graph: Path, text: str) -> None:
-    """The tag rule (inspection/sensitive.py) hides a page's diagnostics like 密级:: does, also
+    """The tag rule (track/sensitive.py) hides a page's diagnostics like 密级:: does, also
     after a warm start from the cache."""
     lg = live(graph)
     tagged = "pages/某人ZQTAG.md"

@@ -236,8 +236,8 @@ def watch_cmd(graph: str | None, as_json: bool, write_report: bool, today: str |
 
     事件即时输出，并追加记录到图谱内的 .xuncha/events.jsonl。按 Ctrl-C 停止。
     """
-    from xuncha_kb.inspection.deadlines import parse_today
-    from xuncha_kb.inspection.watch_run import run_watch
+    from xuncha_kb.commands.watch import run_watch
+    from xuncha_kb.track.deadlines import parse_today
 
     day = parse_today(today) if today else None
     run_watch(resolve_graph(graph), as_json=as_json, write_report=write_report, today=day,
@@ -258,8 +258,8 @@ def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None)
     """
     import json
 
-    from xuncha_kb.inspection.deadlines import parse_today
-    from xuncha_kb.inspection.sync import run_sync
+    from xuncha_kb.commands.sync import run_sync
+    from xuncha_kb.track.deadlines import parse_today
 
     plan, result = run_sync(resolve_graph(graph), today=parse_today(today), dry_run=dry_run)
     if as_json:
@@ -304,30 +304,18 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
     """
     import sys
 
+    from xuncha_kb.commands import report as rp
     from xuncha_kb.errors import InputError
-    from xuncha_kb.fs.eventlog import read_events
-    from xuncha_kb.fs.scan import load_graph
-    from xuncha_kb.inspection.deadlines import Thresholds, parse_today
-    from xuncha_kb.inspection.events import stage_completion_dates
-    from xuncha_kb.inspection.progress import compute_progress, with_completion_dates
-    from xuncha_kb.workflow.load import active_workflow
+    from xuncha_kb.track.deadlines import Thresholds, parse_today
 
     root = resolve_graph(graph)
-    day = parse_today(today)
-    thresholds = Thresholds(yellow_days=yellow_days, red_days=red_days)
-    g = load_graph(root, freeze=True)  # one-shot command
-    progress = compute_progress(g, active_workflow(g), day, thresholds=thresholds, only=only)
-    progress = with_completion_dates(progress, stage_completion_dates(read_events(root).events))
-    if only and not progress.inspections:
-        raise InputError(f"没有找到名为“{only}”的巡察", hint="运行 xuncha-kb report 查看图谱中的全部巡察。")
-    if redact == "names":
-        from xuncha_kb.inspection.redact import redact_names
-
-        progress = redact_names(progress)
+    report = rp.compute_report(root, parse_today(today), only=only, redact=redact,
+                               thresholds=Thresholds(yellow_days=yellow_days, red_days=red_days))
+    if dry_run and not write_page:
+        raise InputError("--dry-run 只能与 --write 一起使用")
+    progress = report.progress
     if write_page:
-        from xuncha_kb.report.write import plan_report_page
-
-        plan = plan_report_page(root, g.config, progress, only)
+        plan = rp.plan_report_page(root, report.config, progress, only)
         if dry_run:
             click.echo(plan.render())
         else:
@@ -336,15 +324,8 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
             click.echo(apply(plan, root).render())
         if output is None:
             return
-    if dry_run and not write_page:
-        raise InputError("--dry-run 只能与 --write 一起使用")
     if output is not None:
-        from xuncha_kb.fs.output import Payload, check_output, write_output
-        from xuncha_kb.report import render
-
-        payload = {"md": Payload.PAGE, "xlsx": Payload.BINARY}.get(fmt, Payload.TEXT)
-        target = check_output(output, payload, graph=root, config=g.config)
-        write_output(target, render(progress, fmt))
+        rp.write_report_file(report, fmt, output)
         click.echo(f"已写入 {output}", err=True)
         return
     if fmt == "xlsx":
@@ -435,11 +416,12 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
 
     from xuncha_kb.errors import GraphNotFound
     from xuncha_kb.workflow import load
+    from xuncha_kb.workflow.model import Problem
     from xuncha_kb.workflow.show import render_tree, workflow_dict
 
     explicit = graph or os.environ.get(GRAPH_ENV)
     path = resolve_graph(graph)
-    warnings: list[load.Problem] = []
+    warnings: list[Problem] = []
     if explicit and Path(explicit).is_file():
         wf, warnings = load.check_definition(Path(explicit))
         origin = f"定义文件 {explicit}"
@@ -551,8 +533,8 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, le
                  members: str | None, entry: str | None, exit_date: str | None, workflow_file: str | None,
                  dry_run: bool, as_json: bool) -> None:
     """为一次新的巡察生成页面、清单、台账和流程白板（不会覆盖已有文件）。"""
-    from xuncha_kb.inspection.scaffold import make_facts
-    from xuncha_kb.inspection.scaffold_run import plan_inspection
+    from xuncha_kb.commands.scaffold import plan_inspection
+    from xuncha_kb.generate.inspection import make_facts
 
     root = resolve_graph(graph)
     unit = _ask(unit, "被巡察单位", "--unit")
@@ -571,8 +553,8 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, le
 def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | None, dry_run: bool,
                       as_json: bool) -> None:
     """生成年度巡察计划页（工作流程中“年度”范围的阶段）。"""
+    from xuncha_kb.commands.scaffold import plan_annual
     from xuncha_kb.errors import InputError
-    from xuncha_kb.inspection.scaffold_run import plan_annual
 
     root = resolve_graph(graph)
     if year is None and _stdin_is_tty():
@@ -606,9 +588,9 @@ def close_out_cmd(graph: str | None, name: str | None, archive: Path | None, inc
     """
     import json
 
+    from xuncha_kb.commands import closeout
     from xuncha_kb.errors import InputError
-    from xuncha_kb.inspection import closeout
-    from xuncha_kb.inspection.deadlines import parse_today
+    from xuncha_kb.track.deadlines import parse_today
 
     root = resolve_graph(graph)
     if name is None and _stdin_is_tty() and not as_json:

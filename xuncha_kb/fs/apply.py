@@ -28,7 +28,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from xuncha_kb.errors import InputError, WriteConflict
-from xuncha_kb.fs.atomic import atomic_write, content_hash, file_hash, sweep_temp_files
+from xuncha_kb.filespec import FileSpec, content_hash
+from xuncha_kb.fs.atomic import atomic_write, file_hash, sweep_temp_files
 from xuncha_kb.fs.lock import default_lock_timeout, graph_lock
 from xuncha_kb.fs.manifest import Manifest, ManifestEntry, read_manifest, write_manifest
 from xuncha_kb.fs.state import STATE_DIR_NAME
@@ -37,17 +38,6 @@ Mode = Literal["create_only", "update_generated"]
 
 # Characters that may never appear in a path we write (Windows-reserved or control).
 _BAD_CHARS = set('<>:"|?*\\') | {chr(c) for c in range(32)}
-
-
-@dataclass(frozen=True, slots=True)
-class FileSpec:
-    """A file some generator wants in the graph."""
-
-    path: str  # graph-relative POSIX path, e.g. "pages/巡察___2026年第一轮___某某公司.md"
-    content: str
-    inspection: str | None = None
-    kind: str = ""  # "overview", "stage", "ledger", "whiteboard", "report", …
-    blocks: Mapping[str, str] = field(default_factory=dict)  # generated block key -> text hash
 
 
 @dataclass(frozen=True, slots=True)

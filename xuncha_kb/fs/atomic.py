@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
 import secrets
@@ -28,15 +27,9 @@ import stat
 from pathlib import Path
 
 from xuncha_kb.errors import WriteConflict, WriteFailed
+from xuncha_kb.filespec import content_hash
 
 TMP_SUFFIX = ".xuncha-tmp"
-
-
-def content_hash(data: bytes | str) -> str:
-    """sha256 hex digest of the bytes (str is encoded as UTF-8) — the hash used everywhere."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
 
 
 def file_hash(path: Path) -> str | None:

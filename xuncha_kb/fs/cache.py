@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from xuncha_kb import __version__
-from xuncha_kb.fs.atomic import atomic_write, content_hash
+from xuncha_kb.filespec import content_hash
+from xuncha_kb.fs.atomic import atomic_write
 from xuncha_kb.fs.state import state_dir
 from xuncha_kb.model import Diagnostic
 

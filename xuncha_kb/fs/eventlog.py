@@ -14,10 +14,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from xuncha_kb.fs.state import state_dir
-from xuncha_kb.inspection.events import Event
 
 EVENTS_NAME = "events.jsonl"
 
@@ -26,7 +25,13 @@ def events_path(root: Path) -> Path:
     return state_dir(root) / EVENTS_NAME
 
 
-def append_events(root: Path, events: Iterable[Event]) -> int:
+class JsonLine(Protocol):
+    """Anything that serialises itself as one line of JSON (``live.events.Event`` does)."""
+
+    def to_json(self) -> str: ...
+
+
+def append_events(root: Path, events: Iterable[JsonLine]) -> int:
     """Append events to the graph's log; returns how many lines were written."""
     lines = [ev.to_json() for ev in events]
     if not lines:

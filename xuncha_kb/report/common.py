@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from xuncha_kb.inspection.deadlines import COLOUR_LABEL
-from xuncha_kb.inspection.progress import STATUS_LABEL, Deadline, InspectionProgress, Progress
+from xuncha_kb.track.deadlines import COLOUR_LABEL
+from xuncha_kb.track.progress import STATUS_LABEL, Deadline, InspectionProgress, Progress
 
 __all__ = ["COLOUR_LABEL", "STATUS_LABEL"]
 

@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from xuncha_kb.inspection.progress import InspectionProgress, Progress
 from xuncha_kb.report.common import (
     COLOUR_LABEL,
     ISSUE_LABEL,
@@ -24,6 +23,7 @@ from xuncha_kb.report.common import (
     ledger_lines,
     missing_groups,
 )
+from xuncha_kb.track.progress import InspectionProgress, Progress
 
 TEMPLATES = Path(__file__).parent / "templates"
 FILL = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "grey": "#9e9e9e", "blue": "#1565c0"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from xuncha_kb.inspection.ledgers import Ledgers
-from xuncha_kb.inspection.progress import (
+from xuncha_kb.track.ledgers import Ledgers
+from xuncha_kb.track.progress import (
     STATUS_LABEL,
     ActivityProgress,
     Deadline,

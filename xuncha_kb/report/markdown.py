@@ -7,8 +7,6 @@ ledger properties, so a report page never counts as progress itself.
 
 from __future__ import annotations
 
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.progress import InspectionProgress, Progress
 from xuncha_kb.report.common import (
     ISSUE_LABEL,
     STATUS_LABEL,
@@ -20,6 +18,8 @@ from xuncha_kb.report.common import (
     ledger_lines,
     missing_groups,
 )
+from xuncha_kb.track import conventions as cv
+from xuncha_kb.track.progress import InspectionProgress, Progress
 
 DOT = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 

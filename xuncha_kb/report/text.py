@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from xuncha_kb.inspection.progress import InspectionProgress, Progress, StageProgress
 from xuncha_kb.report.common import (
     COLOUR_LABEL,
     ISSUE_LABEL,
@@ -24,6 +23,7 @@ from xuncha_kb.report.common import (
     pad,
     width,
 )
+from xuncha_kb.track.progress import InspectionProgress, Progress, StageProgress
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]

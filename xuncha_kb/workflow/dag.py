@@ -19,18 +19,13 @@ Rules checked by ``validate``:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xuncha_kb.model import Span
-from xuncha_kb.workflow.model import Stage, StageScope, Workflow
-
-if TYPE_CHECKING:
-    from xuncha_kb.workflow.load import Problem
+from xuncha_kb.workflow.model import Problem, Stage, StageScope, Workflow
 
 
 def _problem(kind: Any, message: str, span: Span | None, severity: Any = "error") -> Problem:
-    from xuncha_kb.workflow.load import Problem
-
     return Problem(kind, message, span, severity)
 
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
 from xuncha_kb.errors import WorkflowError
 from xuncha_kb.model import Block, Graph, Page, Span
@@ -27,31 +26,14 @@ from xuncha_kb.workflow.model import (
     Artifact,
     DeadlineRule,
     Milestone,
+    Problem,
+    ProblemKind,
     Role,
     RuleKind,
     Stage,
     StageScope,
     Workflow,
 )
-
-ProblemKind = Literal[
-    "syntax", "missing", "duplicate", "unknown", "cycle", "unreachable", "scope", "count",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One finding about a definition.  ``kind`` is stable (tests and tools use it)."""
-
-    kind: ProblemKind
-    message: str  # Chinese, for the user
-    span: Span | None = None
-    severity: Literal["error", "warning"] = "error"
-
-    def __str__(self) -> str:
-        where = f"{self.span.file}:{self.span.line}: " if self.span else ""
-        label = "错误" if self.severity == "error" else "警告"
-        return f"{where}{label}：{self.message}"
 
 
 class DefinitionInvalid(WorkflowError):

@@ -114,3 +114,23 @@ class Workflow:
 
     def per_inspection_stages(self) -> tuple[Stage, ...]:
         return tuple(s for s in self.stages if s.scope == "per_inspection")
+
+
+ProblemKind = Literal[
+    "syntax", "missing", "duplicate", "unknown", "cycle", "unreachable", "scope", "count",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about a definition.  ``kind`` is stable (tests and tools use it)."""
+
+    kind: ProblemKind
+    message: str  # Chinese, for the user
+    span: Span | None = None
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.span.file}:{self.span.line}: " if self.span else ""
+        label = "错误" if self.severity == "error" else "警告"
+        return f"{where}{label}：{self.message}"

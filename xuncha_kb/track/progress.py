@@ -10,7 +10,7 @@ artifacts, unknown and duplicated activity ids are reported; ledgers come from `
 Nothing sensitive is carried into Progress as text: a sensitive task block (on a sensitive page,
 marked, tagged, or under such a block) keeps its status but loses its location; sensitive ledger
 items are only counted; text quoted from the graph goes through the graph's ``Secrets`` (see
-``inspection/sensitive.py``), computed once per run.
+``track/sensitive.py``), computed once per run.
 """
 
 from __future__ import annotations
@@ -20,23 +20,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.deadlines import (
-    Colour,
-    Thresholds,
-    colour_for,
-    describe_offset,
-    due_from_rule,
-    milestone_dates,
-)
-from xuncha_kb.inspection.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
-from xuncha_kb.inspection.ledgers import Ledgers, collect_ledgers
-from xuncha_kb.inspection.sensitive import (
-    NO_SECRETS,
-    SENSITIVE_PLACEHOLDER,
-    Secrets,
-    walk_context,
-)
 from xuncha_kb.model import (
     ACTIVE_MARKERS,
     CANCELLED_MARKERS,
@@ -46,6 +29,23 @@ from xuncha_kb.model import (
     Graph,
     Page,
     Span,
+)
+from xuncha_kb.track import conventions as cv
+from xuncha_kb.track.deadlines import (
+    Colour,
+    Thresholds,
+    colour_for,
+    describe_offset,
+    due_from_rule,
+    milestone_dates,
+)
+from xuncha_kb.track.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
+from xuncha_kb.track.ledgers import Ledgers, collect_ledgers
+from xuncha_kb.track.sensitive import (
+    NO_SECRETS,
+    SENSITIVE_PLACEHOLDER,
+    Secrets,
+    walk_context,
 )
 from xuncha_kb.workflow.model import Activity, Stage, Workflow
 

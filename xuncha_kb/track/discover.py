@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.model import Block, Graph, Page, page_key
+from xuncha_kb.track import conventions as cv
 
 _REF = re.compile(r"\[\[([^\[\]]+)\]\]|#\[\[([^\[\]]+)\]\]|#(\S+)")
 _SPLIT = re.compile(r"[,，、;；]")

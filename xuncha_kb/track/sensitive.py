@@ -37,10 +37,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from xuncha_kb.inspection.conventions import P_SECRET_LEVEL, P_SENSITIVE, SENSITIVE_SEGMENTS
-from xuncha_kb.inspection.discover import normalise_key, prop_names, prop_text
 from xuncha_kb.logseq.inline import scan_inline
 from xuncha_kb.model import Block, Page, page_key
+from xuncha_kb.track.conventions import P_SECRET_LEVEL, P_SENSITIVE, SENSITIVE_SEGMENTS
+from xuncha_kb.track.discover import normalise_key, prop_names, prop_text
 
 #: Values of ``sensitive::`` that mean "not sensitive".
 FALSE_VALUES = frozenset({"", "false", "no", "0", "否", "无", "none", "nil"})

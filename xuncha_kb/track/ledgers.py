@@ -9,7 +9,7 @@
 * Problems on the 巡察情况报告 page that cite no 底稿.
 
 Sensitive pages and blocks are counted, never listed — not even by recipient.  Every text an
-item carries is quoted through the graph's :class:`~xuncha_kb.inspection.sensitive.Secrets`, so
+item carries is quoted through the graph's :class:`~xuncha_kb.track.sensitive.Secrets`, so
 a title or property value that links, tags, embeds or names a sensitive page shows the
 placeholder instead.  Blocks under ``template::`` never count.
 """
@@ -22,11 +22,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.deadlines import Colour, Thresholds, colour_for, parse_date
-from xuncha_kb.inspection.discover import InspectionRef, Owner, has_type, prop_names
-from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER, Secrets, page_has_any_key, walk_context
 from xuncha_kb.model import Block, Graph, Page, page_key
+from xuncha_kb.track import conventions as cv
+from xuncha_kb.track.deadlines import Colour, Thresholds, colour_for, parse_date
+from xuncha_kb.track.discover import InspectionRef, Owner, has_type, prop_names
+from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER, Secrets, page_has_any_key, walk_context
 
 RECT_CLOSED = "已销号"
 HIDDEN_STATUS = "涉密（仅计数）"  # how counted-only items show in a by-status breakdown

@@ -1,4 +1,4 @@
-"""The ``watch`` command around :class:`~xuncha_kb.inspection.live.LiveGraph`: the loop, the
+"""The ``watch`` command around :class:`~xuncha_kb.live.state.LiveGraph`: the loop, the
 report page, clean stop.
 
 ``run_watch`` starts the watchdog source *before* reading the graph (a save during the initial
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from xuncha_kb.fs.watch import OwnWrites
-from xuncha_kb.inspection.events import Event
-from xuncha_kb.inspection.live import BatchResult, LiveGraph
+from xuncha_kb.live.events import Event
+from xuncha_kb.live.state import BatchResult, LiveGraph
 
 
 def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
@@ -80,7 +80,8 @@ def write_report_page(live: LiveGraph) -> str | None:
     line, or None when the page was already up to date.
     """
     from xuncha_kb.errors import XunchaError
-    from xuncha_kb.fs.apply import FileSpec, apply, plan_writes
+    from xuncha_kb.filespec import FileSpec
+    from xuncha_kb.fs.apply import apply, plan_writes
     from xuncha_kb.logseq.names import safe_title_to_relpath
     from xuncha_kb.report.markdown import render_markdown, report_page_title
 
@@ -121,7 +122,7 @@ def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date |
 
     from xuncha_kb.fs.scan import graph_root
     from xuncha_kb.fs.watch import StopFlag, watchdog_source
-    from xuncha_kb.inspection.events import format_text
+    from xuncha_kb.live.events import format_text
 
     root = graph_root(root)
     started = time.perf_counter()

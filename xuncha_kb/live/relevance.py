@@ -15,7 +15,7 @@
 the raw text (the cold start), whose keys are a superset of the parser's.
 
 An entry built from a parsed page also holds :data:`SENSITIVE_TAG_KEY` when the page or one of
-its blocks carries a sensitive tag (``#信访`` …, see ``inspection/sensitive.py``), so that
+its blocks carries a sensitive tag (``#信访`` …, see ``track/sensitive.py``), so that
 ``watch`` keeps such a page's diagnostics anonymous like those of a ``密级::`` page, across warm
 starts too.  It is not a property key and plays no part in relevance.
 """
@@ -29,9 +29,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from xuncha_kb.fs.cache import FileEntry
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.sensitive import has_sensitive_tag
 from xuncha_kb.model import Diagnostic, GraphConfig, Page, page_key
+from xuncha_kb.track import conventions as cv
+from xuncha_kb.track.sensitive import has_sensitive_tag
 
 PAGE_KINDS = ("page", "journal")
 _ALWAYS_RELEVANT_KEYS = frozenset({cv.P_SENSITIVE, cv.P_GENERATED})

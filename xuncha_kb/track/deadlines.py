@@ -107,7 +107,7 @@ def describe_offset(offset: str) -> str:
 
 def milestone_dates(milestones: tuple[Milestone, ...], props: Mapping[str, str]) -> dict[str, dt.date | None]:
     """Milestone id → date read from the overview page's property named after the milestone."""
-    from xuncha_kb.inspection.discover import normalise_key
+    from xuncha_kb.track.discover import normalise_key
 
     return {m.id: parse_date(props.get(normalise_key(m.name))) for m in milestones}
 

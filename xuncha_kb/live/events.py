@@ -5,7 +5,7 @@ Pure: nothing here reads or writes files (the append-only log is ``fs/eventlog.p
 A :class:`Snapshot` is the small part of a progress computation that events are about —
 per activity its state and deadline colour, per stage its state, per inspection its current
 stage, the set of order problems and the set of diagnostics.  ``snapshot_from_progress``
-(in ``inspection/live.py``) builds one from the progress module's result; tests build them
+(in ``live/state.py``) builds one from the progress module's result; tests build them
 by hand.  :func:`diff` compares two snapshots and returns :class:`Event` values in a stable
 order (per inspection, then stage order, then activity order).
 

@@ -6,10 +6,10 @@ title after the marker, ``DEADLINE:``, generated property lines, ``子项`` chil
 user-owned (marker, priority, ``SCHEDULED:``, ``:LOGBOOK:``, any other property, body line or
 child).  If the generator-owned part still hashes to base, ours replaces it and every
 user-owned line is copied byte for byte; otherwise the block is left exactly as it is and
-reported as a conflict.  See ``inspection/sync.py`` for the graph-level driver and
+reported as a conflict.  See ``commands/sync.py`` for the graph-level driver and
 docs/watch-sync.md for the rules in full.
 
-What is printed about a block follows ``inspection/sensitive.py``: a label read from the page
+What is printed about a block follows ``track/sensitive.py``: a label read from the page
 on disk (the user's text) is the placeholder when the page or the block is sensitive, and any
 label that refers to a sensitive page (link, tag, embed) is the placeholder too; the path of a
 sensitive page the generator does not own is never printed.
@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from xuncha_kb.fs.atomic import content_hash
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.sensitive import NO_SECRETS, SENSITIVE_PLACEHOLDER, Secrets, name_is_sensitive
+from xuncha_kb.filespec import content_hash
 from xuncha_kb.model import MARKERS, Block, GraphConfig, Page
+from xuncha_kb.track import conventions as cv
+from xuncha_kb.track.sensitive import NO_SECRETS, SENSITIVE_PLACEHOLDER, Secrets, name_is_sensitive
 
 P_REMOVED = "xuncha-removed"
 GENERATED_TASK_KEYS = frozenset({

@@ -33,11 +33,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from xuncha_kb.errors import InputError
-from xuncha_kb.fs.apply import FileSpec
-from xuncha_kb.fs.atomic import content_hash
-from xuncha_kb.inspection import conventions as cv
+from xuncha_kb.filespec import FileSpec, content_hash
 from xuncha_kb.logseq.render import BlockSpec, PageSpec, block_lines, render_page
 from xuncha_kb.model import GraphConfig
+from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Activity, Milestone, Stage, Workflow
 
 GENERATOR_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://xuncha-kb.invalid/scaffold")
@@ -248,7 +247,7 @@ def milestone_dates(workflow: Workflow, facts: InspectionFacts) -> dict[str, _dt
 
 
 def _rule_text(workflow: Workflow, act: Activity) -> str | None:
-    from xuncha_kb.inspection.deadlines import describe_offset
+    from xuncha_kb.track.deadlines import describe_offset
 
     rule = act.deadline
     if rule is None:
@@ -260,7 +259,7 @@ def _rule_text(workflow: Workflow, act: Activity) -> str | None:
 
 
 def _due(act: Activity, dates: Mapping[str, _dt.date]) -> _dt.date | None:
-    from xuncha_kb.inspection.deadlines import add_offset
+    from xuncha_kb.track.deadlines import add_offset
 
     if act.deadline is None or act.deadline.anchor not in dates:
         return None
@@ -532,7 +531,7 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
     ``name`` the overview page's name as it stands in the graph; sync regenerates an existing
     inspection with both.
     """
-    from xuncha_kb.inspection.whiteboard_gen import stage_whiteboard
+    from xuncha_kb.generate.whiteboard import stage_whiteboard
 
     config = config or GraphConfig(name_format="triple-lowbar")
     stages = workflow.per_inspection_stages()

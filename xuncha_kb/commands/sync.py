@@ -22,7 +22,7 @@ task a user moved to a journal is updated there, never duplicated.  Unkeyed bloc
 properties that exist and files the user deleted are never touched.
 
 The plan is carried out by ``fs.apply.apply`` (compare-and-swap against the bytes read, graph
-lock, manifest).  The per-block merge is ``inspection/sync_merge.py`` (pure); this module
+lock, manifest).  The per-block merge is ``generate/merge.py`` (pure); this module
 reads the graph, generates *ours*, refreshes the whiteboard and drives the plan.
 """
 
@@ -35,10 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xuncha_kb.fs.atomic import content_hash
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.sensitive import NO_SECRETS, Secrets
-from xuncha_kb.inspection.sync_merge import (
+from xuncha_kb.filespec import content_hash
+from xuncha_kb.generate.merge import (
     P_REMOVED,
     BlockNote,
     FileResult,
@@ -50,6 +48,8 @@ from xuncha_kb.inspection.sync_merge import (
     sync_page,
 )
 from xuncha_kb.model import Graph, GraphConfig
+from xuncha_kb.track import conventions as cv
+from xuncha_kb.track.sensitive import NO_SECRETS, Secrets
 from xuncha_kb.workflow.model import Workflow
 
 __all__ = ["P_REMOVED", "BlockNote", "FileResult", "StageLook", "SyncPlan", "apply_sync", "generate",
@@ -60,15 +60,15 @@ __all__ = ["P_REMOVED", "BlockNote", "FileResult", "StageLook", "SyncPlan", "app
 
 
 def milestone_dates_of(workflow: Workflow, props: Mapping[str, str]) -> dict[str, dt.date]:
-    from xuncha_kb.inspection.deadlines import milestone_dates
+    from xuncha_kb.track.deadlines import milestone_dates
 
     return {k: v for k, v in milestone_dates(workflow.milestones, props).items() if v is not None}
 
 
 def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     """Ours: the inspection's files as the generator makes them now (all milestone dates known)."""
-    from xuncha_kb.inspection import scaffold as sc
-    from xuncha_kb.inspection.discover import inspection_from_page
+    from xuncha_kb.generate import inspection as sc
+    from xuncha_kb.track.discover import inspection_from_page
 
     page = graph.page(inspection)
     ref = inspection_from_page(page) if page is not None else None
@@ -172,8 +172,8 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
     from xuncha_kb.fs.eventlog import read_events
     from xuncha_kb.fs.manifest import read_manifest
     from xuncha_kb.fs.scan import load_graph
-    from xuncha_kb.inspection.events import stage_completion_dates
-    from xuncha_kb.inspection.progress import compute_progress
+    from xuncha_kb.live.events import stage_completion_dates
+    from xuncha_kb.track.progress import compute_progress
     from xuncha_kb.workflow.load import active_workflow
 
     root = Path(root)

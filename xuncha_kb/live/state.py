@@ -5,16 +5,16 @@ What is kept in memory:
 * a compact :class:`~xuncha_kb.fs.cache.FileEntry` per file (stamp, kind, name, the set of
   property keys used, diagnostics) — also what the warm-start cache stores;
 * parsed :class:`Page` objects only for files that can matter to inspections ("relevant"
-  pages, see ``inspection/relevance.py``), so progress is computed over a small graph and never
+  pages, see ``live/relevance.py``), so progress is computed over a small graph and never
   needs a rescan; a 10,000-page graph with a few inspections keeps a few hundred pages;
-* the last progress :class:`~xuncha_kb.inspection.events.Snapshot`.
+* the last progress :class:`~xuncha_kb.live.events.Snapshot`.
 
 A batch of changes re-reads only the given paths (stat first; an unchanged stamp is a
 no-op), updates the index, rebuilds the small graph and diffs the new snapshot against the
 old one.  A path that vanished is a deleted page; one that does not decode or parse becomes a
 diagnostic and the rest of the graph goes on.
 
-The ``watch`` command around it (loop, report page, clean stop) is ``inspection/watch_run.py``.
+The ``watch`` command around it (loop, report page, clean stop) is ``commands/watch.py``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ from typing import Any, Protocol
 
 from xuncha_kb.fs.cache import FileEntry, Index, fingerprint, load_index, save_index
 from xuncha_kb.fs.watch import Change, OwnWrites, is_ignored
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.events import (
+from xuncha_kb.live.events import (
     ActivityState,
     DiagnosticState,
     Event,
@@ -41,7 +40,7 @@ from xuncha_kb.inspection.events import (
     StageState,
     diff,
 )
-from xuncha_kb.inspection.relevance import (
+from xuncha_kb.live.relevance import (
     PAGE_KINDS,
     SENSITIVE_TAG_KEY,
     entry_for,
@@ -50,6 +49,7 @@ from xuncha_kb.inspection.relevance import (
     quick_entry,
 )
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
+from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Workflow
 
 CONFIG_REL = "logseq/config.edn"
@@ -311,7 +311,7 @@ class LiveGraph:
         """Errors and warnings as events see them; a sensitive page is never named (信访/谈话/线索
         namespaces, ``密级::``/``sensitive::``, a sensitive tag): its diagnostics show a placeholder
         and a token."""
-        from xuncha_kb.inspection.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
+        from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
 
         out = set()
         for d in self.diagnostics():
@@ -354,7 +354,7 @@ class LiveGraph:
                 self.workflow = default_workflow()
 
     def _compute(self) -> Snapshot:
-        from xuncha_kb.inspection.progress import compute_progress
+        from xuncha_kb.track.progress import compute_progress
 
         assert self.workflow is not None
         graph = self.graph()

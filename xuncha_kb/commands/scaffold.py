@@ -17,9 +17,9 @@ from pathlib import Path
 
 from xuncha_kb.errors import GraphNotFound, XunchaError
 from xuncha_kb.fs.apply import Action, Conflict, Create, Plan, plan_writes
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.scaffold import InspectionFacts, Scaffold, scaffold_annual_plan, scaffold_inspection
+from xuncha_kb.generate.inspection import InspectionFacts, Scaffold, scaffold_annual_plan, scaffold_inspection
 from xuncha_kb.model import GraphConfig, Page, PageFormat, page_key
+from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Workflow
 
 

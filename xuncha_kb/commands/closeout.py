@@ -27,30 +27,27 @@ archive that excludes sensitive material.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
-import json
 import os
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from xuncha_kb.errors import InputError, WriteConflict, WriteFailed
-from xuncha_kb.fs.apply import ApplyResult, FileSpec, Plan, apply, plan_writes, resolve_inside
-from xuncha_kb.fs.atomic import atomic_write, content_hash, file_hash
-from xuncha_kb.inspection import conventions as cv
-from xuncha_kb.inspection.discover import InspectionRef, Owner, find_inspections, has_type, prop_text
-from xuncha_kb.inspection.sensitive import NO_SECRETS, Secrets, name_is_sensitive, walk_context
+from xuncha_kb.filespec import FileSpec
+from xuncha_kb.fs.apply import ApplyResult, Plan, apply, plan_writes, resolve_inside
+from xuncha_kb.fs.archive import MANIFEST_NAME as ARCHIVE_MANIFEST
+from xuncha_kb.fs.atomic import file_hash
+from xuncha_kb.fs.recycle import RECYCLE_DIR
 from xuncha_kb.model import Graph, Page
+from xuncha_kb.track import conventions as cv
+from xuncha_kb.track.discover import InspectionRef, Owner, find_inspections, has_type, prop_text
+from xuncha_kb.track.sensitive import NO_SECRETS, Secrets, name_is_sensitive, walk_context
 
 FINAL_STATUSES = ("已定稿", "已移交")
 RECORD_LEAF = "脱密处理记录"
 TYPE_RECORD = "脱密处理记录"
-RECYCLE_DIR = "logseq/.recycle"
-ARCHIVE_MANIFEST = "MANIFEST.json"
 KIND_RECORD = "closeout"
 
 
@@ -375,37 +372,27 @@ def build_archive(plan: CloseOutPlan) -> tuple[bytes, int]:
     A file whose bytes changed since planning is archived as it is now; the manifest records
     the hash of exactly what went into the zip.
     """
-    stamp = (plan.today.year, plan.today.month, plan.today.day, 0, 0, 0)
+    from xuncha_kb.fs.archive import zip_archive
+
     paths = [e.path for e in plan.archive_entries]
     # Pages that are not sensitive themselves may still hold sensitive blocks.
     redact = {e.path for e in plan.archive_entries
               if not e.sensitive and e.path.endswith((".md", ".markdown"))}
     if plan.record_path not in paths and (plan.root / plan.record_path).is_file():
         paths.append(plan.record_path)
-    buf = io.BytesIO()
-    listed: list[dict[str, Any]] = []
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for rel in sorted(paths):
-            try:
-                data = resolve_inside(plan.root, rel).read_bytes()
-            except OSError as exc:
-                raise WriteFailed(f"读取失败（{exc.strerror or exc}），未生成归档包", file=rel) from exc
-            withheld = 0
-            if rel in redact:
-                data, withheld = withhold_sensitive_blocks(data, rel, plan.secrets)
-            info = zipfile.ZipInfo(rel, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, data)
-            item: dict[str, Any] = {"path": rel, "sha256": content_hash(data), "bytes": len(data)}
-            if withheld:
-                item["withheld_blocks"] = withheld
-            listed.append(item)
-        meta = {"format": 1, "inspection": plan.inspection, "date": plan.today.isoformat(),
-                "files": listed, "sensitive_excluded": plan.archive_skipped_sensitive}
-        info = zipfile.ZipInfo(ARCHIVE_MANIFEST, date_time=stamp)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        zf.writestr(info, json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    return buf.getvalue(), len(listed)
+    members: list[tuple[str, bytes, dict[str, Any]]] = []
+    for rel in sorted(paths):
+        try:
+            data = resolve_inside(plan.root, rel).read_bytes()
+        except OSError as exc:
+            raise WriteFailed(f"读取失败（{exc.strerror or exc}），未生成归档包", file=rel) from exc
+        withheld = 0
+        if rel in redact:
+            data, withheld = withhold_sensitive_blocks(data, rel, plan.secrets)
+        members.append((rel, data, {"withheld_blocks": withheld} if withheld else {}))
+    meta = {"format": 1, "inspection": plan.inspection, "date": plan.today.isoformat(),
+            "sensitive_excluded": plan.archive_skipped_sensitive}
+    return zip_archive(members, plan.today, meta), len(members)
 
 
 WITHHELD = "（涉密内容，未归档）"
@@ -439,73 +426,6 @@ def withhold_sensitive_blocks(data: bytes, rel: str, secrets: Secrets = NO_SECRE
     return "\n".join(lines).encode("utf-8"), len(ranges)
 
 
-def recycle_name(rel: str, taken: set[str]) -> str:
-    """Where a page goes in ``logseq/.recycle`` (Logseq's style: path separators → ``_``)."""
-    flat = rel.replace("/", "_")
-    stem, dot, ext = flat.rpartition(".")
-    if not dot:
-        stem, ext = flat, ""
-    candidate = flat
-    n = 1
-    while candidate in taken:
-        candidate = f"{stem}.{n}.{ext}" if ext else f"{stem}.{n}"
-        n += 1
-    return candidate
-
-
-def purge_sensitive(plan: CloseOutPlan) -> tuple[tuple[str, str], ...]:
-    """Move the sensitive pages into ``logseq/.recycle/`` under the graph lock.  Never unlinks.
-
-    Each move is one ``os.rename`` within the graph (atomic); a page whose bytes changed since
-    it was read is not moved (WriteConflict, nothing moved).
-    """
-    from xuncha_kb.fs.lock import default_lock_timeout, graph_lock
-
-    root = plan.root
-    moved: list[tuple[str, str]] = []
-    with graph_lock(root, timeout=default_lock_timeout()):
-        for s in plan.sensitive_pages:
-            if _read_hash(root, s.file) != s.hash:
-                raise WriteConflict("涉密页面在读取之后被修改，未移动任何文件", file=s.file,
-                                    hint="请在 Logseq 中保存完毕后重新运行。")
-        recycle = root / RECYCLE_DIR
-        try:
-            recycle.mkdir(parents=True, exist_ok=True)
-            taken = set(os.listdir(recycle))
-        except OSError as exc:
-            raise WriteFailed(f"无法创建回收文件夹（{exc.strerror or exc}），未移动任何文件",
-                              file=RECYCLE_DIR) from exc
-        for s in plan.sensitive_pages:
-            name = recycle_name(s.file, taken)
-            taken.add(name)
-            dest = f"{RECYCLE_DIR}/{name}"
-            try:
-                os.rename(resolve_inside(root, s.file), root / dest)
-            except OSError as exc:
-                done = f"（已移动 {len(moved)} 个）" if moved else "（未移动任何文件）"
-                raise WriteFailed(f"移动涉密页面失败：{exc.strerror or exc}{done}", file=s.file,
-                                  hint="已移动的文件在回收文件夹中；重新运行可完成其余部分。") from exc
-            moved.append((s.file, dest))
-            _drop_temp_copies(root / s.file)
-    return tuple(moved)
-
-
-def _drop_temp_copies(page: Path) -> None:
-    """Remove xuncha-kb's own temp files for ``page`` left by a killed run: they may hold an old
-    copy of the sensitive text.  They are never user files (hidden ``.<name>.*.xuncha-tmp``)."""
-    from xuncha_kb.fs.atomic import is_temp_name
-
-    prefix = f".{page.name}."
-    try:
-        names = os.listdir(page.parent)
-    except OSError:
-        return
-    for name in names:
-        if name.startswith(prefix) and is_temp_name(name):
-            with contextlib.suppress(OSError):
-                os.unlink(page.parent / name)
-
-
 def run_close_out(plan: CloseOutPlan) -> CloseOutResult:
     """Carry out a plan: record page, then archive, then (if asked) the purge."""
     preflight(plan)
@@ -513,12 +433,16 @@ def run_close_out(plan: CloseOutPlan) -> CloseOutResult:
     archive = None
     count = 0
     if plan.archive_path is not None:
+        from xuncha_kb.fs.archive import write_archive
+
         data, count = build_archive(plan)
-        atomic_write(plan.archive_path, data, create_only=True, display=str(plan.archive_path))
+        write_archive(plan.archive_path, data)
         archive = plan.archive_path
     moved: tuple[tuple[str, str], ...] = ()
     if plan.purge and plan.sensitive_pages:
-        moved = purge_sensitive(plan)
+        from xuncha_kb.fs.recycle import recycle_pages
+
+        moved = recycle_pages(plan.root, [(s.file, s.hash) for s in plan.sensitive_pages])
     return CloseOutResult(record=record, archive=archive, archive_files=count, moved=moved)
 
 

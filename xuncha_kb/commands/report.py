@@ -1,0 +1,78 @@
+"""``report``: read the graph, compute where every inspection stands, and hand the result to
+one renderer — to stdout, to a file the user names (``-o``), or as a page in the graph
+(``--write``, through plan → apply).
+
+``report --write`` mode is ``update_generated``: the page is created, or replaced only while it
+still is exactly what xuncha-kb last wrote (manifest hash).  A page the user edited, or an
+unrelated page of the same name, is a conflict and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from xuncha_kb.errors import InputError
+from xuncha_kb.filespec import FileSpec
+from xuncha_kb.fs.apply import Plan, plan_writes
+from xuncha_kb.fs.output import Payload
+from xuncha_kb.model import GraphConfig
+from xuncha_kb.track.deadlines import Thresholds
+from xuncha_kb.track.progress import Progress
+
+#: What each report format is, for the output rules of ``fs/output.py``.
+PAYLOADS = {"md": Payload.PAGE, "xlsx": Payload.BINARY}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A computed report: the graph's settings (for writing) and the progress to render."""
+
+    root: Path
+    config: GraphConfig
+    progress: Progress
+    only: str | None
+
+
+def compute_report(root: Path, today: dt.date, *, thresholds: Thresholds, only: str | None = None,
+                   redact: str = "none") -> Report:
+    """Read the graph (frozen: a one-shot command), compute progress with the stage completion
+    dates from watch's event log, and redact names if asked."""
+    from xuncha_kb.fs.eventlog import read_events
+    from xuncha_kb.fs.scan import load_graph
+    from xuncha_kb.live.events import stage_completion_dates
+    from xuncha_kb.track.progress import compute_progress, with_completion_dates
+    from xuncha_kb.workflow.load import active_workflow
+
+    g = load_graph(root, freeze=True)
+    progress = compute_progress(g, active_workflow(g), today, thresholds=thresholds, only=only)
+    progress = with_completion_dates(progress, stage_completion_dates(read_events(root).events))
+    if only and not progress.inspections:
+        raise InputError(f"没有找到名为“{only}”的巡察", hint="运行 xuncha-kb report 查看图谱中的全部巡察。")
+    if redact == "names":
+        from xuncha_kb.track.redact import redact_names
+
+        progress = redact_names(progress)
+    return Report(root, g.config, progress, only)
+
+
+def plan_report_page(root: Path, config: GraphConfig, progress: Progress, only: str | None = None) -> Plan:
+    """The plan that puts the Markdown report page into the graph."""
+    from xuncha_kb.logseq.names import safe_title_to_relpath
+    from xuncha_kb.report.markdown import render_markdown, report_page_title
+
+    title = report_page_title(progress, only)
+    rel = safe_title_to_relpath(title, config, fmt="markdown")
+    inspection = progress.inspections[0].name if only and len(progress.inspections) == 1 else None
+    spec = FileSpec(rel, render_markdown(progress), inspection=inspection, kind="report")
+    return plan_writes(root, [spec], mode="update_generated", title=title)
+
+
+def write_report_file(report: Report, fmt: str, output: Path) -> None:
+    """Render ``fmt`` into the file the user named, under the output rules of ``fs/output.py``."""
+    from xuncha_kb.fs.output import check_output, write_output
+    from xuncha_kb.report import render
+
+    target = check_output(output, PAYLOADS.get(fmt, Payload.TEXT), graph=report.root, config=report.config)
+    write_output(target, render(report.progress, fmt))

@@ -1,0 +1,1 @@
+"""The pages xuncha-kb writes, as text: pure, no file access (docs/architecture.md)."""

@@ -1,1 +1,0 @@
-"""inspection layer of xuncha_kb (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""Where inspections stand, computed from the graph: pure, no file access (docs/architecture.md)."""
