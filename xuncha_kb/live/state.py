@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from xuncha_kb.fs.cache import FileEntry, Index, fingerprint, load_index, save_index
-from xuncha_kb.fs.watch import Change, OwnWrites, is_ignored
+from xuncha_kb.fs.ownwrites import OwnWrites
+from xuncha_kb.fs.watch import Change, is_ignored
 from xuncha_kb.live.events import DiagnosticState, Event, Snapshot, diff
 from xuncha_kb.live.reader import CONFIG_REL, Reader, ScanReader
 from xuncha_kb.live.relevance import (
