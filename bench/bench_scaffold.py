@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xuncha_kb.commands.scaffold import check_generated, plan_inspection
 from xuncha_kb.fs.apply import apply
-from xuncha_kb.generate.inspection import make_facts, scaffold_inspection
+from xuncha_kb.generate.facts import make_facts
+from xuncha_kb.generate.inspection import scaffold_inspection
 from xuncha_kb.model import GraphConfig
 from xuncha_kb.workflow.load import default_workflow
 

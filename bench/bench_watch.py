@@ -48,7 +48,7 @@ def ensure_inspection(root: Path) -> Path:
 
     from xuncha_kb.commands.scaffold import plan_inspection
     from xuncha_kb.fs.apply import apply
-    from xuncha_kb.generate.inspection import InspectionFacts
+    from xuncha_kb.generate.facts import InspectionFacts
 
     stage = root / "pages" / f"{PREFIX}___巡察准备.md"
     if not stage.exists():

@@ -279,7 +279,8 @@ def test_close_out_planner_never_raises(example, text: str, rel: str) -> None:
 
 @pytest.fixture(scope="module")
 def scaffold_pair():
-    from xuncha_kb.generate.inspection import make_facts, scaffold_inspection
+    from xuncha_kb.generate.facts import make_facts
+    from xuncha_kb.generate.inspection import scaffold_inspection
     from xuncha_kb.workflow.load import default_workflow
 
     wf = default_workflow()

@@ -9,13 +9,10 @@ import pytest
 from tests.test_scaffold_support import small_workflow
 from xuncha_kb.commands.scaffold import check_generated
 from xuncha_kb.errors import InputError
-from xuncha_kb.generate.inspection import (
-    activity_uuid,
-    check_name,
-    make_facts,
-    scaffold_annual_plan,
-    scaffold_inspection,
-)
+from xuncha_kb.generate.annual import scaffold_annual_plan
+from xuncha_kb.generate.facts import check_name, make_facts
+from xuncha_kb.generate.inspection import scaffold_inspection
+from xuncha_kb.generate.pages import activity_uuid
 from xuncha_kb.logseq.page import parse_text
 from xuncha_kb.logseq.whiteboard import parse_whiteboard
 from xuncha_kb.model import Block, GraphConfig

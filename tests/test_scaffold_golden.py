@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_scaffold_support import small_workflow
-from xuncha_kb.generate.inspection import make_facts, scaffold_annual_plan, scaffold_inspection
+from xuncha_kb.generate.annual import scaffold_annual_plan
+from xuncha_kb.generate.facts import make_facts
+from xuncha_kb.generate.inspection import scaffold_inspection
 from xuncha_kb.model import GraphConfig
 
 GOLDEN = Path(__file__).parent / "golden" / "scaffold"

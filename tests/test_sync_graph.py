@@ -16,7 +16,7 @@ from xuncha_kb.commands.scaffold import plan_inspection
 from xuncha_kb.commands.sync import P_REMOVED, apply_sync, plan_sync
 from xuncha_kb.fs.apply import apply
 from xuncha_kb.fs.manifest import read_manifest
-from xuncha_kb.generate.inspection import InspectionFacts
+from xuncha_kb.generate.facts import InspectionFacts
 from xuncha_kb.workflow.load import default_workflow
 from xuncha_kb.workflow.model import Activity, DeadlineRule, Workflow
 

@@ -138,7 +138,7 @@ def test_whiteboard_boxes_get_state_and_user_labels_stay() -> None:
 
 
 def test_labels_on_sensitive_pages_are_never_printed() -> None:
-    from xuncha_kb.generate.merge import BlockNote, FileResult, SyncPlan
+    from xuncha_kb.generate.sync_plan import BlockNote, FileResult, SyncPlan
 
     path = "pages/巡察___2026年第一轮___某某公司___谈话提纲.md"
     note = BlockNote("conflict", path, "generated:x", "张某反映的问题", "生成的内容被用户修改过")
@@ -150,7 +150,7 @@ def test_labels_on_sensitive_pages_are_never_printed() -> None:
 def test_notes_quote_no_sensitive_block_reference_or_page() -> None:
     """A label read from disk is the placeholder when the block or its page is sensitive or when
     it refers to a sensitive page; the path of a sensitive page the user made is not printed."""
-    from xuncha_kb.generate.merge import SyncPlan
+    from xuncha_kb.generate.sync_plan import SyncPlan
     from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER
 
     secret = "  sensitive:: true\n"

@@ -24,7 +24,7 @@ from xuncha_kb.commands.sync import apply_sync, plan_sync
 from xuncha_kb.commands.watch import write_report_page
 from xuncha_kb.fs.apply import apply
 from xuncha_kb.fs.watch import Change
-from xuncha_kb.generate.inspection import InspectionFacts
+from xuncha_kb.generate.facts import InspectionFacts
 from xuncha_kb.generate.merge import layout
 from xuncha_kb.live.state import LiveGraph
 from xuncha_kb.workflow.load import default_workflow

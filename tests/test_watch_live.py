@@ -331,8 +331,8 @@ def test_production_reader_gives_the_same_snapshot(graph: Path) -> None:
 @pytest.mark.parametrize("which", ["fixture", "examples"])
 def test_quick_index_is_a_safe_superset_of_the_parse(which: str, graph: Path, example_graph: Path) -> None:
     """The cold start's regex pass never misses what makes a page relevant, and names agree."""
+    from xuncha_kb.live.reader import ScanReader
     from xuncha_kb.live.relevance import entry_for, is_core_entry
-    from xuncha_kb.live.state import ScanReader
 
     root = graph if which == "fixture" else example_graph
     reader = ScanReader()
@@ -356,8 +356,8 @@ def test_quick_index_is_a_safe_superset_of_the_parse(which: str, graph: Path, ex
 
 def test_quick_index_superset_on_the_corpus(corpus: Path) -> None:
     """The same check over real Logseq graphs (logseq/docs and the exporter test graph)."""
+    from xuncha_kb.live.reader import ScanReader
     from xuncha_kb.live.relevance import entry_for
-    from xuncha_kb.live.state import ScanReader
 
     reader = ScanReader()
     checked = 0

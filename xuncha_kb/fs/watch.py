@@ -16,23 +16,24 @@ Design (see docs/watch-sync.md):
 * :class:`Debouncer` is a small clock-driven state machine (no threads), so its behaviour is
   tested with a fake clock; :class:`QueueSource` runs it over a thread-safe queue that
   watchdog's handler thread fills;
-* :class:`OwnWrites` remembers the content hash of what xuncha-kb itself wrote, so the watcher
-  skips its own writes instead of reacting to them (no feedback loops).
+* :class:`OwnWrites` (``fs/ownwrites.py``) remembers the content hash of what xuncha-kb itself
+  wrote, so the watcher skips its own writes instead of reacting to them (no feedback loops);
+  :class:`StopFlag` (``fs/stop.py``) is the clean stop.  Both are re-exported here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any, Literal, Protocol
+
+from xuncha_kb.fs.ownwrites import OwnWrites as OwnWrites  # re-exported for commands/watch.py
+from xuncha_kb.fs.stop import StopFlag as StopFlag
 
 ChangeKind = Literal["changed", "deleted", "directory"]
 
@@ -159,49 +160,6 @@ class Debouncer:
         self._pending.clear()
         self._first = self._last = None
         return batch
-
-
-# --- own writes -----------------------------------------------------------------------------
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-class OwnWrites:
-    """Content hashes of files xuncha-kb itself wrote, so their events can be skipped.
-
-    ``expect`` is called by the writer (before or right after the write); ``is_own`` is asked
-    by the watcher with the bytes now on disk.  A path's entry stays until a *different*
-    content is seen there (the user edited the file), so the several events of one write, even
-    when split over two batches, are all skipped.  Thread-safe.
-    """
-
-    def __init__(self, hashes: dict[str, str] | None = None) -> None:
-        self._hashes: dict[str, str] = dict(hashes or {})
-        self._lock = threading.Lock()
-
-    def expect(self, relpath: str, data: bytes) -> None:
-        with self._lock:
-            self._hashes[relpath] = content_hash(data)
-
-    def expect_hash(self, relpath: str, digest: str) -> None:
-        with self._lock:
-            self._hashes[relpath] = digest
-
-    def is_own(self, relpath: str, data: bytes | None) -> bool:
-        with self._lock:
-            digest = self._hashes.get(relpath)
-            if digest is None:
-                return False
-            if data is not None and content_hash(data) == digest:
-                return True
-            del self._hashes[relpath]
-            return False
-
-    def __contains__(self, relpath: object) -> bool:
-        with self._lock:
-            return relpath in self._hashes
 
 
 # --- sources --------------------------------------------------------------------------------
@@ -373,49 +331,6 @@ def watchdog_source(root: Path, *, quiet: float = DEFAULT_QUIET,
 
     source._on_close.append(_stop)
     return source
-
-
-# --- clean stop -----------------------------------------------------------------------------
-
-
-class StopFlag:
-    """Set by SIGINT/SIGTERM (when installed in the main thread) or by ``set()``."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self._previous: dict[int, Any] = {}
-        self.signal: int | None = None
-
-    def set(self) -> None:
-        self._event.set()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def install(self, on_stop: Callable[[], None] | None = None) -> None:
-        """Route SIGINT and SIGTERM to this flag (no-op outside the main thread)."""
-        if threading.current_thread() is not threading.main_thread():
-            return
-
-        def handler(signum: int, frame: FrameType | None) -> None:
-            self.signal = signum
-            self._event.set()
-            if on_stop is not None:
-                on_stop()
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                self._previous[sig] = signal.signal(sig, handler)
-            except (ValueError, OSError):  # pragma: no cover - platform without the signal
-                continue
-
-    def restore(self) -> None:
-        for sig, prev in self._previous.items():
-            try:
-                signal.signal(sig, prev)
-            except (ValueError, OSError):  # pragma: no cover
-                continue
-        self._previous.clear()
 
 
 def batches(source: EventSource, stop: StopFlag, *, poll: float = 0.5) -> Iterator[set[Change]]:

@@ -12,7 +12,8 @@ docs/watch-sync.md for the rules in full.
 What is printed about a block follows ``track/sensitive.py``: a label read from the page
 on disk (the user's text) is the placeholder when the page or the block is sensitive, and any
 label that refers to a sensitive page (link, tag, embed) is the placeholder too; the path of a
-sensitive page the generator does not own is never printed.
+sensitive page the generator does not own is never printed.  The result types and their
+printing are ``generate/sync_plan.py``, re-exported here.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from xuncha_kb.filespec import content_hash
+from xuncha_kb.generate.sync_plan import BlockNote as BlockNote  # re-exported for commands/sync.py
+from xuncha_kb.generate.sync_plan import FileResult as FileResult
+from xuncha_kb.generate.sync_plan import SyncPlan as SyncPlan
 from xuncha_kb.model import MARKERS, Block, GraphConfig, Page
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.sensitive import NO_SECRETS, SENSITIVE_PLACEHOLDER, Secrets, name_is_sensitive
+from xuncha_kb.track.sensitive import NO_SECRETS, SENSITIVE_PLACEHOLDER, Secrets
 
 P_REMOVED = "xuncha-removed"
 GENERATED_TASK_KEYS = frozenset({
@@ -211,17 +214,6 @@ def merge_task(theirs: TaskParts, ours: TaskParts) -> list[str]:
 # --- per-block decisions --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class BlockNote:
-    """One thing sync did (or refused to do) to one block."""
-
-    action: str  # added | updated | removed | marked | conflict | moved-away
-    file: str
-    key: str
-    label: str
-    reason: str = ""
-
-
 def _is_task(b: Block) -> bool:
     return cv.P_ACTIVITY in b.properties
 
@@ -314,76 +306,6 @@ def mark_removed(theirs_block: Block, t_lines: Sequence[str], start: int, end: i
     indent = (m.group("indent") if m else "") + "  "
     text.insert(at, f"{indent}{P_REMOVED}:: 工作流程中已没有此活动（{today.isoformat()} 同步），可确认后删除")
     return text
-
-
-def shown_label(note: BlockNote) -> str:
-    """A block's label as printed; blocks on sensitive pages (信访/谈话/线索) are never quoted."""
-    if name_is_sensitive(note.file.rsplit("/", 1)[-1]):
-        return SENSITIVE_PLACEHOLDER
-    return note.label
-
-
-def shown_path(f: FileResult) -> str:
-    """A file's path as printed: the placeholder for a sensitive page the generator does not own."""
-    return SENSITIVE_PLACEHOLDER if f.secret else f.path
-
-
-# --- results --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileResult:
-    path: str
-    content: str | None  # new text (None: leave as is)
-    base_hash: str | None  # hash of the bytes read (None: a new file)
-    blocks: Mapping[str, str]  # manifest block hashes after the sync
-    inspection: str
-    kind: str
-    notes: tuple[BlockNote, ...] = ()
-    secret: bool = False  # a sensitive page xuncha-kb did not generate: its path is never printed
-
-
-@dataclass(frozen=True)
-class SyncPlan:
-    files: tuple[FileResult, ...] = ()
-    notes: tuple[str, ...] = ()  # inspection-level notes (Chinese)
-
-    @property
-    def conflicts(self) -> tuple[BlockNote, ...]:
-        return tuple(n for f in self.files for n in f.notes if n.action == "conflict")
-
-    @property
-    def writes(self) -> tuple[FileResult, ...]:
-        return tuple(f for f in self.files if f.content is not None)
-
-    def render(self) -> str:
-        lines = []
-        labels = {"added": "新增", "updated": "更新", "removed": "删除", "marked": "标记为已移除",
-                  "conflict": "冲突（保持原样）", "moved-away": "移到其他页面"}
-        for f in self.files:
-            if f.content is None and not f.notes:
-                continue
-            verb = "不变" if f.content is None else ("新建" if f.base_hash is None else "修改")
-            lines.append(f"{verb} {shown_path(f)}")
-            for n in f.notes:
-                why = f"：{n.reason}" if n.reason else ""
-                lines.append(f"  {labels.get(n.action, n.action)} {shown_label(n)}{why}")
-        lines.extend(self.notes)
-        c = len(self.conflicts)
-        lines.append(f"共修改 {len(self.writes)} 个文件；{c} 处冲突保持用户的内容不变。" if self.writes or c
-                     else "已是最新：没有需要同步的内容。")
-        return "\n".join(lines)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "files": [{"path": shown_path(f), "action": ("create" if f.base_hash is None else "update")
-                       if f.content is not None else "unchanged",
-                       "notes": [{"action": n.action, "key": n.key, "label": shown_label(n),
-                                  "reason": n.reason} for n in f.notes]} for f in self.files],
-            "notes": list(self.notes),
-            "conflicts": len(self.conflicts),
-            "writes": len(self.writes),
-        }
 
 
 def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: Mapping[str, str],

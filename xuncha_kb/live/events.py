@@ -5,7 +5,7 @@ Pure: nothing here reads or writes files (the append-only log is ``fs/eventlog.p
 A :class:`Snapshot` is the small part of a progress computation that events are about —
 per activity its state and deadline colour, per stage its state, per inspection its current
 stage, the set of order problems and the set of diagnostics.  ``snapshot_from_progress``
-(in ``live/state.py``) builds one from the progress module's result; tests build them
+(in ``live/snapshot.py``) builds one from the progress module's result; tests build them
 by hand.  :func:`diff` compares two snapshots and returns :class:`Event` values in a stable
 order (per inspection, then stage order, then activity order).
 
@@ -143,22 +143,43 @@ def _key_order(snapshot: Snapshot, new: Snapshot) -> dict[str, int]:
     return {sid: i for i, sid in enumerate(order)}
 
 
+@dataclass(frozen=True)
+class _Diffing:
+    """What every part of one ``diff`` shares: the two snapshots, the time and the stage order."""
+
+    old: Snapshot
+    new: Snapshot
+    at: str
+    today: dt.date
+    stage_rank: Mapping[str, int]
+    stage_names: Mapping[tuple[str, str], str]
+
+    @property
+    def day(self) -> str:
+        return self.today.isoformat()
+
+    def sname(self, insp: str, sid: str | None) -> str | None:
+        return self.stage_names.get((insp, sid)) or None if sid is not None else None
+
+
 def diff(old: Snapshot, new: Snapshot, *, at: str, today: dt.date) -> list[Event]:
     """Events that take ``old`` to ``new``.  ``at`` is the detection timestamp."""
-    day = today.isoformat()
-    events: list[Event] = []
-    stage_rank = _key_order(old, new)
     stage_names = {k: s.name for k, s in old.stages.items()}
     stage_names.update({k: s.name for k, s in new.stages.items()})
+    d = _Diffing(old, new, at, today, _key_order(old, new), stage_names)
+    return [*_activity_events(d), *_stage_events(d), *_inspection_events(d), *_order_events(d),
+            *_diagnostic_events(d)]
+
+
+def _activity_events(d: _Diffing) -> list[Event]:
+    """Activities done, reopened or newly yellow/red, in (inspection, stage order, activity id) order."""
+    old, new, at, today, day = d.old, d.new, d.at, d.today, d.day
+    events: list[Event] = []
     known = set(old.current_stage) | {k[0] for k in old.stages}
 
-    def sname(insp: str, sid: str | None) -> str | None:
-        return stage_names.get((insp, sid)) or None if sid is not None else None
-
-    # Activities, in (inspection, stage order, activity id) order.
     def act_sort(k: tuple[str, str]) -> tuple[str, int, str]:
         a = new.activities.get(k) or old.activities[k]
-        return (a.inspection, stage_rank.get(a.stage, 10**6), a.activity)
+        return (a.inspection, d.stage_rank.get(a.stage, 10**6), a.activity)
 
     for key in sorted(set(old.activities) | set(new.activities), key=act_sort):
         before, after = old.activities.get(key), new.activities.get(key)
@@ -170,7 +191,7 @@ def diff(old: Snapshot, new: Snapshot, *, at: str, today: dt.date) -> list[Event
         is_done = after.status in _DONE_LIKE
         common: dict[str, Any] = {
             "inspection": after.inspection, "stage": after.stage, "activity": after.activity, "at": at,
-            "date": day, "stage_name": sname(after.inspection, after.stage),
+            "date": day, "stage_name": d.sname(after.inspection, after.stage),
             "activity_name": after.name or None, "file": after.file, "line": after.line}
         if is_done and not was_done:
             events.append(Event("activity_done", **common))
@@ -182,53 +203,72 @@ def diff(old: Snapshot, new: Snapshot, *, at: str, today: dt.date) -> list[Event
                 left = (after.due - today).days if after.due else None
                 events.append(Event(f"deadline_{after.colour}", **common,
                                     due=after.due.isoformat() if after.due else None, days_left=left))
+    return events
 
-    # Stages.
+
+def _stage_events(d: _Diffing) -> list[Event]:
+    """Stages started, completed or reopened (only where both snapshots know the stage)."""
+    old, new = d.old, d.new
+    events: list[Event] = []
+
     def stage_sort(k: tuple[str, str]) -> tuple[str, int, str]:
-        return (k[0], stage_rank.get(k[1], 10**6), k[1])
+        return (k[0], d.stage_rank.get(k[1], 10**6), k[1])
 
     for key in sorted(set(old.stages) | set(new.stages), key=stage_sort):
         before_s, after_s = old.stages.get(key), new.stages.get(key)
         if after_s is None or before_s is None:
             continue  # a new or vanished inspection: no history to compare against
         common_s: dict[str, Any] = {
-            "inspection": after_s.inspection, "stage": after_s.stage, "activity": None, "at": at,
-            "date": day, "stage_name": after_s.name or None}
+            "inspection": after_s.inspection, "stage": after_s.stage, "activity": None, "at": d.at,
+            "date": d.day, "stage_name": after_s.name or None}
         if before_s.status == "not_started" and after_s.status != "not_started":
             events.append(Event("stage_started", **common_s))
         if after_s.status == "done" and before_s.status != "done":
             events.append(Event("stage_completed", **common_s))
         elif before_s.status == "done" and after_s.status != "done":
             events.append(Event("stage_reopened", **common_s))
+    return events
 
-    # Inspections moving to another stage.
-    for insp in sorted(set(new.current_stage)):
-        if insp not in old.current_stage:
+
+def _inspection_events(d: _Diffing) -> list[Event]:
+    """Inspections moving to another stage."""
+    events: list[Event] = []
+    for insp in sorted(set(d.new.current_stage)):
+        if insp not in d.old.current_stage:
             continue
-        prev_sid, cur_sid = old.current_stage[insp], new.current_stage[insp]
+        prev_sid, cur_sid = d.old.current_stage[insp], d.new.current_stage[insp]
         if prev_sid != cur_sid:
-            events.append(Event("inspection_stage_changed", insp, cur_sid, None, at, date=day,
-                                stage_name=sname(insp, cur_sid), previous_stage=prev_sid))
+            events.append(Event("inspection_stage_changed", insp, cur_sid, None, d.at, date=d.day,
+                                stage_name=d.sname(insp, cur_sid), previous_stage=prev_sid))
+    return events
 
-    # New order problems: one event per activity, naming every prerequisite newly found open.
+
+def _order_events(d: _Diffing) -> list[Event]:
+    """New order problems: one event per activity, naming every prerequisite newly found open."""
+    rank = d.stage_rank
     grouped: dict[tuple[str, str, str], list[OrderProblem]] = {}
-    for op in sorted(new.order_problems - old.order_problems,
-                     key=lambda p: (p.inspection, stage_rank.get(p.stage, 10**6), p.activity, p.depends_on)):
+    for op in sorted(d.new.order_problems - d.old.order_problems,
+                     key=lambda p: (p.inspection, rank.get(p.stage, 10**6), p.activity, p.depends_on)):
         grouped.setdefault((op.inspection, op.stage, op.activity), []).append(op)
+    events: list[Event] = []
     for (insp, sid, aid), ops in grouped.items():
         deps = "、".join(op.message or op.depends_on for op in ops)
-        act = new.activities.get((insp, aid))
-        events.append(Event("order_problem", insp, sid, aid, at, date=day, stage_name=sname(insp, sid),
+        act = d.new.activities.get((insp, aid))
+        events.append(Event("order_problem", insp, sid, aid, d.at, date=d.day, stage_name=d.sname(insp, sid),
                             activity_name=act.name or None if act else None, file=ops[0].file,
                             line=ops[0].line, message=f"已完成，但前置活动 {deps} 未完成"))
+    return events
 
-    # Diagnostics (pages that no longer parse, and ones that were fixed).
-    for d in sorted(new.diagnostics - old.diagnostics, key=lambda d: (d.file, d.line, d.message)):
-        events.append(Event("diagnostic", None, None, None, at, date=day, file=d.file, line=d.line,
-                            message=d.message))
-    fixed_files = {d.file for d in old.diagnostics - new.diagnostics} - {d.file for d in new.diagnostics}
-    for f in sorted(fixed_files):
-        events.append(Event("diagnostic_resolved", None, None, None, at, date=day, file=f))
+
+def _diagnostic_events(d: _Diffing) -> list[Event]:
+    """Diagnostics: pages that no longer parse, and ones that were fixed."""
+    old, new = d.old.diagnostics, d.new.diagnostics
+    events = [Event("diagnostic", None, None, None, d.at, date=d.day, file=x.file, line=x.line,
+                    message=x.message)
+              for x in sorted(new - old, key=lambda x: (x.file, x.line, x.message))]
+    fixed_files = {x.file for x in old - new} - {x.file for x in new}
+    events.extend(Event("diagnostic_resolved", None, None, None, d.at, date=d.day, file=f)
+                  for f in sorted(fixed_files))
     return events
 
 

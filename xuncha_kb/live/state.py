@@ -15,6 +15,8 @@ old one.  A path that vanished is a deleted page; one that does not decode or pa
 diagnostic and the rest of the graph goes on.
 
 The ``watch`` command around it (loop, report page, clean stop) is ``commands/watch.py``.
+Reading goes through ``live/reader.py``; ``live/snapshot.py`` turns a progress result into
+the snapshot events are diffed from.
 """
 
 from __future__ import annotations
@@ -27,126 +29,30 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from xuncha_kb.fs.cache import FileEntry, Index, fingerprint, load_index, save_index
-from xuncha_kb.fs.watch import Change, OwnWrites, is_ignored
-from xuncha_kb.live.events import (
-    ActivityState,
-    DiagnosticState,
-    Event,
-    OrderProblem,
-    Snapshot,
-    StageState,
-    diff,
-)
+from xuncha_kb.fs.ownwrites import OwnWrites
+from xuncha_kb.fs.watch import Change, is_ignored
+from xuncha_kb.live.events import DiagnosticState, Event, Snapshot, diff
+from xuncha_kb.live.reader import CONFIG_REL, Reader, ScanReader
 from xuncha_kb.live.relevance import (
     PAGE_KINDS,
     SENSITIVE_TAG_KEY,
     entry_for,
     is_core_entry,
     is_relevant,
-    quick_entry,
 )
+from xuncha_kb.live.snapshot import REPORTED_SEVERITIES, snapshot_from_progress
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Workflow
 
-CONFIG_REL = "logseq/config.edn"
 BULK_BATCH = 64  # a batch with more paths than this indexes unrelated pages without parsing them
-_REPORTED_SEVERITIES = ("error", "warning")
 _SECRET_KEYS = frozenset({cv.P_SECRET_LEVEL, cv.P_SENSITIVE, SENSITIVE_TAG_KEY})
 
 
-class Reader(Protocol):
-    """How files are read; the default delegates to ``fs.scan`` (tests may inject another)."""
-
-    def config(self, root: Path) -> tuple[GraphConfig, bytes | None, list[Diagnostic]]: ...
-
-    def kind(self, root: Path, relpath: str, config: GraphConfig) -> str | None: ...
-
-    def files(self, root: Path, config: GraphConfig) -> Iterable[tuple[str, str]]: ...
-
-    def page(self, root: Path, relpath: str, config: GraphConfig) -> tuple[Page | None, list[Diagnostic]]: ...
-
-
-class ScanReader:
-    """The production reader: ``fs.scan`` and ``logseq.config``."""
-
-    def config(self, root: Path) -> tuple[GraphConfig, bytes | None, list[Diagnostic]]:
-        from xuncha_kb.fs.scan import read_graph_config
-
-        try:
-            raw: bytes | None = (root / CONFIG_REL).read_bytes()
-        except OSError:
-            raw = None
-        cfg, diags = read_graph_config(root)
-        return cfg, raw, list(diags)
-
-    def kind(self, root: Path, relpath: str, config: GraphConfig) -> str | None:
-        from xuncha_kb.fs.scan import classify_path
-
-        return str(classify_path(root, relpath, config))
-
-    def files(self, root: Path, config: GraphConfig) -> Iterable[tuple[str, str]]:
-        from xuncha_kb.fs.scan import list_graph_files
-
-        return [(rel, str(kind)) for rel, kind in list_graph_files(root, config)]
-
-    def quick(self, root: Path, relpath: str, kind: str, st: os.stat_result,
-              config: GraphConfig) -> FileEntry | None:
-        return quick_entry(root, relpath, kind, st, config)
-
-    def page(self, root: Path, relpath: str, config: GraphConfig) -> tuple[Page | None, list[Diagnostic]]:
-        from xuncha_kb.fs.scan import read_page_file
-
-        page, diags = read_page_file(root, relpath, config)
-        return page, list(diags)
-
-
-# --- snapshots ----------------------------------------------------------------------------
-
-_STATUS = {"done": "done", "cancelled": "cancelled", "in_progress": "doing", "waiting": "waiting"}
-_STAGE_STATE = {"未开始": "not_started", "进行中": "in_progress", "已完成": "done"}
-
-
-def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic | DiagnosticState] = (),
-                           stage_order: tuple[str, ...] = ()) -> Snapshot:
-    """The part of a ``progress.Progress`` that events are computed from."""
-    acts: dict[tuple[str, str], ActivityState] = {}
-    stages: dict[tuple[str, str], StageState] = {}
-    current: dict[str, str | None] = {}
-    problems: set[OrderProblem] = set()
-    for insp in progress.inspections:
-        for st in insp.stages:
-            stages[(insp.name, st.id)] = StageState(insp.name, st.id, st.name,
-                                                    _STAGE_STATE.get(st.state, "not_started"),  # type: ignore[arg-type]
-                                                    st.done, st.total)
-            for a in st.activities:
-                status = _STATUS.get(a.status, "open" if a.found else "missing")
-                dl = a.deadline
-                colour = dl.colour if dl is not None and status not in ("done", "cancelled") else None
-                acts[(insp.name, a.id)] = ActivityState(
-                    insp.name, st.id, a.id, a.name, status, dl.due if dl else None, colour,  # type: ignore[arg-type]
-                    a.span.file if a.span else None, a.span.line if a.span else None)
-        cur = insp.current_stage
-        current[insp.name] = cur.id if cur is not None else None
-        for op in insp.order_problems:
-            sid = acts[(insp.name, op.activity_id)].stage if (insp.name, op.activity_id) in acts else ""
-            for dep_id, dep_name, _status in op.blocking:
-                problems.add(OrderProblem(
-                    insp.name, sid, op.activity_id, dep_id,
-                    f"{dep_id} {dep_name}",
-                    op.span.file if op.span else None, op.span.line if op.span else None))
-    diags = frozenset(d if isinstance(d, DiagnosticState) else DiagnosticState(d.file, d.line, d.message)
-                      for d in diagnostics
-                      if isinstance(d, DiagnosticState) or d.severity in _REPORTED_SEVERITIES)
-    return Snapshot(activities=acts, stages=stages, current_stage=current, stage_order=stage_order,
-                    order_problems=frozenset(problems), diagnostics=diags)
-
-
 # --- the live state -----------------------------------------------------------------------
-
 
 def _now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -315,7 +221,7 @@ class LiveGraph:
 
         out = set()
         for d in self.diagnostics():
-            if d.severity not in _REPORTED_SEVERITIES:
+            if d.severity not in REPORTED_SEVERITIES:
                 continue
             entry = self.index.get(d.file)
             secret = d.file in self._secret_files or name_is_sensitive(d.file.rsplit("/", 1)[-1]) or (

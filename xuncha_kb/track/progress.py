@@ -11,6 +11,8 @@ Nothing sensitive is carried into Progress as text: a sensitive task block (on a
 marked, tagged, or under such a block) keeps its status but loses its location; sensitive ledger
 items are only counted; text quoted from the graph goes through the graph's ``Secrets`` (see
 ``track/sensitive.py``), computed once per run.
+
+The Progress types live in ``progress_model`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,29 +20,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
-from xuncha_kb.model import (
-    ACTIVE_MARKERS,
-    CANCELLED_MARKERS,
-    DONE_MARKERS,
-    WAITING_MARKERS,
-    Block,
-    Graph,
-    Page,
-    Span,
-)
+from xuncha_kb.model import Block, Graph, Page, Span
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.deadlines import (
-    Colour,
-    Thresholds,
-    colour_for,
-    describe_offset,
-    due_from_rule,
-    milestone_dates,
-)
+from xuncha_kb.track.deadlines import Thresholds, colour_for, describe_offset, due_from_rule, milestone_dates
 from xuncha_kb.track.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
 from xuncha_kb.track.ledgers import Ledgers, collect_ledgers
+from xuncha_kb.track.progress_model import (
+    STATUS_LABEL,
+    ActivityProgress,
+    Deadline,
+    InspectionProgress,
+    Issue,
+    Milestone,
+    MissingArtifact,
+    OrderProblem,
+    Progress,
+    StageProgress,
+    StageState,
+    Status,
+    status_of,
+)
 from xuncha_kb.track.sensitive import (
     NO_SECRETS,
     SENSITIVE_PLACEHOLDER,
@@ -49,208 +49,25 @@ from xuncha_kb.track.sensitive import (
 )
 from xuncha_kb.workflow.model import Activity, Stage, Workflow
 
-Status = Literal["not_started", "in_progress", "done", "cancelled", "waiting"]
-StageState = Literal["未开始", "进行中", "已完成"]
-
-STATUS_LABEL: dict[str, str] = {
-    "not_started": "未开始",
-    "in_progress": "进行中",
-    "done": "已完成",
-    "cancelled": "已取消",
-    "waiting": "等待中",
-}
-
-
-def status_of(marker: str | None) -> Status:
-    if marker in DONE_MARKERS:
-        return "done"
-    if marker in CANCELLED_MARKERS:
-        return "cancelled"
-    if marker in ACTIVE_MARKERS:
-        return "in_progress"
-    if marker in WAITING_MARKERS:
-        return "waiting"
-    return "not_started"
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    activity_id: str
-    activity_name: str
-    stage_id: str
-    due: dt.date
-    days_left: int
-    colour: Colour
-    source: Literal["explicit", "rule"]
-    rule: str  # "反馈意见签收日 + 3个月后" or "DEADLINE"
-    kind: str = "hard"  # hard / soft (soft = reference only)
-    status: Status = "not_started"
-
-    @property
-    def closed(self) -> bool:
-        return self.status in ("done", "cancelled")
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityProgress:
-    id: str
-    name: str
-    stage_id: str
-    status: Status
-    marker: str | None = None
-    actor: str | None = None
-    found: bool = False  # a task block carries this id
-    span: Span | None = None  # None when not found or on a sensitive page
-    sensitive: bool = False
-    deadline: Deadline | None = None
-    pending_deadline: str | None = None  # "待填写 反馈意见签收日" when the anchor date is missing
-    depends_on: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABEL[self.status]
-
-
-@dataclass(frozen=True, slots=True)
-class StageProgress:
-    id: str
-    name: str
-    activities: tuple[ActivityProgress, ...] = ()
-    completed_on: str | None = None  # YYYY-MM-DD, from watch's event log, for completed stages
-
-    @property
-    def total(self) -> int:
-        return sum(1 for a in self.activities if a.status != "cancelled")
-
-    @property
-    def done(self) -> int:
-        return sum(1 for a in self.activities if a.status == "done")
-
-    @property
-    def cancelled(self) -> int:
-        return sum(1 for a in self.activities if a.status == "cancelled")
-
-    @property
-    def in_progress(self) -> int:
-        return sum(1 for a in self.activities if a.status in ("in_progress", "waiting"))
-
-    @property
-    def percent(self) -> int:
-        if self.total == 0:
-            return 100 if self.cancelled else 0
-        return (100 * self.done) // self.total
-
-    @property
-    def state(self) -> StageState:
-        if (self.total and self.done == self.total) or (not self.total and self.cancelled):
-            return "已完成"
-        if self.done or self.in_progress:
-            return "进行中"
-        return "未开始"
-
-
-@dataclass(frozen=True, slots=True)
-class OrderProblem:
-    activity_id: str
-    activity_name: str
-    blocking: tuple[tuple[str, str, Status], ...]  # (id, name, status) of unfinished prerequisites
-    span: Span | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MissingArtifact:
-    activity_id: str
-    activity_name: str
-    artifact: str
-    page: str
-    reason: Literal["missing", "empty"]
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """A problem with the graph's task blocks (not a parse error)."""
-
-    kind: Literal["unknown_activity", "duplicate_activity", "no_inspection", "unknown_inspection"]
-    message: str
-    file: str = ""
-    line: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Milestone:
-    id: str
-    name: str
-    date: dt.date | None
-
-
-@dataclass(frozen=True, slots=True)
-class InspectionProgress:
-    name: str
-    unit: str
-    round: str
-    year: str
-    file: str
-    leader: tuple[str, ...] = ()
-    members: tuple[str, ...] = ()
-    milestones: tuple[Milestone, ...] = ()
-    stages: tuple[StageProgress, ...] = ()
-    deadlines: tuple[Deadline, ...] = ()  # every computed due date, by date
-    order_problems: tuple[OrderProblem, ...] = ()
-    missing_artifacts: tuple[MissingArtifact, ...] = ()
-    ledgers: Ledgers = field(default_factory=Ledgers)
-    issues: tuple[Issue, ...] = ()
-    pending_deadlines: tuple[tuple[str, str, str], ...] = ()  # (activity id, name, what is missing)
-    sensitive_pages: int = 0
-    sensitive_blocks: int = 0
-    people: tuple[tuple[str, str], ...] = ()  # registered names → role (for --redact names only)
-    yellow_days: int = 20
-
-    @property
-    def activities(self) -> tuple[ActivityProgress, ...]:
-        return tuple(a for s in self.stages for a in s.activities)
-
-    @property
-    def done(self) -> int:
-        return sum(s.done for s in self.stages)
-
-    @property
-    def total(self) -> int:
-        return sum(s.total for s in self.stages)
-
-    @property
-    def percent(self) -> int:
-        return (100 * self.done) // self.total if self.total else 0
-
-    @property
-    def current_stage(self) -> StageProgress | None:
-        """The first stage (in workflow order) not yet complete; None when all are."""
-        return next((s for s in self.stages if s.state != "已完成"), None)
-
-    @property
-    def overdue(self) -> tuple[Deadline, ...]:
-        return tuple(d for d in self.deadlines if not d.closed and d.days_left < 0)
-
-    @property
-    def due_soon(self) -> tuple[Deadline, ...]:
-        return tuple(d for d in self.deadlines if not d.closed and 0 <= d.days_left < self.yellow_days)
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    today: dt.date
-    workflow_id: str
-    workflow_name: str
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    inspections: tuple[InspectionProgress, ...] = ()
-    issues: tuple[Issue, ...] = ()  # task blocks that belong to no known inspection
-
-    @property
-    def rounds(self) -> tuple[tuple[str, tuple[InspectionProgress, ...]], ...]:
-        """Inspections grouped by round (轮次), in order — the portfolio view."""
-        groups: dict[str, list[InspectionProgress]] = {}
-        for i in self.inspections:
-            groups.setdefault(i.round or "（未填写轮次）", []).append(i)
-        return tuple((k, tuple(v)) for k, v in groups.items())
+__all__ = [  # the Progress types are re-exported for report/, live/ and commands/
+    "STATUS_LABEL",
+    "ActivityProgress",
+    "Deadline",
+    "InspectionProgress",
+    "Issue",
+    "Milestone",
+    "MissingArtifact",
+    "OrderProblem",
+    "Progress",
+    "StageProgress",
+    "StageState",
+    "Status",
+    "compute_inspection",
+    "compute_progress",
+    "page_has_content",
+    "status_of",
+    "with_completion_dates",
+]
 
 
 # --- computation ------------------------------------------------------------------------
@@ -373,15 +190,10 @@ def _artifact_pages(ref: InspectionRef, act: Activity, block: Block | None, work
             out.append((art.name, cv.sub_page_name(ref.name, art.name), art.sensitive))
     return out
 
-
-def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, found: dict[str, list[_Task]],
-                       ledgers: Ledgers, sensitive_counts: tuple[int, int], today: dt.date,
-                       th: Thresholds, secrets: Secrets = NO_SECRETS) -> InspectionProgress:
-    dates = milestone_dates(workflow.milestones, ref.page.properties)
-    names = {m.id: m.name for m in workflow.milestones}
+def _activity_issues(workflow: Workflow, found: dict[str, list[_Task]], known_here: set[str],
+                     secrets: Secrets) -> list[Issue]:
+    """Task blocks naming an activity the workflow lacks, or one activity more than once."""
     issues: list[Issue] = []
-    per_stage = workflow.per_inspection_stages()
-    known_here = {a.id for s in per_stage for a in s.activities}
     all_known = {a.id for _, a in workflow.activities()}
     for act_id, tasks in sorted(found.items()):
         if act_id not in all_known:
@@ -395,34 +207,47 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
             f, ln = _where(tasks[1])
             issues.append(Issue("duplicate_activity",
                                 f"活动编号 {act_id} 出现 {len(tasks)} 次（{places}），只统计第一处", f, ln))
-    stages: list[StageProgress] = []
-    deadlines: list[Deadline] = []
-    pending: list[tuple[str, str, str]] = []
-    blocks: dict[str, _Task] = {}
-    for stage in per_stage:
-        acts: list[ActivityProgress] = []
-        for act in stage.activities:
-            candidates = found.get(act.id)
-            task = candidates[0] if candidates else None
-            block = task.block if task else None
-            status = status_of(block.marker) if block else "not_started"
-            dl, pend = _deadline(act, stage, block, status, dates, names, today, th)
-            if dl:
-                deadlines.append(dl)
-            if pend and status not in ("done", "cancelled"):
-                pending.append((act.id, act.name, pend))
-            role = workflow.role(act.actor)
-            span = None
-            if task is not None:
-                blocks[act.id] = task
-                if not task.sensitive:
-                    span = Span(task.page.file, task.block.span.line)
-            acts.append(ActivityProgress(
-                id=act.id, name=act.name, stage_id=stage.id, status=status,
-                marker=block.marker if block else None, actor=role.name if role else act.actor,
-                found=task is not None, span=span, sensitive=bool(task and task.sensitive) or act.sensitive,
-                deadline=dl, pending_deadline=pend, depends_on=act.depends_on))
-        stages.append(StageProgress(stage.id, stage.name, tuple(acts)))
+    return issues
+
+
+@dataclass
+class _Tally:
+    """What walking the activities collects besides their progress, in workflow order."""
+
+    deadlines: list[Deadline] = field(default_factory=list)
+    pending: list[tuple[str, str, str]] = field(default_factory=list)
+    tasks: dict[str, _Task] = field(default_factory=dict)  # activity id → the task block counted
+
+
+def _activity_progress(workflow: Workflow, stage: Stage, act: Activity, found: dict[str, list[_Task]],
+                       dates: dict[str, dt.date | None], names: dict[str, str], today: dt.date,
+                       th: Thresholds, tally: _Tally) -> ActivityProgress:
+    candidates = found.get(act.id)
+    task = candidates[0] if candidates else None
+    block = task.block if task else None
+    status = status_of(block.marker) if block else "not_started"
+    dl, pend = _deadline(act, stage, block, status, dates, names, today, th)
+    if dl:
+        tally.deadlines.append(dl)
+    if pend and status not in ("done", "cancelled"):
+        tally.pending.append((act.id, act.name, pend))
+    role = workflow.role(act.actor)
+    span = None
+    if task is not None:
+        tally.tasks[act.id] = task
+        if not task.sensitive:
+            span = Span(task.page.file, task.block.span.line)
+    return ActivityProgress(
+        id=act.id, name=act.name, stage_id=stage.id, status=status,
+        marker=block.marker if block else None, actor=role.name if role else act.actor,
+        found=task is not None, span=span, sensitive=bool(task and task.sensitive) or act.sensitive,
+        deadline=dl, pending_deadline=pend, depends_on=act.depends_on)
+
+
+def _done_checks(graph: Graph, workflow: Workflow, ref: InspectionRef, stages: Sequence[StageProgress],
+                 tasks: Mapping[str, _Task], secrets: Secrets
+                 ) -> tuple[list[OrderProblem], list[MissingArtifact]]:
+    """For every done activity: prerequisites still open, and artifacts missing or empty."""
     by_id = {a.id: a for s in stages for a in s.activities}
     order: list[OrderProblem] = []
     missing: list[MissingArtifact] = []
@@ -436,7 +261,7 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
         wf_act = workflow.activity(a.id)
         if wf_act is None:
             continue
-        task = blocks.get(a.id)
+        task = tasks.get(a.id)
         produced = _artifact_pages(ref, wf_act, task.block if task else None, workflow)
         for label, page_name, art_secret in produced:
             page = graph.page(page_name)
@@ -448,7 +273,24 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
                 missing.append(MissingArtifact(a.id, a.name, label, shown, "missing"))
             elif not page_has_content(page):
                 missing.append(MissingArtifact(a.id, a.name, label, shown, "empty"))
-    deadlines.sort(key=lambda d: (d.due, d.activity_id))
+    return order, missing
+
+
+def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, found: dict[str, list[_Task]],
+                       ledgers: Ledgers, sensitive_counts: tuple[int, int], today: dt.date,
+                       th: Thresholds, secrets: Secrets = NO_SECRETS) -> InspectionProgress:
+    dates = milestone_dates(workflow.milestones, ref.page.properties)
+    names = {m.id: m.name for m in workflow.milestones}
+    per_stage = workflow.per_inspection_stages()
+    known_here = {a.id for s in per_stage for a in s.activities}
+    issues = _activity_issues(workflow, found, known_here, secrets)
+    tally = _Tally()
+    stages = [StageProgress(stage.id, stage.name, tuple(
+                  _activity_progress(workflow, stage, act, found, dates, names, today, th, tally)
+                  for act in stage.activities))
+              for stage in per_stage]
+    order, missing = _done_checks(graph, workflow, ref, stages, tally.tasks, secrets)
+    deadlines = sorted(tally.deadlines, key=lambda d: (d.due, d.activity_id))
     return InspectionProgress(
         name=ref.name, unit=ref.unit, round=ref.round, year=ref.year, file=ref.file,
         leader=ref.leader, members=ref.members,
@@ -456,9 +298,10 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
                          if dates.get(m.id) or m.set_by is None or m.set_by in known_here),
         stages=tuple(stages), deadlines=tuple(deadlines), order_problems=tuple(order),
         missing_artifacts=tuple(missing), ledgers=ledgers, issues=tuple(issues),
-        pending_deadlines=tuple(pending), sensitive_pages=sensitive_counts[0],
+        pending_deadlines=tuple(tally.pending), sensitive_pages=sensitive_counts[0],
         sensitive_blocks=sensitive_counts[1], people=ref.people, yellow_days=th.yellow_days,
     )
+
 
 
 def with_completion_dates(progress: Progress, dates: Mapping[tuple[str, str], str]) -> Progress:

@@ -1,0 +1,50 @@
+"""A progress computation → the :class:`~xuncha_kb.live.events.Snapshot` that events are
+diffed from (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from xuncha_kb.live.events import ActivityState, DiagnosticState, OrderProblem, Snapshot, StageState
+from xuncha_kb.model import Diagnostic
+
+REPORTED_SEVERITIES = ("error", "warning")  # diagnostics that become events
+
+_STATUS = {"done": "done", "cancelled": "cancelled", "in_progress": "doing", "waiting": "waiting"}
+_STAGE_STATE = {"未开始": "not_started", "进行中": "in_progress", "已完成": "done"}
+
+
+def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic | DiagnosticState] = (),
+                           stage_order: tuple[str, ...] = ()) -> Snapshot:
+    """The part of a ``progress.Progress`` that events are computed from."""
+    acts: dict[tuple[str, str], ActivityState] = {}
+    stages: dict[tuple[str, str], StageState] = {}
+    current: dict[str, str | None] = {}
+    problems: set[OrderProblem] = set()
+    for insp in progress.inspections:
+        for st in insp.stages:
+            stages[(insp.name, st.id)] = StageState(insp.name, st.id, st.name,
+                                                    _STAGE_STATE.get(st.state, "not_started"),  # type: ignore[arg-type]
+                                                    st.done, st.total)
+            for a in st.activities:
+                status = _STATUS.get(a.status, "open" if a.found else "missing")
+                dl = a.deadline
+                colour = dl.colour if dl is not None and status not in ("done", "cancelled") else None
+                acts[(insp.name, a.id)] = ActivityState(
+                    insp.name, st.id, a.id, a.name, status, dl.due if dl else None, colour,  # type: ignore[arg-type]
+                    a.span.file if a.span else None, a.span.line if a.span else None)
+        cur = insp.current_stage
+        current[insp.name] = cur.id if cur is not None else None
+        for op in insp.order_problems:
+            sid = acts[(insp.name, op.activity_id)].stage if (insp.name, op.activity_id) in acts else ""
+            for dep_id, dep_name, _status in op.blocking:
+                problems.add(OrderProblem(
+                    insp.name, sid, op.activity_id, dep_id,
+                    f"{dep_id} {dep_name}",
+                    op.span.file if op.span else None, op.span.line if op.span else None))
+    diags = frozenset(d if isinstance(d, DiagnosticState) else DiagnosticState(d.file, d.line, d.message)
+                      for d in diagnostics
+                      if isinstance(d, DiagnosticState) or d.severity in REPORTED_SEVERITIES)
+    return Snapshot(activities=acts, stages=stages, current_stage=current, stage_order=stage_order,
+                    order_problems=frozenset(problems), diagnostics=diags)
