@@ -137,50 +137,6 @@ def cli() -> None:
 # --- graph ---
 
 
-class ScanProgress:
-    """A ``load_graph`` progress callback: a rich bar on stderr, only when it is worth showing.
-
-    Shown when stderr is a terminal and the scan has more than 500 files or has already taken
-    more than 0.3 s; otherwise it does nothing.  Use as a context manager so the bar is removed.
-    """
-
-    def __init__(self, label: str = "读取图谱", *, enabled: bool | None = None) -> None:
-        import sys
-
-        self.label = label
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self._start: float | None = None
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        import time
-
-        now = time.monotonic()
-        if self._start is None:
-            self._start = now
-        if self._bar is None:
-            if total <= 500 and now - self._start <= 0.3:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self._bar = Progress(console=Console(stderr=True), transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task(self.label, total=total)
-        self._bar.update(self._task, completed=done, total=total)
-
-    def __enter__(self) -> ScanProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
-
-
 @cli.command()
 @graph_argument
 @option("--json", "as_json", is_flag=True, help="以 JSON 输出全部计数（便于脚本处理）。")
@@ -188,35 +144,13 @@ def stats(graph: str | None, as_json: bool) -> None:
     """统计图谱：页面、日志、块、任务、计划/截止日期、优先级、白板，以及读取时发现的问题。"""
     import json
 
-    from xuncha_kb.fs.scan import load_graph
-    from xuncha_kb.stats import graph_stats, summary_lines
+    from xuncha_kb.commands.stats import compute_stats, print_stats
 
-    with ScanProgress() as progress:
-        g = load_graph(resolve_graph(graph), progress=progress, freeze=True)  # one-shot command
-    data = graph_stats(g)
+    data = compute_stats(resolve_graph(graph))
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    import sys
-
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
-    table = Table(title="图谱统计", show_header=False, box=None, pad_edge=False)
-    table.add_column("项目", style="bold", no_wrap=True)
-    table.add_column("数量")
-    for label, value in summary_lines(data):
-        table.add_row(escape(label), escape(value))
-    console.print(table)
-    diags = data["diagnostics"]
-    if diags:
-        console.print(f"\n读取时发现 {len(diags)} 条问题：", markup=False)
-        for d in diags[:20]:
-            console.print(f"  {d['file']}:{d['line']}: {d['message']}", markup=False)
-        if len(diags) > 20:
-            console.print(f"  …… 另有 {len(diags) - 20} 条，完整列表请用 --json 查看", markup=False)
+    else:
+        print_stats(data)
 
 
 # --- watch-sync ---
