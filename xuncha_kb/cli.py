@@ -59,25 +59,10 @@ class XunchaFormatter(click.HelpFormatter):
     character) lines up."""
 
     def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
-        from xuncha_kb.cli_text import display_width, wrap
+        from xuncha_kb.cli_text import layout_rows
 
         rows = [(first, second) for first, second in rows]
-        first_col = min(max((display_width(f) for f, _ in rows), default=0), col_max) + col_spacing
-        indent = " " * self.current_indent
-        for first, second in rows:
-            self.write(f"{indent}{first}")
-            if not second:
-                self.write("\n")
-                continue
-            width = display_width(first)
-            if width <= first_col - col_spacing:
-                self.write(" " * (first_col - width))
-            else:
-                self.write("\n" + " " * (first_col + self.current_indent))
-            lines = wrap(second, max(self.width - first_col - 2, 10)) or [""]
-            self.write(lines[0] + "\n")
-            for line in lines[1:]:
-                self.write(f"{indent}{' ' * first_col}{line}\n")
+        self.write(layout_rows(rows, self.current_indent, self.width, col_max, col_spacing))
 
 
 class XunchaContext(click.Context):

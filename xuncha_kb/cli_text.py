@@ -118,3 +118,27 @@ def wrap(text: str, width: int) -> list[str]:
             line, used = line + token, used + w
         lines.append(line.rstrip())
     return lines
+
+
+def layout_rows(rows: list[tuple[str, str]], indent: int, width: int, col_max: int = 30,
+                col_spacing: int = 2) -> str:
+    """A help definition list (option, text) as lines: the first column as wide as its widest
+    entry (at most ``col_max`` columns), the text wrapped to ``width`` columns beside it, or on
+    the next line when the first column is wider."""
+    first_col = min(max((display_width(f) for f, _ in rows), default=0), col_max) + col_spacing
+    pad = " " * indent
+    out: list[str] = []
+    for first, second in rows:
+        out.append(f"{pad}{first}")
+        if not second:
+            out.append("\n")
+            continue
+        used = display_width(first)
+        if used <= first_col - col_spacing:
+            out.append(" " * (first_col - used))
+        else:
+            out.append("\n" + " " * (first_col + indent))
+        lines = wrap(second, max(width - first_col - 2, 10)) or [""]
+        out.append(lines[0] + "\n")
+        out.extend(f"{pad}{' ' * first_col}{line}\n" for line in lines[1:])
+    return "".join(out)
