@@ -221,55 +221,21 @@ def report_cmd(graph: str | None, only: str | None, today: str | None, fmt: str,
 
     涉密内容（信访、谈话、线索命名空间，或带 密级::、sensitive:: 的页面和块）只计数，不引用。
     """
-    import sys
-
     from xuncha_kb.commands import report as rp
     from xuncha_kb.errors import InputError
     from xuncha_kb.track.deadlines import Thresholds, parse_today
 
-    root = resolve_graph(graph)
-    report = rp.compute_report(root, parse_today(today), only=only, redact=redact,
+    report = rp.compute_report(resolve_graph(graph), parse_today(today), only=only, redact=redact,
                                thresholds=Thresholds(yellow_days=yellow_days, red_days=red_days))
     if dry_run and not write_page:
         raise InputError("--dry-run 只能与 --write 一起使用")
-    progress = report.progress
     if write_page:
-        plan = rp.plan_report_page(root, report.config, progress, only)
-        if dry_run:
-            click.echo(plan.render())
-        else:
-            from xuncha_kb.fs.apply import apply
-
-            click.echo(apply(plan, root).render())
-        if output is None:
-            return
+        click.echo(rp.write_page(report, dry_run=dry_run))
     if output is not None:
         rp.write_report_file(report, fmt, output)
         click.echo(f"已写入 {output}", err=True)
-        return
-    if fmt == "xlsx":
-        if sys.stdout.isatty():
-            raise InputError("xlsx 是二进制文件，不能输出到终端",
-                             hint="请用 -o 指定文件，例如 -o 台账.xlsx。")
-        from xuncha_kb.report.xlsx import render_xlsx
-
-        sys.stdout.flush()
-        sys.stdout.buffer.write(render_xlsx(progress))
-        sys.stdout.buffer.flush()
-        return
-    if fmt == "text":
-        from xuncha_kb.report.text import print_report, render_text
-
-        stream = sys.stdout
-        use_colour = (stream.isatty() and not os.environ.get("NO_COLOR")) if colour is None else colour
-        if use_colour:
-            print_report(progress, stream, colour=True)
-        else:
-            click.echo(render_text(progress), nl=False)
-        return
-    from xuncha_kb.report import render
-
-    click.echo(render(progress, fmt), nl=False)
+    elif not write_page:
+        rp.to_stdout(report, fmt, colour, lambda text: click.echo(text, nl=False))
 
 
 # --- workflow ---
@@ -290,40 +256,12 @@ def workflow_group() -> None:
 @option("--dry-run", is_flag=True, help="与 -o 同用：只显示将写入的定义页内容，不写文件。")
 def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool, dry_run: bool) -> None:
     """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。"""
-    import json
+    from xuncha_kb.commands.workflow import extract_workflow
 
-    from xuncha_kb.workflow.extract import extract_file
-    from xuncha_kb.workflow.show import render_extraction
-
-    ex = extract_file(file)
-    page: str | None = None
-    if output is not None:
-        from xuncha_kb.errors import WriteConflict
-        from xuncha_kb.fs.output import Payload, check_output
-        from xuncha_kb.workflow.write import render_definition
-
-        target = check_output(output, Payload.PAGE)
-        if output.exists() and not force and not target.in_place:
-            raise WriteConflict("输出文件已存在，未覆盖", file=str(output),
-                                hint="换一个文件名，或加 --force 覆盖它。")
-        note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿，"
-                "请补充角色、产出、前置关系后使用。")
-        page = render_definition(ex.workflow, note=note)
-        if not dry_run:
-            from xuncha_kb.fs.output import write_output
-
-            write_output(target, page, create_only=not force)
-    if as_json:
-        click.echo(json.dumps(ex.as_dict(), ensure_ascii=False, indent=2))
-        for w in ex.warnings:
-            click.echo(str(w), err=True)
-    elif page is not None and dry_run:
-        click.echo(page, nl=False)
-    else:
-        click.echo(render_extraction(ex), nl=False)
-    if output is not None:
-        done = "（试运行，未写入）将写入" if dry_run else "已写入"
-        click.echo(f"{done}工作流程定义：{output}", err=True)
+    extracted = extract_workflow(file, output, force=force, dry_run=dry_run)
+    click.echo(extracted.render(as_json), nl=False)
+    for line in extracted.notices(as_json):
+        click.echo(line, err=True)
 
 
 @workflow_group.command("show")
@@ -331,46 +269,13 @@ def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool
 @option("--json", "as_json", is_flag=True, help="以 JSON 输出当前定义（含关键路径）。")
 def workflow_show(graph: str | None, as_json: bool) -> None:
     """显示当前生效的工作流程定义：图谱自带的定义页优先，否则为内置默认定义。"""
-    import json
+    from xuncha_kb.commands.workflow import show_workflow
 
-    from xuncha_kb.errors import GraphNotFound
-    from xuncha_kb.workflow import load
-    from xuncha_kb.workflow.model import Problem
-    from xuncha_kb.workflow.show import render_tree, workflow_dict
-
-    explicit = graph or os.environ.get(GRAPH_ENV)
-    path = resolve_graph(graph)
-    warnings: list[Problem] = []
-    if explicit and Path(explicit).is_file():
-        wf, warnings = load.check_definition(Path(explicit))
-        origin = f"定义文件 {explicit}"
-    else:
-        from xuncha_kb.fs.scan import load_graph
-
-        try:
-            g = load_graph(path, freeze=True)  # one-shot command
-        except GraphNotFound:
-            if explicit:
-                raise
-            g = None
-        pages = load.definition_pages(g) if g is not None else []
-        page = pages[0] if pages else None
-        if len(pages) > 1:
-            others = "、".join(p.file for p in pages[1:])
-            click.echo(f"警告：图谱中有 {len(pages)} 个工作流程定义页，使用 {pages[0].file}，忽略 {others}",
-                       err=True)
-        if page is not None:
-            wf, warnings = load.check_page(page)
-            origin = f"图谱自带定义 {page.file}（页面「{page.name}」）"
-        else:
-            wf = load.default_workflow()
-            origin = "内置默认定义" + ("（图谱中没有工作流程定义页）" if g is not None else "")
-    for w in warnings:
+    shown = show_workflow(graph or os.environ.get(GRAPH_ENV), resolve_graph(graph),
+                          notice=lambda text: click.echo(text, err=True))
+    for w in shown.warnings:
         click.echo(str(w), err=True)
-    if as_json:
-        click.echo(json.dumps(workflow_dict(wf, origin=origin), ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_tree(wf, origin=origin), nl=False)
+    click.echo(shown.render(as_json), nl=False)
 
 
 @workflow_group.command("check")
@@ -404,36 +309,10 @@ def _ask(value: str | None, prompt: str, option: str) -> str | None:
     return value
 
 
-def _emit_plan(run: Any, as_json: bool, dry_run: bool, graph_root: Path) -> None:
-    """Print the plan; unless ``dry_run``, apply it and print the result (text or JSON).
+def _emit_plan(run: Any, as_json: bool, dry_run: bool, root: Path) -> None:
+    from xuncha_kb.commands.scaffold import emit_plan
 
-    A plan with conflicts is printed first, then refused by ``apply`` (exit 4, nothing written).
-    """
-    import json
-
-    from xuncha_kb.fs.apply import apply
-
-    plan = run.plan
-
-    def show(result: Any) -> None:
-        if as_json:
-            out = {"graph": str(graph_root), "title": run.scaffold.inspection, "workflow": run.workflow.name,
-                   "activities": run.scaffold.activity_count, "dry_run": dry_run, "plan": plan.as_dict(),
-                   "result": result.as_dict() if result is not None else None}
-            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-            return
-        click.echo(plan.render())
-        if dry_run:
-            click.echo("（--dry-run：只显示计划，未写入任何文件。）")
-        elif result is not None and (result.changed or plan.changes_anything):
-            click.echo(result.render())  # an unchanged plan has already said 无变化
-
-    if dry_run or plan.conflicts:
-        show(None)
-        if not dry_run:
-            apply(plan, graph_root)  # raises WriteConflict: nothing is written
-        return
-    show(apply(plan, graph_root))
+    emit_plan(run, root, as_json=as_json, dry_run=dry_run, out=click.echo)
 
 
 @cli.command("scaffold")
@@ -505,54 +384,15 @@ def close_out_cmd(graph: str | None, name: str | None, archive: Path | None, inc
 
     不删除任何文件；--purge-sensitive 只把涉密页面移入 logseq/.recycle/，且须确认（--yes 或交互确认）。
     """
-    import json
-
-    from xuncha_kb.commands import closeout
-    from xuncha_kb.errors import InputError
+    from xuncha_kb.commands.closeout import close_out
     from xuncha_kb.track.deadlines import parse_today
 
-    root = resolve_graph(graph)
     if name is None and _stdin_is_tty() and not as_json:
         name = click.prompt("要撤离脱密的巡察", default="", show_default=False) or None
-    if name is None:
-        raise InputError("缺少要撤离脱密的巡察", hint="请用 --inspection 指定巡察概览页名称或被巡察单位。")
-    if include_sensitive and archive is None:
-        raise InputError("--include-sensitive 只能与 --archive 一起使用")
-    if yes and not purge_sensitive:
-        raise InputError("--yes 只能与 --purge-sensitive 一起使用")
-    plan = closeout.plan_close_out(root, name, parse_today(today), archive=archive,
-                                   include_sensitive=include_sensitive, purge=purge_sensitive)
-    out: dict[str, object] = {"dry_run": dry_run, "plan": plan.as_dict(), "result": None}
-    if not as_json:
-        click.echo(closeout.render_plan(plan))
-    if dry_run:
-        if as_json:
-            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        else:
-            click.echo("（--dry-run：只做检查，未写入、未移动任何文件。）")
-        if not plan.ledger_closed:
-            closeout.preflight(plan)
-        return
-    try:
-        closeout.preflight(plan)
-    except Exception:
-        if as_json:
-            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        raise
-    if purge_sensitive and plan.sensitive_pages and not yes:
-        if not _stdin_is_tty():
-            raise InputError("--purge-sensitive 需要确认，未写入任何文件",
-                             hint="确认无误后加 --yes 重新运行，或在终端中交互确认。")
-        if not click.confirm(f"确认把 {len(plan.sensitive_pages)} 个涉密页面移入 logseq/.recycle/ 吗？",
-                             default=False):
-            click.echo("已取消，未写入、未移动任何文件。")
-            return
-    result = closeout.run_close_out(plan)
-    if as_json:
-        out["result"] = result.as_dict()
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-    else:
-        click.echo(closeout.render_result(result))
+    close_out(resolve_graph(graph), name, parse_today(today), archive=archive,
+              include_sensitive=include_sensitive, purge=purge_sensitive, yes=yes, dry_run=dry_run,
+              as_json=as_json, interactive=_stdin_is_tty(),
+              confirm=lambda question: click.confirm(question, default=False), out=click.echo)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ unrelated page of the same name, is a conflict and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,3 +77,46 @@ def write_report_file(report: Report, fmt: str, output: Path) -> None:
 
     target = check_output(output, PAYLOADS.get(fmt, Payload.TEXT), graph=report.root, config=report.config)
     write_output(target, render(report.progress, fmt))
+
+
+def write_page(report: Report, *, dry_run: bool) -> str:
+    """``--write``: plan the report page and apply it (or, with ``dry_run``, only plan it); the
+    text that says what was (or would be) written."""
+    plan = plan_report_page(report.root, report.config, report.progress, report.only)
+    if dry_run:
+        return plan.render()
+    from xuncha_kb.fs.apply import apply
+
+    return apply(plan, report.root).render()
+
+
+def to_stdout(report: Report, fmt: str, colour: bool | None, echo: Callable[[str | bytes], None]) -> None:
+    """Render ``fmt`` to stdout: xlsx only into a pipe or file, text in colour on a terminal
+    (unless ``NO_COLOR`` or ``colour`` says otherwise); ``echo`` prints text without a newline."""
+    import os
+    import sys
+
+    progress = report.progress
+    if fmt == "xlsx":
+        if sys.stdout.isatty():
+            raise InputError("xlsx 是二进制文件，不能输出到终端",
+                             hint="请用 -o 指定文件，例如 -o 台账.xlsx。")
+        from xuncha_kb.report.xlsx import render_xlsx
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render_xlsx(progress))
+        sys.stdout.buffer.flush()
+        return
+    if fmt == "text":
+        from xuncha_kb.report.text import print_report, render_text
+
+        stream = sys.stdout
+        use_colour = (stream.isatty() and not os.environ.get("NO_COLOR")) if colour is None else colour
+        if use_colour:
+            print_report(progress, stream, colour=True)
+        else:
+            echo(render_text(progress))
+        return
+    from xuncha_kb.report import render
+
+    echo(render(progress, fmt))
