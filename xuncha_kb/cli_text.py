@@ -70,6 +70,11 @@ CATALOG: dict[str, str] = {
     "Do you want to continue?": "是否继续？",
 }
 
+#: Chinese names for the type placeholders click derives from an option's type (``--unit TEXT``).
+TYPE_METAVARS = {"TEXT": "文本", "INTEGER RANGE": "整数", "INTEGER": "整数", "FLOAT RANGE": "数字",
+                 "FLOAT": "数字", "BOOLEAN": "是/否", "PATH": "路径", "FILENAME": "文件"}
+
+
 def gettext(message: str) -> str:
     """The Chinese for one of the library's messages, or the message itself."""
     return CATALOG.get(message, message)

@@ -79,7 +79,7 @@ def write_report_file(report: Report, fmt: str, output: Path) -> None:
     write_output(target, render(report.progress, fmt))
 
 
-def write_page(report: Report, *, dry_run: bool) -> str:
+def write_page_text(report: Report, *, dry_run: bool) -> str:
     """``--write``: plan the report page and apply it (or, with ``dry_run``, only plan it); the
     text that says what was (or would be) written."""
     plan = plan_report_page(report.root, report.config, report.progress, report.only)
@@ -120,3 +120,22 @@ def to_stdout(report: Report, fmt: str, colour: bool | None, echo: Callable[[str
     from xuncha_kb.report import render
 
     echo(render(progress, fmt))
+
+
+def run_report(root: Path, today: dt.date, *, only: str | None, redact: str, yellow_days: int, red_days: int,
+               fmt: str, output: Path | None, write_page: bool, dry_run: bool, colour: bool | None,
+               echo: Callable[[str | bytes], None], say: Callable[[str], None],
+               notice: Callable[[str], None]) -> None:
+    """``report``: compute, then write the page (``--write``), the file (``-o``) or stdout.
+    ``echo`` prints without a newline, ``say`` with one, ``notice`` to stderr."""
+    report = compute_report(root, today, only=only, redact=redact,
+                            thresholds=Thresholds(yellow_days=yellow_days, red_days=red_days))
+    if dry_run and not write_page:
+        raise InputError("--dry-run 只能与 --write 一起使用")
+    if write_page:
+        say(write_page_text(report, dry_run=dry_run))
+    if output is not None:
+        write_report_file(report, fmt, output)
+        notice(f"已写入 {output}")
+    elif not write_page:
+        to_stdout(report, fmt, colour, echo)

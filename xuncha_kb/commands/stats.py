@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -84,3 +85,14 @@ def print_stats(data: dict[str, Any], stream: TextIO | None = None) -> None:
             console.print(f"  {d['file']}:{d['line']}: {d['message']}", markup=False)
         if len(diags) > 20:
             console.print(f"  …… 另有 {len(diags) - 20} 条，完整列表请用 --json 查看", markup=False)
+
+
+def run_stats(root: Path, *, as_json: bool, echo: Callable[[str], None]) -> None:
+    """``stats``: the counts as JSON (through ``echo``) or as a table on stdout."""
+    import json
+
+    data = compute_stats(root)
+    if as_json:
+        echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print_stats(data)

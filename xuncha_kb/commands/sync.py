@@ -396,3 +396,18 @@ def run_sync(root: Path, *, today: dt.date, dry_run: bool) -> tuple[SyncPlan, An
         return plan, None
     result = apply_sync(plan, root)  # also when nothing is written: the manifest may need repair
     return plan, result if plan.writes else None
+
+
+def sync_lines(plan: SyncPlan, result: Any, *, dry_run: bool, as_json: bool) -> list[str]:
+    """What ``sync`` prints: the plan and the result, as one JSON document or as text."""
+    import json
+
+    if as_json:
+        out = {"dry_run": dry_run, "plan": plan.as_dict(), "result": result.as_dict() if result else None}
+        return [json.dumps(out, ensure_ascii=False, indent=2)]
+    lines = [plan.render()]
+    if dry_run and plan.writes:
+        lines.append("（--dry-run：未写入任何文件）")
+    elif result is not None:
+        lines.append(result.render())
+    return lines

@@ -28,17 +28,20 @@ class ShownWorkflow:
         return render_tree(self.workflow, origin=self.origin)
 
 
-def show_workflow(explicit: str | None, path: Path, notice: Callable[[str], None]) -> ShownWorkflow:
-    """A definition file named explicitly, else the graph's own definition page, else the built-in
-    default.  ``explicit`` is the GRAPH argument or $XUNCHA_GRAPH as given; ``path`` the graph."""
+def show_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
+    """A definition file named explicitly (GRAPH or $XUNCHA_GRAPH), else the graph's own
+    definition page, else the built-in default."""
+    import os
+
+    from xuncha_kb.commands import GRAPH_ENV, resolve_graph
     from xuncha_kb.errors import GraphNotFound
+    from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.workflow import load
 
+    explicit, path = graph or os.environ.get(GRAPH_ENV), resolve_graph(graph)
     if explicit and Path(explicit).is_file():
         wf, warnings = load.check_definition(Path(explicit))
         return ShownWorkflow(wf, f"定义文件 {explicit}", warnings)
-    from xuncha_kb.fs.scan import load_graph
-
     try:
         g = load_graph(path, freeze=True)  # one-shot command
     except GraphNotFound:
@@ -110,3 +113,13 @@ def extract_workflow(file: Path, output: Path | None = None, *, force: bool = Fa
 
             write_output(target, page, create_only=not force)
     return Extracted(ex, output, page, dry_run)
+
+
+def check_workflow(file: Path) -> tuple[list[Problem], str]:
+    """``workflow check``: the problems found in a definition file, and the summary line."""
+    from xuncha_kb.workflow.load import check_definition
+
+    wf, problems = check_definition(file)
+    n = sum(len(s.activities) for s in wf.stages)
+    return problems, (f"定义有效：{wf.name}，{len(wf.stages)} 个阶段，{n} 项活动"
+                      + (f"，{len(problems)} 条警告" if problems else ""))
