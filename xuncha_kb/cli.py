@@ -1,13 +1,14 @@
-"""The command line: wires options to library calls and formats results.
+"""The command line: options → calls into ``xuncha_kb.commands``, results → terminal output.
 
-The only module that imports click.  Heavy libraries (networkx, edn_format, markdown_it,
-watchdog) are imported inside the commands that need them, so ``xuncha-kb --help`` is fast.
-Every ``XunchaError`` becomes a Chinese message on stderr and its exit code here, in
-``XunchaGroup.invoke``; nothing else in the package prints errors or exits.
+The only module that imports click; each command's modules are imported inside it, so
+``xuncha-kb --help`` is fast.  Every ``XunchaError`` becomes a Chinese message on stderr and its
+exit code here, in ``XunchaGroup.invoke``; nothing else in the package prints errors or exits.
 """
 
 from __future__ import annotations
 
+import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,27 +18,21 @@ from xuncha_kb import __version__, cli_text
 from xuncha_kb.commands import resolve_graph
 from xuncha_kb.errors import XunchaError
 
-
-def _speak_chinese() -> None:
-    """Route click's own gettext look-ups (usage lines, help headings, option errors) through
-    our Chinese catalog, so that every message the command line prints reads in Chinese."""
-    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
-                   click.termui, click.types, click.utils):
-        if hasattr(module, "_"):
-            module._ = cli_text.gettext  # type: ignore[attr-defined]
-        if hasattr(module, "ngettext"):
-            module.ngettext = cli_text.ngettext  # type: ignore[attr-defined]
-
-
-_speak_chinese()
+# Route click's own gettext look-ups (usage lines, help headings, option errors) through our
+# Chinese catalog, so that every message the command line prints reads in Chinese.
+for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+                click.termui, click.types, click.utils):
+    if hasattr(_module, "_"):
+        _module._ = cli_text.gettext  # type: ignore[attr-defined]
+    if hasattr(_module, "ngettext"):
+        _module.ngettext = cli_text.ngettext  # type: ignore[attr-defined]
 
 
 class XunchaOption(click.Option):
     """An option whose type placeholder in help and errors is Chinese."""
 
     def make_metavar(self, ctx: click.Context) -> str:
-        metavar = super().make_metavar(ctx)
-        return cli_text.TYPE_METAVARS.get(metavar, metavar)
+        return cli_text.TYPE_METAVARS.get(metavar := super().make_metavar(ctx), metavar)
 
 
 def option(*decls: str, **attrs: Any) -> Any:
@@ -46,14 +41,10 @@ def option(*decls: str, **attrs: Any) -> Any:
 
 
 class XunchaFormatter(click.HelpFormatter):
-    """Help lists aligned and wrapped by terminal columns, so Chinese text (two columns a
-    character) lines up."""
+    """Help lists aligned and wrapped by terminal columns, so Chinese text lines up."""
 
     def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
-        from xuncha_kb.cli_text import layout_rows
-
-        rows = [(first, second) for first, second in rows]
-        self.write(layout_rows(rows, self.current_indent, self.width, col_max, col_spacing))
+        self.write(cli_text.layout_rows(rows, self.current_indent, self.width, col_max, col_spacing))
 
 
 class XunchaContext(click.Context):
@@ -70,14 +61,12 @@ class XunchaCommand(click.Command):
         super().__init__(*args, **kwargs)
 
 
-class XunchaGroup(click.Group):
+class XunchaGroup(click.Group, XunchaCommand):
     """A click group that turns XunchaError into a message and an exit code, once."""
 
     command_class = XunchaCommand
-    context_class = XunchaContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
 
@@ -92,22 +81,14 @@ class XunchaGroup(click.Group):
             ctx.exit(130)
 
 
+_err = partial(click.echo, err=True)
 graph_argument = click.argument("graph", required=False, metavar="[GRAPH]")
 file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 
 
-def json_option(text: str) -> Any:
-    return option("--json", "as_json", is_flag=True, help=text)
-
-
-def dry_run_option(text: str) -> Any:
-    return option("--dry-run", is_flag=True, help=text)
-
-
-def today_option(text: str) -> Any:
-    return option("--today", metavar="YYYY-MM-DD", help=text)
-
-
+json_option = partial(option, "--json", "as_json", is_flag=True)
+dry_run_option = partial(option, "--dry-run", is_flag=True)
+today_option = partial(option, "--today", metavar="YYYY-MM-DD")
 workflow_option = option("--workflow", "workflow_file", type=click.Path(dir_okay=False), metavar="文件",
                          help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
 
@@ -122,10 +103,9 @@ def cli() -> None:
     """
 
 
-
 @cli.command()
 @graph_argument
-@json_option("以 JSON 输出全部计数（便于脚本处理）。")
+@json_option(help="以 JSON 输出全部计数（便于脚本处理）。")
 def stats(graph: str | None, as_json: bool) -> None:
     """统计图谱：页面、日志、块、任务、计划/截止日期、优先级、白板，以及读取时发现的问题。"""
     from xuncha_kb.commands.stats import run_stats
@@ -135,9 +115,9 @@ def stats(graph: str | None, as_json: bool) -> None:
 
 @cli.command("watch")
 @graph_argument
-@json_option("每个事件输出一行 JSON（字段见 README 的事件表）。")
+@json_option(help="每个事件输出一行 JSON（字段见 README 的事件表）。")
 @option("--write-report", is_flag=True, help="图谱变化后重新生成图谱内的进度报告页。")
-@today_option("按指定日期计算截止预警（默认今天）。")
+@today_option(help="按指定日期计算截止预警（默认今天）。")
 @option("--no-cache", is_flag=True, help="不使用 .xuncha/cache 中的索引（完整读取一遍）。")
 @option("--timeout", type=float, default=None, metavar="秒数", help="运行指定秒数后自动停止（供脚本使用）。")
 def watch_cmd(graph: str | None, today: str | None, no_cache: bool, **kw: Any) -> None:
@@ -149,25 +129,23 @@ def watch_cmd(graph: str | None, today: str | None, no_cache: bool, **kw: Any) -
     from xuncha_kb.track.deadlines import parse_today
 
     run_watch(resolve_graph(graph), today=parse_today(today) if today else None, use_cache=not no_cache,
-              out=click.echo, notice=lambda s: click.echo(s, err=True), **kw)
+              out=click.echo, notice=_err, **kw)
 
 
 @cli.command("sync")
 @graph_argument
-@dry_run_option("只显示将要做的修改，不写入。")
-@json_option("以 JSON 输出计划与结果。")
-@today_option("白板阶段状态与“已移除”标记所用的日期（默认今天）。")
+@dry_run_option(help="只显示将要做的修改，不写入。")
+@json_option(help="以 JSON 输出计划与结果。")
+@today_option(help="白板阶段状态与“已移除”标记所用的日期（默认今天）。")
 def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None) -> None:
     """按当前工作流程和概览页上的日期，更新已生成的巡察页面与流程白板。
 
     新增活动插入到对应位置，改名、责任、期限等生成内容随工作流程更新，DEADLINE 按里程碑日期重算；
     任务状态（TODO/DONE）和用户写的内容不会改动；用户改过的生成内容保持原样并列为冲突。
     """
-    from xuncha_kb.commands.sync import run_sync, sync_lines
-    from xuncha_kb.track.deadlines import parse_today
+    from xuncha_kb.commands.sync import sync_command
 
-    plan, result = run_sync(resolve_graph(graph), today=parse_today(today), dry_run=dry_run)
-    for line in sync_lines(plan, result, dry_run=dry_run, as_json=as_json):
+    for line in sync_command(resolve_graph(graph), today, dry_run=dry_run, as_json=as_json):
         click.echo(line)
 
 
@@ -175,12 +153,12 @@ def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None)
 @graph_argument
 @option("--inspection", "only", metavar="名称",
         help="只报告一个巡察（概览页名称或被巡察单位，可只写一部分）。")
-@today_option("按指定日期计算剩余天数与预警颜色（默认今天），便于复现。")
+@today_option(help="按指定日期计算剩余天数与预警颜色（默认今天），便于复现。")
 @option("--format", "fmt", type=click.Choice(["text", "md", "json", "html", "xlsx"]), default="text",
         show_default=True, help="输出格式：终端文本、Logseq 页面、JSON、单文件 HTML、Excel 台账。")
 @option("-o", "--output", type=click.Path(path_type=Path), help="写入文件而不是标准输出。")
 @option("--write", "write_page", is_flag=True, help="把 Markdown 报告页写入图谱（只更新报告页本身）。")
-@dry_run_option("与 --write 同用：只显示将写入的文件，不写入。")
+@dry_run_option(help="与 --write 同用：只显示将写入的文件，不写入。")
 @option("--redact", type=click.Choice(["none", "names"]), default="none", show_default=True,
         help="names：把概览页登记的人员姓名替换为角色代号（组长、组员A……）。")
 @option("--yellow-days", type=click.IntRange(min=0), default=20, show_default=True,
@@ -194,10 +172,9 @@ def report_cmd(graph: str | None, today: str | None, **kw: Any) -> None:
     涉密内容（信访、谈话、线索命名空间，或带 密级::、sensitive:: 的页面和块）只计数，不引用。
     """
     from xuncha_kb.commands.report import run_report
-    from xuncha_kb.track.deadlines import parse_today
 
-    run_report(resolve_graph(graph), parse_today(today), echo=lambda text: click.echo(text, nl=False),
-               say=click.echo, notice=lambda text: click.echo(text, err=True), **kw)
+    run_report(resolve_graph(graph), today, echo=partial(click.echo, nl=False), say=click.echo, notice=_err,
+               **kw)
 
 
 @cli.group("workflow", cls=XunchaGroup)
@@ -207,31 +184,27 @@ def workflow_group() -> None:
 
 @workflow_group.command("extract")
 @file_argument
-@json_option("以 JSON 输出提取结果（阶段、活动、子项、期限、警告）。")
+@json_option(help="以 JSON 输出提取结果（阶段、活动、子项、期限、警告）。")
 @option("-o", "--output", type=click.Path(path_type=Path),
         help="把提取结果写成工作流程定义页（可在 Logseq 中编辑）。")
 @option("--force", is_flag=True, help="与 -o 同用：输出文件已存在时覆盖它。")
-@dry_run_option("与 -o 同用：只显示将写入的定义页内容，不写文件。")
+@dry_run_option(help="与 -o 同用：只显示将写入的定义页内容，不写文件。")
 def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool, dry_run: bool) -> None:
     """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。"""
     from xuncha_kb.commands.workflow import extract_workflow
 
     extracted = extract_workflow(file, output, force=force, dry_run=dry_run)
-    click.echo(extracted.render(as_json), nl=False)
-    for line in extracted.notices(as_json):
-        click.echo(line, err=True)
+    extracted.emit(as_json, out=partial(click.echo, nl=False), notice=_err)
 
 
 @workflow_group.command("show")
 @graph_argument
-@json_option("以 JSON 输出当前定义（含关键路径）。")
+@json_option(help="以 JSON 输出当前定义（含关键路径）。")
 def workflow_show(graph: str | None, as_json: bool) -> None:
     """显示当前生效的工作流程定义：图谱自带的定义页优先，否则为内置默认定义。"""
     from xuncha_kb.commands.workflow import show_workflow
 
-    shown = show_workflow(graph, notice=lambda text: click.echo(text, err=True))
-    for w in shown.warnings:
-        click.echo(str(w), err=True)
+    shown = show_workflow(graph, notice=_err)
     click.echo(shown.render(as_json), nl=False)
 
 
@@ -241,15 +214,10 @@ def workflow_check(file: Path) -> None:
     """检查工作流程定义文件 FILE：未知或重复的 id、循环、无法到达的活动、未知里程碑。"""
     from xuncha_kb.commands.workflow import check_workflow
 
-    problems, summary = check_workflow(file)
-    for p in problems:
-        click.echo(str(p), err=True)
-    click.echo(summary)
+    click.echo(check_workflow(file, notice=_err))
 
 
 def _stdin_is_tty() -> bool:
-    import sys
-
     return sys.stdin.isatty()
 
 
@@ -270,18 +238,17 @@ def _ask(value: str | None, prompt: str) -> str | None:
 @option("--entry", metavar="YYYY-MM-DD", help="进驻日。")
 @option("--exit", "exit_date", metavar="YYYY-MM-DD", help="撤离日。")
 @workflow_option
-@dry_run_option("只显示将新建 / 保留的文件，不写入。")
-@json_option("以 JSON 输出计划与结果。")
+@dry_run_option(help="只显示将新建 / 保留的文件，不写入。")
+@json_option(help="以 JSON 输出计划与结果。")
 def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, exit_date: str | None,
-                 workflow_file: str | None, dry_run: bool, as_json: bool, **facts: str | None) -> None:
+                 workflow_file: str | None, dry_run: bool, as_json: bool, **people: str | None) -> None:
     """为一次新的巡察生成页面、清单、台账和流程白板（不会覆盖已有文件）。"""
     from xuncha_kb.commands.scaffold import emit_plan, plan_inspection
     from xuncha_kb.generate.inspection import make_facts
 
-    root = resolve_graph(graph)
-    unit = _ask(unit, "被巡察单位")
-    round_name = _ask(round_name, "巡察轮次（如 2026年第一轮）")
-    run = plan_inspection(root, make_facts(unit, round_name, exit=exit_date, **facts), workflow_file)
+    facts = make_facts(_ask(unit, "被巡察单位"), _ask(round_name, "巡察轮次（如 2026年第一轮）"),
+                       exit=exit_date, **people)
+    run = plan_inspection(root := resolve_graph(graph), facts, workflow_file)
     emit_plan(run, root, as_json=as_json, dry_run=dry_run, out=click.echo)
 
 
@@ -289,20 +256,16 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, ex
 @graph_argument
 @option("--year", type=int, metavar="年份", help="年度，例如 2026（必填）。")
 @workflow_option
-@dry_run_option("只显示将新建 / 保留的文件，不写入。")
-@json_option("以 JSON 输出计划与结果。")
-def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | None, dry_run: bool,
-                      as_json: bool) -> None:
+@dry_run_option(help="只显示将新建 / 保留的文件，不写入。")
+@json_option(help="以 JSON 输出计划与结果。")
+def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | None, **kw: bool) -> None:
     """生成年度巡察计划页（工作流程中“年度”范围的阶段）。"""
     from xuncha_kb.commands.scaffold import emit_plan, plan_annual
-    from xuncha_kb.errors import InputError
 
     root = resolve_graph(graph)
     if year is None and _stdin_is_tty():
         year = click.prompt("年度（如 2026）", type=int)
-    if year is None:
-        raise InputError("缺少年度", hint="请用 --year 指定，例如 --year 2026。")
-    emit_plan(plan_annual(root, year, workflow_file), root, as_json=as_json, dry_run=dry_run, out=click.echo)
+    emit_plan(plan_annual(root, year, workflow_file), root, out=click.echo, **kw)
 
 
 @cli.command("close-out")
@@ -314,20 +277,18 @@ def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | 
 @option("--purge-sensitive", "purge", is_flag=True,
         help="把该巡察的涉密页面移入 logseq/.recycle/（不删除，可恢复）；需要确认。")
 @option("--yes", is_flag=True, help="与 --purge-sensitive 同用：不再询问，直接执行。")
-@today_option("记录中的处理日期（默认今天）。")
-@dry_run_option("只检查并显示将要做的事，不写入、不移动任何文件。")
-@json_option("以 JSON 输出检查结果、计划与结果。")
+@today_option(help="记录中的处理日期（默认今天）。")
+@dry_run_option(help="只检查并显示将要做的事，不写入、不移动任何文件。")
+@json_option(help="以 JSON 输出检查结果、计划与结果。")
 def close_out_cmd(graph: str | None, name: str | None, today: str | None, as_json: bool, **kw: Any) -> None:
     """撤离脱密：检查底稿台账已闭合，列出涉密页面，写入“脱密处理记录”页，可生成归档包。
 
     不删除任何文件；--purge-sensitive 只把涉密页面移入 logseq/.recycle/，且须确认（--yes 或交互确认）。
     """
     from xuncha_kb.commands.closeout import close_out
-    from xuncha_kb.track.deadlines import parse_today
 
-    if name is None and _stdin_is_tty() and not as_json:
-        name = click.prompt("要撤离脱密的巡察", default="", show_default=False) or None
-    close_out(resolve_graph(graph), name, parse_today(today), as_json=as_json, interactive=_stdin_is_tty(),
+    name = name if as_json else _ask(name, "要撤离脱密的巡察")
+    close_out(resolve_graph(graph), name, today, as_json=as_json, interactive=_stdin_is_tty(),
               confirm=lambda question: click.confirm(question, default=False), out=click.echo, **kw)
 
 

@@ -11,6 +11,8 @@ shown as the library wrote it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 CATALOG: dict[str, str] = {
     # help pages
     "Usage:": "用法：",
@@ -125,11 +127,12 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def layout_rows(rows: list[tuple[str, str]], indent: int, width: int, col_max: int = 30,
+def layout_rows(rows: Iterable[tuple[str, str]], indent: int, width: int, col_max: int = 30,
                 col_spacing: int = 2) -> str:
     """A help definition list (option, text) as lines: the first column as wide as its widest
     entry (at most ``col_max`` columns), the text wrapped to ``width`` columns beside it, or on
     the next line when the first column is wider."""
+    rows = list(rows)
     first_col = min(max((display_width(f) for f, _ in rows), default=0), col_max) + col_spacing
     pad = " " * indent
     out: list[str] = []

@@ -484,13 +484,14 @@ def render_result(result: CloseOutResult) -> str:
 
 
 
-def close_out(root: Path, name: str | None, today: dt.date, *, archive: Path | None, include_sensitive: bool,
-              purge: bool, yes: bool, dry_run: bool, as_json: bool, interactive: bool,
-              confirm: Callable[[str], bool], out: Callable[[str], None]) -> None:
+def close_out(root: Path, name: str | None, today: str | None, *, archive: Path | None,
+              include_sensitive: bool, purge: bool, yes: bool, dry_run: bool, as_json: bool,
+              interactive: bool, confirm: Callable[[str], bool], out: Callable[[str], None]) -> None:
     """The whole of ``close-out``: check the options, plan, print the plan, preflight, ask for
     the purge's confirmation (``confirm``, only on a terminal), run, and print the result.
 
-    ``name`` is None when the user gave none (and was not asked); ``out`` prints one line.
+    ``name`` is None when the user gave none (and was not asked); ``today`` as the user wrote it
+    (None: today); ``out`` prints one line.
     """
     import json
 
@@ -500,8 +501,10 @@ def close_out(root: Path, name: str | None, today: dt.date, *, archive: Path | N
         raise InputError("--include-sensitive 只能与 --archive 一起使用")
     if yes and not purge:
         raise InputError("--yes 只能与 --purge-sensitive 一起使用")
-    plan = plan_close_out(root, name, today, archive=archive, include_sensitive=include_sensitive,
-                          purge=purge)
+    from xuncha_kb.track.deadlines import parse_today
+
+    plan = plan_close_out(root, name, parse_today(today), archive=archive,
+                          include_sensitive=include_sensitive, purge=purge)
     doc: dict[str, object] = {"dry_run": dry_run, "plan": plan.as_dict(), "result": None}
     if not as_json:
         out(render_plan(plan))

@@ -122,13 +122,16 @@ def to_stdout(report: Report, fmt: str, colour: bool | None, echo: Callable[[str
     echo(render(progress, fmt))
 
 
-def run_report(root: Path, today: dt.date, *, only: str | None, redact: str, yellow_days: int, red_days: int,
-               fmt: str, output: Path | None, write_page: bool, dry_run: bool, colour: bool | None,
+def run_report(root: Path, today: str | None, *, only: str | None, redact: str, yellow_days: int,
+               red_days: int, fmt: str, output: Path | None, write_page: bool, dry_run: bool,
+               colour: bool | None,
                echo: Callable[[str | bytes], None], say: Callable[[str], None],
                notice: Callable[[str], None]) -> None:
     """``report``: compute, then write the page (``--write``), the file (``-o``) or stdout.
     ``echo`` prints without a newline, ``say`` with one, ``notice`` to stderr."""
-    report = compute_report(root, today, only=only, redact=redact,
+    from xuncha_kb.track.deadlines import parse_today
+
+    report = compute_report(root, parse_today(today), only=only, redact=redact,
                             thresholds=Thresholds(yellow_days=yellow_days, red_days=red_days))
     if dry_run and not write_page:
         raise InputError("--dry-run 只能与 --write 一起使用")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from xuncha_kb.errors import GraphNotFound, XunchaError
+from xuncha_kb.errors import GraphNotFound, InputError, XunchaError
 from xuncha_kb.fs.apply import Action, Conflict, Create, Plan, plan_writes
 from xuncha_kb.generate.inspection import InspectionFacts, Scaffold, scaffold_annual_plan, scaffold_inspection
 from xuncha_kb.model import GraphConfig, Page, PageFormat, page_key
@@ -189,7 +189,10 @@ def plan_inspection(root: Path, facts: InspectionFacts,
     return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
 
 
-def plan_annual(root: Path, year: int, workflow_file: str | Path | None = None) -> ScaffoldRun:
+def plan_annual(root: Path, year: int | None, workflow_file: str | Path | None = None) -> ScaffoldRun:
+    """The annual plan page for ``year`` (None: the user gave none, an input error)."""
+    if year is None:
+        raise InputError("缺少年度", hint="请用 --year 指定，例如 --year 2026。")
     graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_annual_plan(workflow, year, graph.config), graph.config)

@@ -398,10 +398,14 @@ def run_sync(root: Path, *, today: dt.date, dry_run: bool) -> tuple[SyncPlan, An
     return plan, result if plan.writes else None
 
 
-def sync_lines(plan: SyncPlan, result: Any, *, dry_run: bool, as_json: bool) -> list[str]:
-    """What ``sync`` prints: the plan and the result, as one JSON document or as text."""
+def sync_command(root: Path, today: str | None, *, dry_run: bool, as_json: bool) -> list[str]:
+    """``sync``: run it (``today`` as the user wrote it, None: today); the lines to print, the
+    plan and the result as one JSON document or as text."""
     import json
 
+    from xuncha_kb.track.deadlines import parse_today
+
+    plan, result = run_sync(root, today=parse_today(today), dry_run=dry_run)
     if as_json:
         out = {"dry_run": dry_run, "plan": plan.as_dict(), "result": result.as_dict() if result else None}
         return [json.dumps(out, ensure_ascii=False, indent=2)]

@@ -13,7 +13,8 @@ from xuncha_kb.workflow.model import Problem, Workflow
 
 @dataclass(frozen=True)
 class ShownWorkflow:
-    """The definition in effect, where it came from, and the warnings found reading it."""
+    """The definition in effect, where it came from, and the warnings found reading it (already
+    passed to ``notice``)."""
 
     workflow: Workflow
     origin: str
@@ -29,6 +30,14 @@ class ShownWorkflow:
 
 
 def show_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
+    """``workflow show``: the definition in effect; notices and warnings go to ``notice``."""
+    shown = _find_workflow(graph, notice)
+    for w in shown.warnings:
+        notice(str(w))
+    return shown
+
+
+def _find_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
     """A definition file named explicitly (GRAPH or $XUNCHA_GRAPH), else the graph's own
     definition page, else the built-in default."""
     import os
@@ -79,6 +88,12 @@ class Extracted:
             return self.page
         return render_extraction(self.extraction)
 
+    def emit(self, as_json: bool, *, out: Callable[[str], None], notice: Callable[[str], None]) -> None:
+        """Print: the text to ``out`` (it adds no newline), then the notices to ``notice``."""
+        out(self.render(as_json))
+        for line in self.notices(as_json):
+            notice(line)
+
     def notices(self, as_json: bool) -> list[str]:
         """The lines for stderr: the warnings (with ``--json``), then what was written."""
         lines = [str(w) for w in self.extraction.warnings] if as_json else []
@@ -115,11 +130,13 @@ def extract_workflow(file: Path, output: Path | None = None, *, force: bool = Fa
     return Extracted(ex, output, page, dry_run)
 
 
-def check_workflow(file: Path) -> tuple[list[Problem], str]:
-    """``workflow check``: the problems found in a definition file, and the summary line."""
+def check_workflow(file: Path, notice: Callable[[str], None]) -> str:
+    """``workflow check``: each problem found in a definition file to ``notice``; the summary line."""
     from xuncha_kb.workflow.load import check_definition
 
     wf, problems = check_definition(file)
+    for p in problems:
+        notice(str(p))
     n = sum(len(s.activities) for s in wf.stages)
-    return problems, (f"定义有效：{wf.name}，{len(wf.stages)} 个阶段，{n} 项活动"
+    return (f"定义有效：{wf.name}，{len(wf.stages)} 个阶段，{n} 项活动"
                       + (f"，{len(problems)} 条警告" if problems else ""))
