@@ -149,7 +149,7 @@ def test_stats_graph_from_environment(runner, example_graph: Path) -> None:
 
 
 def test_progress_bar_only_for_big_scans_on_a_terminal() -> None:
-    from xuncha_kb.cli import ScanProgress
+    from xuncha_kb.commands.stats import ScanProgress
 
     quiet = ScanProgress(enabled=False)
     quiet(0, 10_000)

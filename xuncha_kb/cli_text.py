@@ -11,6 +11,8 @@ shown as the library wrote it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 CATALOG: dict[str, str] = {
     # help pages
     "Usage:": "用法：",
@@ -70,6 +72,11 @@ CATALOG: dict[str, str] = {
     "Do you want to continue?": "是否继续？",
 }
 
+#: Chinese names for the type placeholders click derives from an option's type (``--unit TEXT``).
+TYPE_METAVARS = {"TEXT": "文本", "INTEGER RANGE": "整数", "INTEGER": "整数", "FLOAT RANGE": "数字",
+                 "FLOAT": "数字", "BOOLEAN": "是/否", "PATH": "路径", "FILENAME": "文件"}
+
+
 def gettext(message: str) -> str:
     """The Chinese for one of the library's messages, or the message itself."""
     return CATALOG.get(message, message)
@@ -118,3 +125,28 @@ def wrap(text: str, width: int) -> list[str]:
             line, used = line + token, used + w
         lines.append(line.rstrip())
     return lines
+
+
+def layout_rows(rows: Iterable[tuple[str, str]], indent: int, width: int, col_max: int = 30,
+                col_spacing: int = 2) -> str:
+    """A help definition list (option, text) as lines: the first column as wide as its widest
+    entry (at most ``col_max`` columns), the text wrapped to ``width`` columns beside it, or on
+    the next line when the first column is wider."""
+    rows = list(rows)
+    first_col = min(max((display_width(f) for f, _ in rows), default=0), col_max) + col_spacing
+    pad = " " * indent
+    out: list[str] = []
+    for first, second in rows:
+        out.append(f"{pad}{first}")
+        if not second:
+            out.append("\n")
+            continue
+        used = display_width(first)
+        if used <= first_col - col_spacing:
+            out.append(" " * (first_col - used))
+        else:
+            out.append("\n" + " " * (first_col + indent))
+        lines = wrap(second, max(width - first_col - 2, 10)) or [""]
+        out.append(lines[0] + "\n")
+        out.extend(f"{pad}{' ' * first_col}{line}\n" for line in lines[1:])
+    return "".join(out)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -482,3 +482,54 @@ def render_result(result: CloseOutResult) -> str:
                      "请按保密要求清理该文件夹。")
     return "\n".join(lines)
 
+
+
+def close_out(root: Path, name: str | None, today: str | None, *, archive: Path | None,
+              include_sensitive: bool, purge: bool, yes: bool, dry_run: bool, as_json: bool,
+              interactive: bool, confirm: Callable[[str], bool], out: Callable[[str], None]) -> None:
+    """The whole of ``close-out``: check the options, plan, print the plan, preflight, ask for
+    the purge's confirmation (``confirm``, only on a terminal), run, and print the result.
+
+    ``name`` is None when the user gave none (and was not asked); ``today`` as the user wrote it
+    (None: today); ``out`` prints one line.
+    """
+    import json
+
+    if name is None:
+        raise InputError("缺少要撤离脱密的巡察", hint="请用 --inspection 指定巡察概览页名称或被巡察单位。")
+    if include_sensitive and archive is None:
+        raise InputError("--include-sensitive 只能与 --archive 一起使用")
+    if yes and not purge:
+        raise InputError("--yes 只能与 --purge-sensitive 一起使用")
+    from xuncha_kb.track.deadlines import parse_today
+
+    plan = plan_close_out(root, name, parse_today(today), archive=archive,
+                          include_sensitive=include_sensitive, purge=purge)
+    doc: dict[str, object] = {"dry_run": dry_run, "plan": plan.as_dict(), "result": None}
+    if not as_json:
+        out(render_plan(plan))
+    if dry_run:
+        out(json.dumps(doc, ensure_ascii=False, indent=2) if as_json
+            else "（--dry-run：只做检查，未写入、未移动任何文件。）")
+        if not plan.ledger_closed:
+            preflight(plan)
+        return
+    try:
+        preflight(plan)
+    except Exception:
+        if as_json:
+            out(json.dumps(doc, ensure_ascii=False, indent=2))
+        raise
+    if purge and plan.sensitive_pages and not yes:
+        if not interactive:
+            raise InputError("--purge-sensitive 需要确认，未写入任何文件",
+                             hint="确认无误后加 --yes 重新运行，或在终端中交互确认。")
+        if not confirm(f"确认把 {len(plan.sensitive_pages)} 个涉密页面移入 logseq/.recycle/ 吗？"):
+            out("已取消，未写入、未移动任何文件。")
+            return
+    result = run_close_out(plan)
+    if as_json:
+        doc["result"] = result.as_dict()
+        out(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        out(render_result(result))

@@ -10,6 +10,7 @@ unrelated page of the same name, is a conflict and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,3 +77,68 @@ def write_report_file(report: Report, fmt: str, output: Path) -> None:
 
     target = check_output(output, PAYLOADS.get(fmt, Payload.TEXT), graph=report.root, config=report.config)
     write_output(target, render(report.progress, fmt))
+
+
+def write_page_text(report: Report, *, dry_run: bool) -> str:
+    """``--write``: plan the report page and apply it (or, with ``dry_run``, only plan it); the
+    text that says what was (or would be) written."""
+    plan = plan_report_page(report.root, report.config, report.progress, report.only)
+    if dry_run:
+        return plan.render()
+    from xuncha_kb.fs.apply import apply
+
+    return apply(plan, report.root).render()
+
+
+def to_stdout(report: Report, fmt: str, colour: bool | None, echo: Callable[[str | bytes], None]) -> None:
+    """Render ``fmt`` to stdout: xlsx only into a pipe or file, text in colour on a terminal
+    (unless ``NO_COLOR`` or ``colour`` says otherwise); ``echo`` prints text without a newline."""
+    import os
+    import sys
+
+    progress = report.progress
+    if fmt == "xlsx":
+        if sys.stdout.isatty():
+            raise InputError("xlsx 是二进制文件，不能输出到终端",
+                             hint="请用 -o 指定文件，例如 -o 台账.xlsx。")
+        from xuncha_kb.report.xlsx import render_xlsx
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render_xlsx(progress))
+        sys.stdout.buffer.flush()
+        return
+    if fmt == "text":
+        from xuncha_kb.report.text import print_report, render_text
+
+        stream = sys.stdout
+        use_colour = (stream.isatty() and not os.environ.get("NO_COLOR")) if colour is None else colour
+        if use_colour:
+            print_report(progress, stream, colour=True)
+        else:
+            echo(render_text(progress))
+        return
+    from xuncha_kb.report import render
+
+    echo(render(progress, fmt))
+
+
+def run_report(root: Path, today: str | None, *, only: str | None, redact: str, yellow_days: int,
+               red_days: int, fmt: str, output: Path | None, write_page: bool, dry_run: bool,
+               colour: bool | None,
+               echo: Callable[[str | bytes], None], say: Callable[[str], None],
+               notice: Callable[[str], None]) -> None:
+    """``report``: compute, then write the page (``--write``), the file (``-o``) or stdout.
+    ``echo`` prints without a newline, ``say`` with one, ``notice`` to stderr."""
+    from xuncha_kb.track.deadlines import parse_today
+
+    report = compute_report(root, parse_today(today), only=only, redact=redact,
+                            thresholds=Thresholds(yellow_days=yellow_days, red_days=red_days))
+    if dry_run and not write_page:
+        raise InputError("--dry-run 只能与 --write 一起使用")
+    if write_page:
+        say(write_page_text(report, dry_run=dry_run))
+    if output is not None:
+        write_report_file(report, fmt, output)
+        notice(f"已写入 {output}")
+    elif not write_page:
+        to_stdout(report, fmt, colour, echo)

@@ -11,11 +11,12 @@ there is a bug in the generator, reported as an internal error (exit 1) with not
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from xuncha_kb.errors import GraphNotFound, XunchaError
+from xuncha_kb.errors import GraphNotFound, InputError, XunchaError
 from xuncha_kb.fs.apply import Action, Conflict, Create, Plan, plan_writes
 from xuncha_kb.generate.inspection import InspectionFacts, Scaffold, scaffold_annual_plan, scaffold_inspection
 from xuncha_kb.model import GraphConfig, Page, PageFormat, page_key
@@ -188,8 +189,44 @@ def plan_inspection(root: Path, facts: InspectionFacts,
     return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
 
 
-def plan_annual(root: Path, year: int, workflow_file: str | Path | None = None) -> ScaffoldRun:
+def plan_annual(root: Path, year: int | None, workflow_file: str | Path | None = None) -> ScaffoldRun:
+    """The annual plan page for ``year`` (None: the user gave none, an input error)."""
+    if year is None:
+        raise InputError("缺少年度", hint="请用 --year 指定，例如 --year 2026。")
     graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_annual_plan(workflow, year, graph.config), graph.config)
     return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
+
+
+def emit_plan(run: ScaffoldRun, root: Path, *, as_json: bool, dry_run: bool,
+              out: Callable[[str], None]) -> None:
+    """Print the plan; unless ``dry_run``, apply it and print the result (text or JSON).
+
+    A plan with conflicts is printed first, then refused by ``apply`` (exit 4, nothing written).
+    """
+    import json
+
+    from xuncha_kb.fs.apply import apply
+
+    plan = run.plan
+
+    def show(result: Any) -> None:
+        if as_json:
+            doc = {"graph": str(root), "title": run.scaffold.inspection, "workflow": run.workflow.name,
+                   "activities": run.scaffold.activity_count, "dry_run": dry_run, "plan": plan.as_dict(),
+                   "result": result.as_dict() if result is not None else None}
+            out(json.dumps(doc, ensure_ascii=False, indent=2))
+            return
+        out(plan.render())
+        if dry_run:
+            out("（--dry-run：只显示计划，未写入任何文件。）")
+        elif result is not None and (result.changed or plan.changes_anything):
+            out(result.render())  # an unchanged plan has already said 无变化
+
+    if dry_run or plan.conflicts:
+        show(None)
+        if not dry_run:
+            apply(plan, root)  # raises WriteConflict: nothing is written
+        return
+    show(apply(plan, root))

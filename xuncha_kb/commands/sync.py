@@ -396,3 +396,22 @@ def run_sync(root: Path, *, today: dt.date, dry_run: bool) -> tuple[SyncPlan, An
         return plan, None
     result = apply_sync(plan, root)  # also when nothing is written: the manifest may need repair
     return plan, result if plan.writes else None
+
+
+def sync_command(root: Path, today: str | None, *, dry_run: bool, as_json: bool) -> list[str]:
+    """``sync``: run it (``today`` as the user wrote it, None: today); the lines to print, the
+    plan and the result as one JSON document or as text."""
+    import json
+
+    from xuncha_kb.track.deadlines import parse_today
+
+    plan, result = run_sync(root, today=parse_today(today), dry_run=dry_run)
+    if as_json:
+        out = {"dry_run": dry_run, "plan": plan.as_dict(), "result": result.as_dict() if result else None}
+        return [json.dumps(out, ensure_ascii=False, indent=2)]
+    lines = [plan.render()]
+    if dry_run and plan.writes:
+        lines.append("（--dry-run：未写入任何文件）")
+    elif result is not None:
+        lines.append(result.render())
+    return lines

@@ -1,0 +1,142 @@
+"""``workflow show`` / ``workflow extract``: find or extract a definition, and the text to print."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xuncha_kb.workflow.model import Problem, Workflow
+
+
+@dataclass(frozen=True)
+class ShownWorkflow:
+    """The definition in effect, where it came from, and the warnings found reading it (already
+    passed to ``notice``)."""
+
+    workflow: Workflow
+    origin: str
+    warnings: list[Problem] = field(default_factory=list)
+
+    def render(self, as_json: bool) -> str:
+        from xuncha_kb.workflow.show import render_tree, workflow_dict
+
+        if as_json:
+            doc = workflow_dict(self.workflow, origin=self.origin)
+            return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        return render_tree(self.workflow, origin=self.origin)
+
+
+def show_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
+    """``workflow show``: the definition in effect; notices and warnings go to ``notice``."""
+    shown = _find_workflow(graph, notice)
+    for w in shown.warnings:
+        notice(str(w))
+    return shown
+
+
+def _find_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
+    """A definition file named explicitly (GRAPH or $XUNCHA_GRAPH), else the graph's own
+    definition page, else the built-in default."""
+    import os
+
+    from xuncha_kb.commands import GRAPH_ENV, resolve_graph
+    from xuncha_kb.errors import GraphNotFound
+    from xuncha_kb.fs.scan import load_graph
+    from xuncha_kb.workflow import load
+
+    explicit, path = graph or os.environ.get(GRAPH_ENV), resolve_graph(graph)
+    if explicit and Path(explicit).is_file():
+        wf, warnings = load.check_definition(Path(explicit))
+        return ShownWorkflow(wf, f"定义文件 {explicit}", warnings)
+    try:
+        g = load_graph(path, freeze=True)  # one-shot command
+    except GraphNotFound:
+        if explicit:
+            raise
+        g = None
+    pages = load.definition_pages(g) if g is not None else []
+    page = pages[0] if pages else None
+    if len(pages) > 1:
+        others = "、".join(p.file for p in pages[1:])
+        notice(f"警告：图谱中有 {len(pages)} 个工作流程定义页，使用 {pages[0].file}，忽略 {others}")
+    if page is not None:
+        wf, warnings = load.check_page(page)
+        return ShownWorkflow(wf, f"图谱自带定义 {page.file}（页面「{page.name}」）", warnings)
+    origin = "内置默认定义" + ("（图谱中没有工作流程定义页）" if g is not None else "")
+    return ShownWorkflow(load.default_workflow(), origin)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """An extraction, and the definition page written (or, with ``dry_run``, to be written)."""
+
+    extraction: Any
+    output: Path | None
+    page: str | None
+    dry_run: bool
+
+    def render(self, as_json: bool) -> str:
+        """What goes to stdout."""
+        from xuncha_kb.workflow.show import render_extraction
+
+        if as_json:
+            return json.dumps(self.extraction.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        if self.page is not None and self.dry_run:
+            return self.page
+        return render_extraction(self.extraction)
+
+    def emit(self, as_json: bool, *, out: Callable[[str], None], notice: Callable[[str], None]) -> None:
+        """Print: the text to ``out`` (it adds no newline), then the notices to ``notice``."""
+        out(self.render(as_json))
+        for line in self.notices(as_json):
+            notice(line)
+
+    def notices(self, as_json: bool) -> list[str]:
+        """The lines for stderr: the warnings (with ``--json``), then what was written."""
+        lines = [str(w) for w in self.extraction.warnings] if as_json else []
+        if self.output is not None:
+            done = "（试运行，未写入）将写入" if self.dry_run else "已写入"
+            lines.append(f"{done}工作流程定义：{self.output}")
+        return lines
+
+
+def extract_workflow(file: Path, output: Path | None = None, *, force: bool = False,
+                     dry_run: bool = False) -> Extracted:
+    """Extract a workflow from ``file``; with ``output``, write it as a definition page (unless
+    ``dry_run``), never over an existing file without ``force``."""
+    from xuncha_kb.workflow.extract import extract_file
+
+    ex = extract_file(file)
+    page: str | None = None
+    if output is not None:
+        from xuncha_kb.errors import WriteConflict
+        from xuncha_kb.fs.output import Payload, check_output
+        from xuncha_kb.workflow.write import render_definition
+
+        target = check_output(output, Payload.PAGE)
+        if output.exists() and not force and not target.in_place:
+            raise WriteConflict("输出文件已存在，未覆盖", file=str(output),
+                                hint="换一个文件名，或加 --force 覆盖它。")
+        note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿，"
+                "请补充角色、产出、前置关系后使用。")
+        page = render_definition(ex.workflow, note=note)
+        if not dry_run:
+            from xuncha_kb.fs.output import write_output
+
+            write_output(target, page, create_only=not force)
+    return Extracted(ex, output, page, dry_run)
+
+
+def check_workflow(file: Path, notice: Callable[[str], None]) -> str:
+    """``workflow check``: each problem found in a definition file to ``notice``; the summary line."""
+    from xuncha_kb.workflow.load import check_definition
+
+    wf, problems = check_definition(file)
+    for p in problems:
+        notice(str(p))
+    n = sum(len(s.activities) for s in wf.stages)
+    return (f"定义有效：{wf.name}，{len(wf.stages)} 个阶段，{n} 项活动"
+                      + (f"，{len(problems)} 条警告" if problems else ""))
