@@ -6,7 +6,8 @@ import datetime as dt
 
 from tests.test_progress_helpers import INSP, INSP2, blk, graph, mini_workflow, overview, page, task
 from xuncha_kb.track.deadlines import Thresholds
-from xuncha_kb.track.progress import Progress, compute_progress
+from xuncha_kb.track.progress import compute_progress
+from xuncha_kb.track.progress_model import Progress
 
 TODAY = dt.date(2026, 7, 25)
 

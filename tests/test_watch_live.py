@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from xuncha_kb.commands.watch import watch_loop
-from xuncha_kb.fs.watch import Change, FakeSource, OwnWrites, StopFlag
+from xuncha_kb.fs.ownwrites import OwnWrites
+from xuncha_kb.fs.stop import StopFlag
+from xuncha_kb.fs.watch import Change, FakeSource
 from xuncha_kb.live.relevance import is_relevant
 from xuncha_kb.live.state import LiveGraph
 from xuncha_kb.logseq.page import parse_text

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from xuncha_kb.fs.ownwrites import OwnWrites
+from xuncha_kb.fs.stop import StopFlag
 from xuncha_kb.fs.watch import (
     Change,
     Debouncer,
     FakeSource,
-    OwnWrites,
     QueueSource,
-    StopFlag,
     batches,
     is_ignored,
     raw_changes,

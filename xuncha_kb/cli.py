@@ -244,7 +244,7 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, ex
                  workflow_file: str | None, dry_run: bool, as_json: bool, **people: str | None) -> None:
     """为一次新的巡察生成页面、清单、台账和流程白板（不会覆盖已有文件）。"""
     from xuncha_kb.commands.scaffold import emit_plan, plan_inspection
-    from xuncha_kb.generate.inspection import make_facts
+    from xuncha_kb.generate.facts import make_facts
 
     facts = make_facts(_ask(unit, "被巡察单位"), _ask(round_name, "巡察轮次（如 2026年第一轮）"),
                        exit=exit_date, **people)

@@ -20,7 +20,7 @@ from xuncha_kb.fs.apply import Plan, plan_writes
 from xuncha_kb.fs.output import Payload
 from xuncha_kb.model import GraphConfig
 from xuncha_kb.track.deadlines import Thresholds
-from xuncha_kb.track.progress import Progress
+from xuncha_kb.track.progress_model import Progress
 
 #: What each report format is, for the output rules of ``fs/output.py``.
 PAYLOADS = {"md": Payload.PAGE, "xlsx": Payload.BINARY}

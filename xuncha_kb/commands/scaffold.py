@@ -18,7 +18,10 @@ from typing import Any
 
 from xuncha_kb.errors import GraphNotFound, InputError, XunchaError
 from xuncha_kb.fs.apply import Action, Conflict, Create, Plan, plan_writes
-from xuncha_kb.generate.inspection import InspectionFacts, Scaffold, scaffold_annual_plan, scaffold_inspection
+from xuncha_kb.generate.annual import scaffold_annual_plan
+from xuncha_kb.generate.facts import InspectionFacts
+from xuncha_kb.generate.inspection import scaffold_inspection
+from xuncha_kb.generate.pages import Scaffold
 from xuncha_kb.model import GraphConfig, Page, PageFormat, page_key
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Workflow

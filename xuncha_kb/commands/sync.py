@@ -36,17 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from xuncha_kb.filespec import content_hash
-from xuncha_kb.generate.merge import (
-    P_REMOVED,
-    BlockNote,
-    FileResult,
-    Layout,
-    SyncPlan,
-    TopBlock,
-    layout,
-    strip_blank_tail,
-    sync_page,
-)
+from xuncha_kb.generate.merge import P_REMOVED, Layout, TopBlock, layout, strip_blank_tail, sync_page
+from xuncha_kb.generate.sync_plan import BlockNote, FileResult, SyncPlan
 from xuncha_kb.model import Graph, GraphConfig
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import NO_SECRETS, Secrets
@@ -67,7 +58,8 @@ def milestone_dates_of(workflow: Workflow, props: Mapping[str, str]) -> dict[str
 
 def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     """Ours: the inspection's files as the generator makes them now (all milestone dates known)."""
-    from xuncha_kb.generate import inspection as sc
+    from xuncha_kb.generate.facts import ENTRY_MILESTONE, EXIT_MILESTONE, InspectionFacts
+    from xuncha_kb.generate.inspection import scaffold_inspection
     from xuncha_kb.track.discover import inspection_from_page
 
     page = graph.page(inspection)
@@ -75,11 +67,11 @@ def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     if page is None or ref is None:
         return None
     dates = milestone_dates_of(workflow, page.properties)
-    entry = next((d for mid, d in dates.items() if mid in sc.ENTRY_MILESTONE[0]), None)
-    exit_ = next((d for mid, d in dates.items() if mid in sc.EXIT_MILESTONE[0]), None)
-    facts = sc.InspectionFacts(unit=ref.unit, round=ref.round, leader=ref.leader[0] if ref.leader else None,
+    entry = next((d for mid, d in dates.items() if mid in ENTRY_MILESTONE[0]), None)
+    exit_ = next((d for mid, d in dates.items() if mid in EXIT_MILESTONE[0]), None)
+    facts = InspectionFacts(unit=ref.unit, round=ref.round, leader=ref.leader[0] if ref.leader else None,
                                members=ref.members, entry=entry, exit=exit_)
-    return sc.scaffold_inspection(workflow, facts, graph.config, dates=dates, name=page.name)
+    return scaffold_inspection(workflow, facts, graph.config, dates=dates, name=page.name)
 
 
 # --- the overview whiteboard: stage boxes show each stage's state ---------------------------

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from xuncha_kb.fs.watch import OwnWrites
+from xuncha_kb.fs.ownwrites import OwnWrites
 from xuncha_kb.live.events import Event
 from xuncha_kb.live.state import BatchResult, LiveGraph
 
@@ -121,7 +121,8 @@ def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date |
     import time
 
     from xuncha_kb.fs.scan import graph_root
-    from xuncha_kb.fs.watch import StopFlag, watchdog_source
+    from xuncha_kb.fs.stop import StopFlag
+    from xuncha_kb.fs.watch import watchdog_source
     from xuncha_kb.live.events import format_text
 
     root = graph_root(root)

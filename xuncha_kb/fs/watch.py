@@ -18,7 +18,7 @@ Design (see docs/watch-sync.md):
   watchdog's handler thread fills;
 * :class:`OwnWrites` (``fs/ownwrites.py``) remembers the content hash of what xuncha-kb itself
   wrote, so the watcher skips its own writes instead of reacting to them (no feedback loops);
-  :class:`StopFlag` (``fs/stop.py``) is the clean stop.  Both are re-exported here.
+  :class:`StopFlag` (``fs/stop.py``) is the clean stop.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from xuncha_kb.fs.ownwrites import OwnWrites as OwnWrites  # re-exported for commands/watch.py
-from xuncha_kb.fs.stop import StopFlag as StopFlag
+from xuncha_kb.fs.stop import StopFlag
 
 ChangeKind = Literal["changed", "deleted", "directory"]
 

@@ -4,8 +4,7 @@
 path + full text + manifest metadata.  ``fs.apply.plan_writes`` turns it into a plan and
 ``fs.apply.apply`` writes it.  This module builds the overview and the stage pages; the lists
 and ledgers come from ``lists``, the parts they share from ``pages``, the validated facts from
-``facts``, and the yearly 巡察计划 page from ``annual`` (``scaffold_annual_plan``, re-exported
-here with the facts for existing callers).
+``facts``, and the yearly 巡察计划 page from ``annual``.
 
 Generated for inspection ``I = 巡察/<轮次>/<被巡察单位>`` (names in ``conventions``):
 
@@ -31,16 +30,9 @@ import datetime as _dt
 from collections.abc import Mapping
 
 from xuncha_kb.errors import InputError
-from xuncha_kb.generate.annual import scaffold_annual_plan
 from xuncha_kb.generate.facts import (
-    ENTRY_MILESTONE,
-    EXIT_MILESTONE,
     InspectionFacts,
-    check_name,
-    make_facts,
     milestone_dates,
-    parse_date_option,
-    split_members,
 )
 from xuncha_kb.generate.lists import list_pages
 from xuncha_kb.generate.pages import (
@@ -62,12 +54,6 @@ from xuncha_kb.logseq.render import BlockSpec, PageSpec
 from xuncha_kb.model import GraphConfig
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Activity, Workflow
-
-__all__ = [  # the facts and the annual plan are re-exported for cli.py and commands/
-    "ENTRY_MILESTONE", "EXIT_MILESTONE", "GeneratedFile", "InspectionFacts", "Scaffold", "activity_uuid",
-    "check_name", "make_facts", "milestone_dates", "parse_date_option", "scaffold_annual_plan",
-    "scaffold_inspection", "split_members",
-]
 
 OPEN_MARKERS = "TODO DOING NOW LATER WAITING"
 

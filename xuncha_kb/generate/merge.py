@@ -13,7 +13,7 @@ What is printed about a block follows ``track/sensitive.py``: a label read from 
 on disk (the user's text) is the placeholder when the page or the block is sensitive, and any
 label that refers to a sensitive page (link, tag, embed) is the placeholder too; the path of a
 sensitive page the generator does not own is never printed.  The result types and their
-printing are ``generate/sync_plan.py``, re-exported here.
+printing are ``generate/sync_plan.py``.
 """
 
 from __future__ import annotations
@@ -24,9 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from xuncha_kb.filespec import content_hash
-from xuncha_kb.generate.sync_plan import BlockNote as BlockNote  # re-exported for commands/sync.py
-from xuncha_kb.generate.sync_plan import FileResult as FileResult
-from xuncha_kb.generate.sync_plan import SyncPlan as SyncPlan
+from xuncha_kb.generate.sync_plan import BlockNote, FileResult
 from xuncha_kb.model import MARKERS, Block, GraphConfig, Page
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import NO_SECRETS, SENSITIVE_PLACEHOLDER, Secrets

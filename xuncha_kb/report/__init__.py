@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from xuncha_kb.errors import InputError
-from xuncha_kb.track.progress import Progress
+from xuncha_kb.track.progress_model import Progress
 
 FORMATS = ("text", "md", "json", "html", "xlsx")
 

@@ -6,7 +6,7 @@ import datetime as dt
 import unicodedata
 
 from xuncha_kb.track.deadlines import COLOUR_LABEL
-from xuncha_kb.track.progress import STATUS_LABEL, Deadline, InspectionProgress, Progress
+from xuncha_kb.track.progress_model import STATUS_LABEL, Deadline, InspectionProgress, Progress
 
 __all__ = ["COLOUR_LABEL", "STATUS_LABEL"]
 

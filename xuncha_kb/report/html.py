@@ -23,7 +23,7 @@ from xuncha_kb.report.common import (
     ledger_lines,
     missing_groups,
 )
-from xuncha_kb.track.progress import InspectionProgress, Progress
+from xuncha_kb.track.progress_model import InspectionProgress, Progress
 
 TEMPLATES = Path(__file__).parent / "templates"
 FILL = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "grey": "#9e9e9e", "blue": "#1565c0"}

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from xuncha_kb.track.ledgers import Ledgers
-from xuncha_kb.track.progress import (
+from xuncha_kb.track.progress_model import (
     STATUS_LABEL,
     ActivityProgress,
     Deadline,

@@ -19,7 +19,7 @@ from xuncha_kb.report.common import (
     missing_groups,
 )
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.progress import InspectionProgress, Progress
+from xuncha_kb.track.progress_model import InspectionProgress, Progress
 
 DOT = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 

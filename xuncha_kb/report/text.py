@@ -23,7 +23,7 @@ from xuncha_kb.report.common import (
     pad,
     width,
 )
-from xuncha_kb.track.progress import InspectionProgress, Progress, StageProgress
+from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageProgress
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]

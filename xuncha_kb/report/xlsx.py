@@ -11,7 +11,7 @@ import io
 from typing import Any
 
 from xuncha_kb.report.common import COLOUR_LABEL, TITLE, current_stage_name
-from xuncha_kb.track.progress import Progress
+from xuncha_kb.track.progress_model import Progress
 
 DRAFT_HEAD = ("巡察", "被巡察单位", "编号", "名称", "状态", "编制日期", "来源", "问题概要", "定性",
               "责任主体",

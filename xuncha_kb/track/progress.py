@@ -12,7 +12,7 @@ marked, tagged, or under such a block) keeps its status but loses its location; 
 items are only counted; text quoted from the graph goes through the graph's ``Secrets`` (see
 ``track/sensitive.py``), computed once per run.
 
-The Progress types live in ``progress_model`` and are re-exported here.
+The Progress types live in ``progress_model``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from xuncha_kb.track.deadlines import Thresholds, colour_for, describe_offset, d
 from xuncha_kb.track.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
 from xuncha_kb.track.ledgers import Ledgers, collect_ledgers
 from xuncha_kb.track.progress_model import (
-    STATUS_LABEL,
     ActivityProgress,
     Deadline,
     InspectionProgress,
@@ -37,7 +36,6 @@ from xuncha_kb.track.progress_model import (
     OrderProblem,
     Progress,
     StageProgress,
-    StageState,
     Status,
     status_of,
 )
@@ -48,27 +46,6 @@ from xuncha_kb.track.sensitive import (
     walk_context,
 )
 from xuncha_kb.workflow.model import Activity, Stage, Workflow
-
-__all__ = [  # the Progress types are re-exported for report/, live/ and commands/
-    "STATUS_LABEL",
-    "ActivityProgress",
-    "Deadline",
-    "InspectionProgress",
-    "Issue",
-    "Milestone",
-    "MissingArtifact",
-    "OrderProblem",
-    "Progress",
-    "StageProgress",
-    "StageState",
-    "Status",
-    "compute_inspection",
-    "compute_progress",
-    "page_has_content",
-    "status_of",
-    "with_completion_dates",
-]
-
 
 # --- computation ------------------------------------------------------------------------
 
