@@ -38,9 +38,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from xuncha_kb.logseq.inline import scan_inline
+from xuncha_kb.logseq.properties import normalise_key
 from xuncha_kb.model import Block, Page, page_key
 from xuncha_kb.track.conventions import P_SECRET_LEVEL, P_SENSITIVE, SENSITIVE_SEGMENTS
-from xuncha_kb.track.discover import normalise_key, prop_names, prop_text
+from xuncha_kb.track.discover import prop_names, prop_text
 
 #: Values of ``sensitive::`` that mean "not sensitive".
 FALSE_VALUES = frozenset({"", "false", "no", "0", "否", "无", "none", "nil"})
@@ -204,7 +205,7 @@ class Secrets:
         text = prop_text(props, key)
         if text is None:
             return None
-        k = normalise_key(key)
+        k = normalise_key(key.strip())
         linked = any(self.ref_is_sensitive(r) for r in refs.get(k, ()))
         return SENSITIVE_PLACEHOLDER if linked or self.mentions(props.get(k, ""), plain=True) else text
 
@@ -212,7 +213,7 @@ class Secrets:
               key: str) -> tuple[str, ...]:
         """The page names (or words) a property lists, each sensitive one replaced by the
         placeholder (listed once)."""
-        k = normalise_key(key)
+        k = normalise_key(key.strip())
         raw = props.get(k, "")
         linked = set(refs.get(k, ()))
         out: list[str] = []
