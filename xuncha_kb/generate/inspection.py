@@ -35,12 +35,11 @@ from dataclasses import dataclass, field
 from xuncha_kb.errors import InputError
 from xuncha_kb.filespec import FileSpec, content_hash
 from xuncha_kb.logseq.render import BlockSpec, PageSpec, block_lines, render_page
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import QUERY_OPEN_MARKERS, GraphConfig
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Activity, Milestone, Stage, Workflow
 
 GENERATOR_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://xuncha-kb.invalid/scaffold")
-OPEN_MARKERS = "TODO DOING NOW LATER WAITING"
 
 # Which milestone a command-line date fills: (ids, names) to look for in the workflow.
 ENTRY_MILESTONE = (("entry_date",), (cv.MILESTONE_ENTRY,))
@@ -65,6 +64,7 @@ _FORBIDDEN = {
     "}": "会被当作宏 {{…}}",
     "\\": "不能出现在文件名中",
 }
+_OPEN_TASKS = " ".join(QUERY_OPEN_MARKERS)
 _MEMBER_SPLIT = re.compile(r"[,，、;；]")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -391,7 +391,7 @@ def _overview(ctx: _Ctx) -> PageSpec:
             deadline_lines.append(BlockSpec(f"{a.name}（{ref(ctx.stage_page(s))}）：{rule}，{when}"))
     if not deadline_lines:
         deadline_lines.append(BlockSpec("工作流程未规定期限。"))
-    open_q = f"{{{{query (and {ref(ctx.name)} (task {OPEN_MARKERS}))}}}}"
+    open_q = f"{{{{query (and {ref(ctx.name)} (task {_OPEN_TASKS}))}}}}"
     done_q = f"{{{{query (and {ref(ctx.name)} (task DONE))}}}}"
     lists = [
         BlockSpec(" · ".join(ref(ctx.sub(p)) for p in
