@@ -31,3 +31,19 @@ def test_milestone_dates_use_the_same_keys() -> None:
     props = {normalise_key("反馈_意见"): "2026-03-01"}
     dates = deadlines.milestone_dates((Milestone(id="m1", name=" 反馈 意见 "),), props)
     assert str(dates["m1"]) == "2026-03-01"
+
+
+def test_one_list_rule_for_property_values() -> None:
+    from xuncha_kb.logseq.properties import LIST_SEPARATORS_RE, bare_name, comma_names, listed_names
+
+    assert listed_names("[[张三]]、#李四 #[[王 五]]") == ("张三", "李四", "王 五")
+    six = ("张三", "李四", "王五", "赵六", "钱七", "孙八")
+    assert listed_names("张三、李四；王五, 赵六，钱七;孙八") == six
+    assert listed_names(" , ") == ()
+    assert comma_names("[[巡察]], #巡察阶段，, 问题底稿 ") == ["巡察", "巡察阶段", "问题底稿"]
+    assert comma_names("a、b") == ["a、b"]
+    assert bare_name(" #[[x]] ") == "x"
+    assert LIST_SEPARATORS_RE.split("a,b，c、d;e；f") == list("abcdef")
+    props = {"组员": "张三、[[李四]]"}
+    assert discover.prop_names(props, {}, "组员") == ("李四",)
+    assert discover.prop_names({"组员": "张三、李四"}, {}, "组员") == ("张三", "李四")

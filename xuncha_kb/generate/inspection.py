@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from xuncha_kb.errors import InputError
 from xuncha_kb.filespec import FileSpec, content_hash
+from xuncha_kb.logseq.properties import LIST_SEPARATORS_RE
 from xuncha_kb.logseq.render import BlockSpec, PageSpec, block_lines, render_page
 from xuncha_kb.model import QUERY_OPEN_MARKERS, GraphConfig
 from xuncha_kb.track import conventions as cv
@@ -65,7 +66,6 @@ _FORBIDDEN = {
     "\\": "不能出现在文件名中",
 }
 _OPEN_TASKS = " ".join(QUERY_OPEN_MARKERS)
-_MEMBER_SPLIT = re.compile(r"[,，、;；]")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -117,7 +117,7 @@ def split_members(raw: str | Iterable[str] | None) -> tuple[str, ...]:
     if raw is None:
         return ()
     chunks = [raw] if isinstance(raw, str) else list(raw)
-    parts = [p for chunk in chunks for p in _MEMBER_SPLIT.split(chunk)]
+    parts = [p for chunk in chunks for p in LIST_SEPARATORS_RE.split(chunk)]
     return tuple(check_name(p, "组员姓名", "--members") for p in parts if p.strip())
 
 

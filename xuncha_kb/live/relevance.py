@@ -30,6 +30,7 @@ from pathlib import Path
 
 from xuncha_kb.fs.cache import FileEntry
 from xuncha_kb.logseq.head import bullet_head, property_keys
+from xuncha_kb.logseq.properties import comma_names
 from xuncha_kb.model import Diagnostic, GraphConfig, Page, page_key
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import has_sensitive_tag
@@ -58,7 +59,7 @@ _TYPES: frozenset[str] | None = None
 def _page_types(page: Page) -> list[str]:
     raw = page.properties.get(cv.P_TYPE, "")
     names = list(page.property_refs.get(cv.P_TYPE, ()))
-    names.extend(p.strip().strip("[]#").strip() for p in re.split(r"[,，]", raw))
+    names.extend(comma_names(raw))
     return [page_key(n) for n in names if n]
 
 
@@ -143,7 +144,7 @@ def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
         if _TYPES is None:
             _TYPES = _known_types()
         for raw in _QUICK_TYPE.findall(pre):
-            names = [n.strip().strip("[]#").strip() for n in re.split(r"[,，]", raw)]
+            names = comma_names(raw)
             keys.update(f"type={page_key(n)}" for n in names if n and page_key(n) in _TYPES)
     title = _QUICK_TITLE.search(pre)
     props = {"title": title.group(1).strip()} if title else None

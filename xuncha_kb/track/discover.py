@@ -10,12 +10,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from xuncha_kb.logseq.properties import normalise_key
+from xuncha_kb.logseq.properties import listed_names, normalise_key
 from xuncha_kb.model import Block, Graph, Page, page_key
 from xuncha_kb.track import conventions as cv
-
-_REF = re.compile(r"\[\[([^\[\]]+)\]\]|#\[\[([^\[\]]+)\]\]|#(\S+)")
-_SPLIT = re.compile(r"[,，、;；]")
 
 
 def prop_names(props: Mapping[str, str], refs: Mapping[str, tuple[str, ...]], key: str) -> tuple[str, ...]:
@@ -27,10 +24,7 @@ def prop_names(props: Mapping[str, str], refs: Mapping[str, tuple[str, ...]], ke
     raw = props.get(key)
     if raw is None:
         return ()
-    names = [m.group(1) or m.group(2) or m.group(3) for m in _REF.finditer(raw)]
-    if names:
-        return tuple(n.strip() for n in names if n and n.strip())
-    return tuple(p.strip() for p in _SPLIT.split(raw) if p.strip())
+    return listed_names(raw)
 
 
 def prop_text(props: Mapping[str, str], key: str) -> str | None:
