@@ -165,3 +165,25 @@ def test_progress_bar_only_for_big_scans_on_a_terminal() -> None:
         assert big._bar is not None
         big(501, 501)
     assert big._bar is None
+
+
+def test_one_marker_list() -> None:
+    """Every marker set derives from model.MARKER_ORDER (stats, the reader, extract, generate)."""
+    import re as _re
+
+    from xuncha_kb import model, stats
+    from xuncha_kb.logseq import inline
+    from xuncha_kb.workflow import extract
+
+    assert stats.MARKER_ORDER is model.MARKER_ORDER
+    assert len(set(model.MARKER_ORDER)) == len(model.MARKER_ORDER)
+    assert set(model.MARKER_ORDER) == model.MARKERS
+    kinds = model.DONE_MARKERS | model.CANCELLED_MARKERS | model.ACTIVE_MARKERS | model.WAITING_MARKERS
+    assert kinds <= model.MARKERS
+    assert model.OPEN_MARKERS | model.CLOSED_MARKERS == model.MARKERS
+    assert not model.OPEN_MARKERS & model.CLOSED_MARKERS
+    assert set(model.QUERY_OPEN_MARKERS) <= model.OPEN_MARKERS
+    for m in model.MARKERS:
+        assert inline.MARKER_RE.match(f"{m} x") and extract._MARKER.match(f"{m} x")
+        assert inline.MARKER_RE.match(f"{m} x").group(1) == m  # type: ignore[union-attr]
+    assert not extract._MARKER.match("TODOS x") and not _re.match(extract._MARKER, "xTODO x")

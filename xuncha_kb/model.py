@@ -21,14 +21,22 @@ PageKind = Literal["page", "journal"]
 PageFormat = Literal["markdown", "org"]
 Severity = Literal["error", "warning", "info"]
 
-#: Task markers Logseq recognises (first word of a block, case-sensitive).
-MARKERS: frozenset[str] = frozenset(
-    {"TODO", "DOING", "DONE", "LATER", "NOW", "WAITING", "WAIT", "CANCELED", "CANCELLED", "IN-PROGRESS"}
+#: Task markers Logseq recognises (first word of a block, case-sensitive), in the order
+#: ``xuncha-kb stats`` lists them.  The one list: every other marker set derives from it.
+MARKER_ORDER: tuple[str, ...] = (
+    "TODO", "DOING", "LATER", "NOW", "IN-PROGRESS", "WAIT", "WAITING", "DONE", "CANCELED", "CANCELLED",
 )
+MARKERS: frozenset[str] = frozenset(MARKER_ORDER)
 DONE_MARKERS: frozenset[str] = frozenset({"DONE"})
 CANCELLED_MARKERS: frozenset[str] = frozenset({"CANCELED", "CANCELLED"})
 ACTIVE_MARKERS: frozenset[str] = frozenset({"DOING", "NOW", "IN-PROGRESS"})
 WAITING_MARKERS: frozenset[str] = frozenset({"WAIT", "WAITING"})
+#: A task that is finished one way or the other; every other marker is open.
+CLOSED_MARKERS: frozenset[str] = DONE_MARKERS | CANCELLED_MARKERS
+OPEN_MARKERS: frozenset[str] = MARKERS - CLOSED_MARKERS
+#: The open markers a generated ``{{query (task …)}}`` names, in its order (Logseq's own
+#: aliases WAIT and IN-PROGRESS are left out of the query text).
+QUERY_OPEN_MARKERS: tuple[str, ...] = ("TODO", "DOING", "NOW", "LATER", "WAITING")
 
 
 def page_key(name: str) -> str:

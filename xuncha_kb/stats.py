@@ -15,11 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xuncha_kb.model import Block, Graph
-
-#: Display order for task markers in the text summary.
-MARKER_ORDER = ("TODO", "DOING", "LATER", "NOW", "IN-PROGRESS", "WAIT", "WAITING", "DONE", "CANCELED",
-                "CANCELLED")
+from xuncha_kb.model import MARKER_ORDER, Block, Graph
 
 
 @dataclass

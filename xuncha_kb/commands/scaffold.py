@@ -59,22 +59,10 @@ def _only_dot_entries(path: Path) -> bool:
         raise GraphNotFound(f"没有权限读取图谱目录“{path}”", hint="请检查目录权限") from None
 
 
-def _pre_block_text(text: str, fmt: str) -> str:
-    """The part of a page before its first block (where page properties live)."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        stripped = line.lstrip()
-        if fmt == "org":
-            if line.startswith("*"):
-                return "\n".join(lines[:i])
-        elif stripped.startswith(("- ", "#", "* ")) or stripped in ("-", "*"):
-            return "\n".join(lines[:i])
-    return text
-
-
 def index_graph(root: Path) -> GraphIndex:
     """Index the graph at ``root``; a folder with nothing but dot-entries is a new, empty graph."""
     from xuncha_kb.fs.scan import graph_root, list_graph_files, read_graph_config, read_page_file
+    from xuncha_kb.logseq.head import pre_block_text
     from xuncha_kb.logseq.names import file_body_to_title, page_name_from_file
     from xuncha_kb.logseq.page import parse_text
     from xuncha_kb.workflow.load import is_definition_page
@@ -99,7 +87,7 @@ def index_graph(root: Path) -> GraphIndex:
         except OSError:
             continue
         fmt: PageFormat = "org" if ext.lower() == ".org" else "markdown"
-        head = _pre_block_text(raw.decode("utf-8", errors="replace").lstrip("\ufeff"), fmt)
+        head = pre_block_text(raw.decode("utf-8", errors="replace").lstrip("\ufeff"), fmt)
         parsed = parse_text(head, rel, fmt, config)
         name = page_name_from_file(rel, parsed.properties, config)
         pages.setdefault(page_key(name), rel)

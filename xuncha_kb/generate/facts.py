@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from xuncha_kb.errors import InputError
+from xuncha_kb.logseq.properties import LIST_SEPARATORS_RE
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Milestone, Workflow
 
@@ -28,7 +29,6 @@ _FORBIDDEN = {
     "}": "会被当作宏 {{…}}",
     "\\": "不能出现在文件名中",
 }
-_MEMBER_SPLIT = re.compile(r"[,，、;；]")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -80,7 +80,7 @@ def split_members(raw: str | Iterable[str] | None) -> tuple[str, ...]:
     if raw is None:
         return ()
     chunks = [raw] if isinstance(raw, str) else list(raw)
-    parts = [p for chunk in chunks for p in _MEMBER_SPLIT.split(chunk)]
+    parts = [p for chunk in chunks for p in LIST_SEPARATORS_RE.split(chunk)]
     return tuple(check_name(p, "组员姓名", "--members") for p in parts if p.strip())
 
 

@@ -51,11 +51,11 @@ from xuncha_kb.generate.pages import (
     whiteboard_relpath,
 )
 from xuncha_kb.logseq.render import BlockSpec, PageSpec
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import QUERY_OPEN_MARKERS, GraphConfig
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Activity, Workflow
 
-OPEN_MARKERS = "TODO DOING NOW LATER WAITING"
+_OPEN_TASKS = " ".join(QUERY_OPEN_MARKERS)
 
 
 # --- the inspection's pages ---------------------------------------------------------------
@@ -149,7 +149,7 @@ def _overview(ctx: InspectionContext) -> PageSpec:
             deadline_lines.append(BlockSpec(f"{a.name}（{ref(ctx.stage_page(s))}）：{rule}，{when}"))
     if not deadline_lines:
         deadline_lines.append(BlockSpec("工作流程未规定期限。"))
-    open_q = f"{{{{query (and {ref(ctx.name)} (task {OPEN_MARKERS}))}}}}"
+    open_q = f"{{{{query (and {ref(ctx.name)} (task {_OPEN_TASKS}))}}}}"
     done_q = f"{{{{query (and {ref(ctx.name)} (task DONE))}}}}"
     lists = [
         BlockSpec(" · ".join(ref(ctx.sub(p)) for p in

@@ -29,6 +29,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from xuncha_kb.fs.cache import FileEntry
+from xuncha_kb.logseq.head import bullet_head, property_keys
+from xuncha_kb.logseq.properties import comma_names
 from xuncha_kb.model import Diagnostic, GraphConfig, Page, page_key
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import has_sensitive_tag
@@ -36,7 +38,6 @@ from xuncha_kb.track.sensitive import has_sensitive_tag
 PAGE_KINDS = ("page", "journal")
 _ALWAYS_RELEVANT_KEYS = frozenset({cv.P_SENSITIVE, cv.P_GENERATED})
 SENSITIVE_TAG_KEY = "tag=sensitive"
-_KEY_HEAD = re.compile(r"[ \t]*(?:- )?([^\s:#`\[][^\s:]*)")
 _QUICK_TYPE = re.compile(r"(?m)^[ \t]*(?:- )?type:: (.*)$", re.IGNORECASE)
 _QUICK_TITLE = re.compile(r"(?m)^title:: (.*)$", re.IGNORECASE)
 
@@ -58,7 +59,7 @@ _TYPES: frozenset[str] | None = None
 def _page_types(page: Page) -> list[str]:
     raw = page.properties.get(cv.P_TYPE, "")
     names = list(page.property_refs.get(cv.P_TYPE, ()))
-    names.extend(p.strip().strip("[]#").strip() for p in re.split(r"[,，]", raw))
+    names.extend(comma_names(raw))
     return [page_key(n) for n in names if n]
 
 
@@ -115,25 +116,6 @@ def is_relevant(entry: FileEntry, core_names: set[str]) -> bool:
 
 
 
-def property_keys(text: str) -> set[str]:
-    """Keys of every ``key:: value`` line (page, block, or first line of a bullet), normalised.
-
-    Finds each ``::`` and looks back to the line start: much faster than a multiline regex
-    over the whole text, since most lines have no ``::`` at all.
-    """
-    keys: set[str] = set()
-    find, rfind = text.find, text.rfind
-    i = find("::")
-    while i != -1:
-        after = text[i + 2:i + 3]
-        if after in ("", " ", "\t", "\n", "\r"):
-            m = _KEY_HEAD.fullmatch(text, rfind("\n", 0, i) + 1, i)
-            if m:
-                keys.add(m.group(1).lower().replace("_", "-"))
-        i = find("::", i + 2)
-    return keys
-
-
 def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
                 config: GraphConfig) -> FileEntry | None:
     """An index entry from a regex pass over the raw text, without building blocks.
@@ -156,15 +138,13 @@ def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
     if text.startswith(("\ufeff", "---")):
         return None
     keys = property_keys(text)
-    # page properties are the lines before the first bullet (a superset of the parser's pre-block)
-    cut = text.find("\n- ")
-    pre = "" if text.startswith("- ") else (text if cut < 0 else text[:cut])
+    pre = bullet_head(text)  # a superset of the parser's pre-block, where page properties are
     if cv.P_TYPE in keys:
         global _TYPES
         if _TYPES is None:
             _TYPES = _known_types()
         for raw in _QUICK_TYPE.findall(pre):
-            names = [n.strip().strip("[]#").strip() for n in re.split(r"[,，]", raw)]
+            names = comma_names(raw)
             keys.update(f"type={page_key(n)}" for n in names if n and page_key(n) in _TYPES)
     title = _QUICK_TITLE.search(pre)
     props = {"title": title.group(1).strip()} if title else None

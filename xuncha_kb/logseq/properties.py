@@ -149,3 +149,30 @@ def value_refs(key: str, value: str, comma_keys: Iterable[str] = ()) -> tuple[st
 def user_properties(props: Mapping[str, str]) -> dict[str, str]:
     """The properties a person wrote: Logseq's hidden/maintained keys dropped."""
     return {k: v for k, v in props.items() if k not in HIDDEN_KEYS}
+
+
+#: The separators of a list a person types into a property value (``组员:: 张三、李四；王五``).
+LIST_SEPARATORS_RE = re.compile(r"[,，、;；]")
+_NAME_REF_RE = re.compile(r"\[\[([^\[\]]+)\]\]|#\[\[([^\[\]]+)\]\]|#(\S+)")
+
+
+def bare_name(part: str) -> str:
+    """One listed name without the blanks and ``[[``/``]]``/``#`` around it."""
+    return part.strip().strip("[]#").strip()
+
+
+def listed_names(raw: str) -> tuple[str, ...]:
+    """The names a raw property value lists: its ``[[refs]]``/``#tags`` if it has any, else its
+    plain parts between :data:`LIST_SEPARATORS_RE` (original case, in order, blanks dropped).
+
+    For values the reader did not split (``value_refs`` is empty for them)."""
+    names = [m.group(1) or m.group(2) or m.group(3) for m in _NAME_REF_RE.finditer(raw)]
+    if names:
+        return tuple(n.strip() for n in names if n and n.strip())
+    return tuple(p.strip() for p in LIST_SEPARATORS_RE.split(raw) if p.strip())
+
+
+def comma_names(raw: str) -> list[str]:
+    """Every ``,``/``，``-separated part of a value as a :func:`bare_name`, empty ones dropped: a
+    loose reading (a superset of ``value_refs`` for a comma key) for quick relevance checks."""
+    return [n for n in map(bare_name, _COMMA_RE.split(raw)) if n]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from xuncha_kb.errors import InputError
+from xuncha_kb.logseq.properties import normalise_key
 from xuncha_kb.workflow.model import DeadlineRule, Milestone
 
 Colour = Literal["green", "yellow", "red"]
@@ -107,9 +108,8 @@ def describe_offset(offset: str) -> str:
 
 def milestone_dates(milestones: tuple[Milestone, ...], props: Mapping[str, str]) -> dict[str, dt.date | None]:
     """Milestone id → date read from the overview page's property named after the milestone."""
-    from xuncha_kb.track.discover import normalise_key
-
-    return {m.id: parse_date(props.get(normalise_key(m.name))) for m in milestones}
+    # milestone names are block titles: strip them, as the property reader strips keys
+    return {m.id: parse_date(props.get(normalise_key(m.name.strip()))) for m in milestones}
 
 
 def due_from_rule(rule: DeadlineRule, dates: Mapping[str, dt.date | None]) -> dt.date | None:

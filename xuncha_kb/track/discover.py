@@ -10,36 +10,26 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from xuncha_kb.logseq.properties import listed_names, normalise_key
 from xuncha_kb.model import Block, Graph, Page, page_key
 from xuncha_kb.track import conventions as cv
-
-_REF = re.compile(r"\[\[([^\[\]]+)\]\]|#\[\[([^\[\]]+)\]\]|#(\S+)")
-_SPLIT = re.compile(r"[,，、;；]")
-
-
-def normalise_key(key: str) -> str:
-    """Property keys the way Logseq stores them (lower case, ``_``/space → ``-``)."""
-    return key.strip().lower().replace("_", "-").replace(" ", "-")
 
 
 def prop_names(props: Mapping[str, str], refs: Mapping[str, tuple[str, ...]], key: str) -> tuple[str, ...]:
     """The page names (or plain words) a property lists, original case, in order."""
-    key = normalise_key(key)
+    key = normalise_key(key.strip())
     found = refs.get(key)
     if found:
         return tuple(found)
     raw = props.get(key)
     if raw is None:
         return ()
-    names = [m.group(1) or m.group(2) or m.group(3) for m in _REF.finditer(raw)]
-    if names:
-        return tuple(n.strip() for n in names if n and n.strip())
-    return tuple(p.strip() for p in _SPLIT.split(raw) if p.strip())
+    return listed_names(raw)
 
 
 def prop_text(props: Mapping[str, str], key: str) -> str | None:
     """A property's raw value with ``[[ ]]`` removed; None when absent or blank."""
-    raw = props.get(normalise_key(key))
+    raw = props.get(normalise_key(key.strip()))
     if raw is None:
         return None
     text = re.sub(r"\[\[([^\[\]]+)\]\]", r"\1", raw).strip()

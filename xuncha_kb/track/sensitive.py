@@ -38,9 +38,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from xuncha_kb.logseq.inline import scan_inline
+from xuncha_kb.logseq.properties import LIST_SEPARATORS_RE, bare_name, normalise_key
 from xuncha_kb.model import Block, Page, page_key
 from xuncha_kb.track.conventions import P_SECRET_LEVEL, P_SENSITIVE, SENSITIVE_SEGMENTS
-from xuncha_kb.track.discover import normalise_key, prop_names, prop_text
+from xuncha_kb.track.discover import prop_names, prop_text
 
 #: Values of ``sensitive::`` that mean "not sensitive".
 FALSE_VALUES = frozenset({"", "false", "no", "0", "否", "无", "none", "nil"})
@@ -49,7 +50,6 @@ FALSE_VALUES = frozenset({"", "false", "no", "0", "否", "无", "none", "nil"})
 SENSITIVE_PLACEHOLDER = "（涉密内容，仅计数）"
 
 P_TAGS = "tags"
-_PLAIN_SPLIT = re.compile(r"[,，、;；]")
 _TAG_END = r"(?![^\s,;:'\"!?#])"  # what ends a ``#tag`` (inline._TAG_RE's character class)
 
 
@@ -175,7 +175,7 @@ class Secrets:
     def _names_page(self, plain: str) -> bool:
         """A plain value naming a sensitive page: a namespaced name with a 信访/谈话/线索 segment,
         or the name of a page marked sensitive."""
-        p = plain.strip().strip("[]#").strip()
+        p = bare_name(plain)
         if not p:
             return False
         return ("/" in p and name_is_sensitive(p)) or page_key(p) in self.marked
@@ -191,7 +191,8 @@ class Secrets:
             return True
         if not plain:
             return False
-        return self._names_page(text) or any(self._names_page(part) for part in _PLAIN_SPLIT.split(text))
+        parts = LIST_SEPARATORS_RE.split(text)
+        return self._names_page(text) or any(self._names_page(part) for part in parts)
 
     def text(self, text: str) -> str:
         """Free text (a title, a message) as it may be quoted: the placeholder when it refers to a
@@ -204,7 +205,7 @@ class Secrets:
         text = prop_text(props, key)
         if text is None:
             return None
-        k = normalise_key(key)
+        k = normalise_key(key.strip())
         linked = any(self.ref_is_sensitive(r) for r in refs.get(k, ()))
         return SENSITIVE_PLACEHOLDER if linked or self.mentions(props.get(k, ""), plain=True) else text
 
@@ -212,7 +213,7 @@ class Secrets:
               key: str) -> tuple[str, ...]:
         """The page names (or words) a property lists, each sensitive one replaced by the
         placeholder (listed once)."""
-        k = normalise_key(key)
+        k = normalise_key(key.strip())
         raw = props.get(k, "")
         linked = set(refs.get(k, ()))
         out: list[str] = []

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from xuncha_kb.errors import InputError
-from xuncha_kb.model import Block, Span
+from xuncha_kb.model import MARKERS, Block, Span
 from xuncha_kb.workflow.model import Activity, DeadlineRule, Milestone, Stage, Workflow
 from xuncha_kb.workflow.wording import (
     LEAD_IN,
@@ -154,7 +154,7 @@ class Line:
 
 
 _PROP_LINE = re.compile(r"^[^\s:：\[\]]+::(?:\s|$)")
-_MARKER = re.compile(r"^(?:TODO|DOING|DONE|LATER|NOW|WAITING|WAIT|CANCELED|CANCELLED|IN-PROGRESS)\s+")
+_MARKER = re.compile(r"^(?:" + "|".join(map(re.escape, sorted(MARKERS, key=len, reverse=True))) + r")\s+")
 _REFS = re.compile(r"\[\[([^\[\]]*)\]\]")
 
 
