@@ -8,9 +8,10 @@ exit code here, in ``XunchaGroup.invoke``; nothing else in the package prints er
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -35,7 +36,10 @@ class XunchaOption(click.Option):
         return cli_text.TYPE_METAVARS.get(metavar := super().make_metavar(ctx), metavar)
 
 
-def option(*decls: str, **attrs: Any) -> Any:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def option(*decls: str, **attrs: Any) -> Callable[[_F], _F]:
     """``click.option`` with :class:`XunchaOption`."""
     return click.option(*decls, cls=XunchaOption, **attrs)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from xuncha_kb.logseq import inline
 
@@ -47,7 +48,7 @@ NO_REF_KEYS: frozenset[str] = frozenset({"id", "custom-id"})
 _COMMA_RE = re.compile(r"[,，]")
 
 
-class _EmptyMapping(dict):
+class _EmptyMapping(dict[str, Any]):
     """A shared, read-only empty ``properties``/``property_refs`` value: a real (JSON-serialisable)
     dict whose mutating methods raise, so no block can change what all blocks share."""
 

@@ -65,7 +65,7 @@ def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
     row = 24
 
     def x_of(day: dt.date) -> float:
-        return LABEL_W + track * (day - lo).days / span
+        return float(LABEL_W + track * (day - lo).days / span)
 
     for n, it in enumerate(items):
         it["x"] = round(x_of(it["date"]), 1)
