@@ -8,7 +8,8 @@ Exit codes (documented in README):
     0  success
     1  unexpected internal error (a bug: please report it)
     2  bad input: bad option value, a named file missing or malformed, invalid workflow definition
-    3  the graph path is missing, not a Logseq graph, or cannot be read
+    3  the graph path is missing, not a Logseq graph, or cannot be read; or a folder of the
+       graph that must be written (pages/ …) is not a folder
     4  conflict: a file changed by the user would have been overwritten (nothing written)
     5  write failed (disk full, read-only graph …); the graph is left consistent
     6  busy: another xuncha-kb process holds the graph lock
@@ -57,6 +58,12 @@ class GraphNotFound(XunchaError):
     """The path is not a Logseq graph, does not exist, or cannot be read."""
 
     exit_code = 3
+
+
+class GraphLayoutError(GraphNotFound):
+    """A folder of the graph (``pages/``, ``whiteboards/`` …) is not a folder — a file, a FIFO,
+    a symlink to a file — so the graph cannot be read or written there (exit 3, like a path
+    that is not a graph)."""
 
 
 class WriteConflict(XunchaError):

@@ -169,6 +169,7 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
               workflow: Workflow | None = None) -> SyncPlan:
     """Read the graph and the manifest; return what sync would change (nothing is written)."""
     from xuncha_kb.fs.eventlog import read_events
+    from xuncha_kb.fs.layout import require_parent_folders
     from xuncha_kb.fs.manifest import read_manifest
     from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.inspection.events import stage_completion_dates
@@ -187,8 +188,11 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
             if uid:
                 id_files.setdefault(uid.strip(), page.file)
     kinds = ("overview", "stage", "list", "ledger", "whiteboard")
-    inspections = sorted({e.inspection for e in manifest.entries.values()
-                          if e.inspection and e.kind in kinds})
+    ours = [e for e in manifest.entries.values() if e.inspection and e.kind in kinds]
+    for path in sorted({e.path for e in ours}):
+        # A generated page whose folder is now a file is not "deleted by the user": refuse.
+        require_parent_folders(root, path)
+    inspections = sorted({e.inspection for e in ours if e.inspection})
     files: list[FileResult] = []
     notes: list[str] = []
     boards: list[tuple[str, str | None, str, dict[str, Any], str, Any, dict[str, str]]] = []

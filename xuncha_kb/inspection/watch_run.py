@@ -89,13 +89,13 @@ def write_report_page(live: LiveGraph) -> str | None:
     title = report_page_title(live.progress, None)
     rel = safe_title_to_relpath(title, live.config)
     text = render_markdown(live.progress)
-    plan = plan_writes(live.root, [FileSpec(rel, text, kind="report")], mode="update_generated")
-    if plan.conflicts:
-        return f"报告页 {rel} 在生成后被手动修改，未覆盖（删除该页或撤销修改后会重新生成）"
-    if not plan.changes_anything:
-        return None
-    live.own.expect(rel, text.encode("utf-8"))
-    try:
+    try:  # a watcher outlives a graph it cannot write to (a read-only disk, ``pages`` a file …)
+        plan = plan_writes(live.root, [FileSpec(rel, text, kind="report")], mode="update_generated")
+        if plan.conflicts:
+            return f"报告页 {rel} 在生成后被手动修改，未覆盖（删除该页或撤销修改后会重新生成）"
+        if not plan.changes_anything:
+            return None
+        live.own.expect(rel, text.encode("utf-8"))
         apply(plan, live.root)
     except XunchaError as exc:
         return f"报告页未更新：{exc.message}"
