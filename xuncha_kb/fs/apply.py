@@ -91,10 +91,15 @@ class Skip:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Writing would overwrite something that is not ours; the whole plan is refused."""
+    """Writing would overwrite something that is not ours; the whole plan is refused.
+
+    ``hint`` says how to resolve this particular conflict; without one the refusal gives the
+    general advice (look at the plan, rename or move the file).
+    """
 
     path: str
     reason: str
+    hint: str = ""
 
 
 Action = Create | Update | Unchanged | Skip | Conflict
@@ -298,6 +303,9 @@ def _plan_one(root: Path, spec: FileSpec, manifest: Manifest, mode: Mode) -> Act
     if current == wanted:
         return Unchanged(spec.path, content_hash=wanted, **meta)
     if mode == "create_only":
+        if entry is not None and entry.hash == current:
+            # exactly what we wrote last time: the difference is on our side, not the user's
+            return Skip(spec.path, "自上次生成后未被修改，但这次生成的内容不同；已有文件不覆盖，保留原样")
         if entry is not None:
             return Skip(spec.path, "已存在且有修改（进度或笔记），保留原样")
         return Conflict(spec.path, "已有同名文件且内容不同，不是 xuncha-kb 生成的")
@@ -313,8 +321,9 @@ def _plan_one(root: Path, spec: FileSpec, manifest: Manifest, mode: Mode) -> Act
 def _conflict_error(conflicts: Sequence[Conflict]) -> WriteConflict:
     listed = "；".join(f"{c.path}（{c.reason}）" for c in conflicts[:5])
     more = f" 等 {len(conflicts)} 个文件" if len(conflicts) > 5 else ""
+    hints = list(dict.fromkeys(c.hint for c in conflicts if c.hint))
     return WriteConflict(f"有文件冲突，未写入任何文件：{listed}{more}",
-                         hint="请先用 --dry-run 查看计划；改名或移走冲突的文件后再运行。")
+                         hint="；".join(hints) or "请先用 --dry-run 查看计划；改名或移走冲突的文件后再运行。")
 
 
 def _preflight(root: Path, action: Create | Update) -> Conflict | None:

@@ -37,7 +37,7 @@ from xuncha_kb.fs.apply import FileSpec
 from xuncha_kb.fs.atomic import content_hash
 from xuncha_kb.inspection import conventions as cv
 from xuncha_kb.logseq.render import BlockSpec, PageSpec, block_lines, render_page
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import GraphConfig, Page
 from xuncha_kb.workflow.model import Activity, Milestone, Stage, Workflow
 
 GENERATOR_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://xuncha-kb.invalid/scaffold")
@@ -150,6 +150,74 @@ def make_facts(unit: str | None, round_name: str | None, *, leader: str | None =
         members=split_members(members),
         entry=e, exit=x,
     )
+
+
+# --- the facts of an inspection that already exists ------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class FactsInForce:
+    """What an existing overview page states: the facts, every milestone date, the raw date text."""
+
+    facts: InspectionFacts
+    dates: Mapping[str, _dt.date]  # milestone id → date, for the dates filled in
+    date_text: Mapping[str, str]  # milestone id → the property's text, as written
+
+
+def facts_in_force(workflow: Workflow, page: Page) -> FactsInForce | None:
+    """The facts an overview page states now (None if the page is not an inspection's overview).
+
+    The page is where the office keeps these facts once the inspection exists: staff edit
+    组长::, 组员::, 进驻日:: … there, and ``sync`` regenerates from them.
+    """
+    from xuncha_kb.inspection.deadlines import milestone_dates as dates_on_page
+    from xuncha_kb.inspection.discover import inspection_from_page, prop_text
+
+    ref = inspection_from_page(page)
+    if ref is None:
+        return None
+    dates = {k: v for k, v in dates_on_page(workflow.milestones, page.properties).items() if v is not None}
+    texts = {m.id: prop_text(page.properties, m.name) or "" for m in workflow.milestones}
+    entry, exit_ = (_find_milestone(workflow, spec) for spec in (ENTRY_MILESTONE, EXIT_MILESTONE))
+    facts = InspectionFacts(unit=ref.unit, round=ref.round, leader=ref.leader[0] if ref.leader else None,
+                            members=ref.members, entry=dates.get(entry.id) if entry else None,
+                            exit=dates.get(exit_.id) if exit_ else None)
+    return FactsInForce(facts, dates, texts)
+
+
+@dataclass(frozen=True, slots=True)
+class FactDifference:
+    """One fact asked for on the command line that differs from the one in force."""
+
+    label: str  # the overview page's property, e.g. 组长
+    option: str  # e.g. --leader
+    in_force: str  # as the page states it ("" = not filled in)
+    given: str
+
+    def __str__(self) -> str:
+        was = f"“{self.in_force}”" if self.in_force else "未填写"
+        return f"{self.label}：概览页上为{was}，本次 {self.option} 为“{self.given}”"
+
+
+def fact_differences(workflow: Workflow, given: InspectionFacts,
+                     current: FactsInForce) -> list[FactDifference]:
+    """The facts ``given`` asks for (options left out are not compared) that differ from ``current``."""
+    now = current.facts
+    out: list[FactDifference] = []
+    if given.leader is not None and given.leader != _nfc(now.leader):
+        out.append(FactDifference(cv.P_LEADER, "--leader", _nfc(now.leader), given.leader))
+    if given.members and set(given.members) != {_nfc(m) for m in now.members}:
+        out.append(FactDifference(cv.P_MEMBERS, "--members", "、".join(now.members),
+                                  "、".join(given.members)))
+    for spec, option, wanted, have in ((ENTRY_MILESTONE, "--entry", given.entry, now.entry),
+                                       (EXIT_MILESTONE, "--exit", given.exit, now.exit)):
+        m = _find_milestone(workflow, spec)
+        if m is not None and wanted is not None and wanted != have:
+            out.append(FactDifference(m.name, option, current.date_text.get(m.id, ""), wanted.isoformat()))
+    return out
+
+
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "").strip()
 
 
 # --- result --------------------------------------------------------------------------------

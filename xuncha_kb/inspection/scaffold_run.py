@@ -175,6 +175,38 @@ def name_clashes(graph: GraphIndex, scaffold: Scaffold, plan: Plan) -> Plan:
     return replace(plan, actions=tuple(actions))
 
 
+def facts_conflict(graph: GraphIndex, workflow: Workflow, facts: InspectionFacts, scaffold: Scaffold,
+                   plan: Plan) -> Plan:
+    """Turn the overview page's action into a Conflict when the options ask for other facts
+    (组长, 组员, 进驻日, 撤离日) than the existing overview page states.
+
+    scaffold never rewrites an existing file, so keeping quiet would leave the old facts in
+    force while the user believes the new ones were applied.  Options not given are not
+    compared.  The conflict names every difference and how to change it.
+    """
+    from xuncha_kb.fs.scan import read_page_file
+    from xuncha_kb.inspection.scaffold import fact_differences, facts_in_force
+
+    overview = next((f for f in scaffold.files if f.kind == "overview"), None)
+    if overview is None or graph.page_files.get(page_key(overview.title)) != overview.path:
+        return plan  # no such page yet, or another file holds the name (name_clashes says so)
+    page = read_page_file(graph.root, overview.path, graph.config)[0]
+    current = facts_in_force(workflow, page) if page is not None else None
+    diffs = fact_differences(workflow, facts, current) if current is not None else []
+    if not diffs:
+        return plan
+    props = "、".join(f"{d.label}::" for d in diffs)
+    hint = (f"scaffold 不修改已有的巡察。要改用本次的值，请在 Logseq 中打开概览页 {overview.path}，"
+            f"修改 {props}")
+    if any(d.option in ("--entry", "--exit") for d in diffs):
+        hint += "，然后运行 xuncha-kb sync 按新的日期重算各项期限"
+    hint += f"；要保留概览页上的值，去掉 {' '.join(d.option for d in diffs)} 后重新运行。"
+    reason = "巡察已存在，本次参数与概览页不一致：" + "；".join(str(d) for d in diffs)
+    actions = tuple(Conflict(a.path, reason, hint) if a.path == overview.path and not isinstance(a, Conflict)
+                    else a for a in plan.actions)
+    return replace(plan, actions=actions)
+
+
 def _plan(root: Path, graph: GraphIndex, sc: Scaffold) -> Plan:
     plan = plan_writes(Path(root), sc.file_specs(), mode="create_only", title=sc.inspection)
     return name_clashes(graph, sc, plan)
@@ -185,7 +217,8 @@ def plan_inspection(root: Path, facts: InspectionFacts,
     graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_inspection(workflow, facts, graph.config), graph.config)
-    return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
+    plan = facts_conflict(graph, workflow, facts, sc, _plan(root, graph, sc))
+    return ScaffoldRun(graph, workflow, sc, plan)
 
 
 def plan_annual(root: Path, year: int, workflow_file: str | Path | None = None) -> ScaffoldRun:

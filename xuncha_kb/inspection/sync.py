@@ -58,27 +58,15 @@ __all__ = ["P_REMOVED", "BlockNote", "FileResult", "StageLook", "SyncPlan", "app
 # --- the whole graph ------------------------------------------------------------------------
 
 
-def milestone_dates_of(workflow: Workflow, props: Mapping[str, str]) -> dict[str, dt.date]:
-    from xuncha_kb.inspection.deadlines import milestone_dates
-
-    return {k: v for k, v in milestone_dates(workflow.milestones, props).items() if v is not None}
-
-
 def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     """Ours: the inspection's files as the generator makes them now (all milestone dates known)."""
     from xuncha_kb.inspection import scaffold as sc
-    from xuncha_kb.inspection.discover import inspection_from_page
 
     page = graph.page(inspection)
-    ref = inspection_from_page(page) if page is not None else None
-    if page is None or ref is None:
+    current = sc.facts_in_force(workflow, page) if page is not None else None
+    if page is None or current is None:
         return None
-    dates = milestone_dates_of(workflow, page.properties)
-    entry = next((d for mid, d in dates.items() if mid in sc.ENTRY_MILESTONE[0]), None)
-    exit_ = next((d for mid, d in dates.items() if mid in sc.EXIT_MILESTONE[0]), None)
-    facts = sc.InspectionFacts(unit=ref.unit, round=ref.round, leader=ref.leader[0] if ref.leader else None,
-                               members=ref.members, entry=entry, exit=exit_)
-    return sc.scaffold_inspection(workflow, facts, graph.config, dates=dates, name=page.name)
+    return sc.scaffold_inspection(workflow, current.facts, graph.config, dates=current.dates, name=page.name)
 
 
 # --- the overview whiteboard: stage boxes show each stage's state ---------------------------
