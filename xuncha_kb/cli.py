@@ -45,6 +45,16 @@ def resolve_graph(graph: str | None) -> Path:
 graph_argument = click.argument("graph", required=False, metavar="[GRAPH]")
 
 
+class InputPath(click.Path):
+    """``click.Path`` for files we read, refusing a NUL byte (click's own check would let
+    ``os.stat`` raise ValueError, a traceback)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("路径中含有 NUL 字符", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.group(cls=XunchaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xuncha-kb")
 def cli() -> None:
@@ -316,7 +326,7 @@ def workflow_group() -> None:
 
 
 @workflow_group.command("extract")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=InputPath(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True,
               help="以 JSON 输出提取结果（阶段、活动、子项、期限、警告）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -406,7 +416,7 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
 
 
 @workflow_group.command("check")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=InputPath(dir_okay=False, path_type=Path))
 def workflow_check(file: Path) -> None:
     """检查工作流程定义文件 FILE：未知或重复的 id、循环、无法到达的活动、未知里程碑。"""
     from xuncha_kb.workflow.load import check_definition
@@ -474,7 +484,7 @@ def _emit_plan(run: Any, as_json: bool, dry_run: bool, graph_root: Path) -> None
 @click.option("--members", help="巡察组组员，用逗号分隔，例如 李四,王五。")
 @click.option("--entry", metavar="YYYY-MM-DD", help="进驻日。")
 @click.option("--exit", "exit_date", metavar="YYYY-MM-DD", help="撤离日。")
-@click.option("--workflow", "workflow_file", type=click.Path(dir_okay=False),
+@click.option("--workflow", "workflow_file", type=InputPath(dir_okay=False),
               help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
 @click.option("--dry-run", is_flag=True, help="只显示将新建 / 保留的文件，不写入。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")
@@ -495,7 +505,7 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, le
 @cli.command("scaffold-plan")
 @graph_argument
 @click.option("--year", type=int, help="年度，例如 2026（必填）。")
-@click.option("--workflow", "workflow_file", type=click.Path(dir_okay=False),
+@click.option("--workflow", "workflow_file", type=InputPath(dir_okay=False),
               help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
 @click.option("--dry-run", is_flag=True, help="只显示将新建 / 保留的文件，不写入。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出计划与结果。")

@@ -34,14 +34,24 @@ class XunchaError(Exception):
         self.hint = hint
 
     def render(self) -> str:
-        """The one-line (or two-line) message shown to the user."""
+        """The one-line (or two-line) message shown to the user.
+
+        Control characters that came in with a hostile value (a NUL or an ESC sequence in a
+        path or a name) are shown escaped, never sent to the terminal; line breaks of
+        multi-line messages are kept.
+        """
         where = ""
         if self.file:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         text = f"错误：{where}{self.message}"
         if self.hint:
             text += f"\n提示：{self.hint}"
-        return text
+        return printable(text)
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character but the line break written as an escape (``\\x00``)."""
+    return "".join(c if c == "\n" or (ord(c) >= 32 and ord(c) != 0x7F) else repr(c)[1:-1] for c in text)
 
 
 class InputError(XunchaError):

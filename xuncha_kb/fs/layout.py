@@ -14,6 +14,7 @@ Only ``os.lstat``/``os.stat`` are used: a FIFO is never opened (that would block
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -61,6 +62,28 @@ def _kind_of(mode: int) -> str:
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "是一个设备文件"
     return "是一个特殊文件"
+
+
+def input_file_problem(path: Path) -> str | None:
+    """Why a file the user named cannot be read as one, in Chinese (a clause that follows the
+    file's description, e.g. "是一个命名管道（FIFO），不是普通文件"); None if it is a regular
+    file or does not exist (the read then says "not found").
+
+    Check this before reading: a FIFO would block the read for ever, a device may never end,
+    and a NUL in the path or an over-long name raise errors that are not ``OSError`` s of a
+    missing file.  Symlinks are followed, as a read would.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except ValueError:
+        return "的路径中含有 NUL 字符"
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return "的路径过长（超过系统的文件名长度上限）"
+        return None  # missing or unreadable: the read itself says why
+    if stat.S_ISREG(mode):
+        return None
+    return ("是一个文件夹" if stat.S_ISDIR(mode) else _kind_of(mode)) + "，不是普通文件"
 
 
 def folder_problem(root: Path, rel: str) -> FolderProblem | None:

@@ -96,7 +96,14 @@ def _pre_block(blocks: Sequence[Block]) -> Block | None:
 
 
 def read_definition_file(path: Path | str, shown: str) -> str:
-    """A definition file's text; a missing, unreadable or non-UTF-8 file is a ``WorkflowError``."""
+    """A definition file's text; a missing, unreadable or non-UTF-8 file is a ``WorkflowError``,
+    and so is one that is not a regular file (a folder, a FIFO — never opened)."""
+    from xuncha_kb.fs.layout import input_file_problem
+
+    what = input_file_problem(Path(path))
+    if what is not None:
+        raise WorkflowError(f"工作流程定义文件{what}，无法读取", file=shown,
+                            hint="请指定一个 Markdown 定义文件（.md）。")
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
