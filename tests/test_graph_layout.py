@@ -164,3 +164,18 @@ def test_a_fifo_where_a_page_goes_is_a_conflict_never_opened(tmp_path: Path, run
     assert r.exit_code == 4, r.output
     assert "特殊文件" in r.output
     assert tree_hash(graph) == before
+
+
+@pytest.mark.parametrize("args", [
+    ["stats"], ["report"], ["sync"], ["workflow", "show"], ["watch", "--timeout", "0.2"],
+    ["close-out", "--inspection", "某某"], ["scaffold", "--unit", "甲公司", "--round", "2026年第二轮"],
+    ["scaffold-plan", "--year", "2027"],
+], ids=lambda a: a[0] if a[0] != "workflow" else "workflow-show")
+def test_a_graph_path_over_the_name_limit_is_exit_3(tmp_path: Path, runner, args: list[str]) -> None:
+    graph = str(tmp_path / ("图" * 100))  # 300 bytes in one path segment: ENAMETOOLONG
+    cmd = [*args[:2], graph, *args[2:]] if args[0] == "workflow" else [args[0], graph, *args[1:]]
+    r = runner.invoke(cli, cmd)
+    assert r.exit_code == 3, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "无法访问图谱目录" in r.output
+    assert list(tmp_path.iterdir()) == []

@@ -377,13 +377,14 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
     import json
 
     from xuncha_kb.errors import GraphNotFound
+    from xuncha_kb.fs.layout import is_regular_file
     from xuncha_kb.workflow import load
     from xuncha_kb.workflow.show import render_tree, workflow_dict
 
     explicit = graph or os.environ.get(GRAPH_ENV)
     path = resolve_graph(graph)
     warnings: list[load.Problem] = []
-    if explicit and Path(explicit).is_file():
+    if explicit and is_regular_file(Path(explicit)):
         wf, warnings = load.check_definition(Path(explicit))
         origin = f"定义文件 {explicit}"
     else:

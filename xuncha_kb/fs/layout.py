@@ -64,6 +64,14 @@ def _kind_of(mode: int) -> str:
     return "是一个特殊文件"
 
 
+def is_regular_file(path: Path) -> bool:
+    """``Path.is_file`` that is False, not an error, for a NUL in the path or an over-long name."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def input_file_problem(path: Path) -> str | None:
     """Why a file the user named cannot be read as one, in Chinese (a clause that follows the
     file's description, e.g. "是一个命名管道（FIFO），不是普通文件"); None if it is a regular

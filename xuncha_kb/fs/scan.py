@@ -120,6 +120,8 @@ def graph_root(root: str | os.PathLike[str]) -> Path:
         os.listdir(path)
     except PermissionError:
         raise GraphNotFound(f"没有权限读取图谱目录“{shown}”", hint="请检查目录权限") from None
+    except OSError as exc:  # a name over the system's limit, a symlink loop, an I/O error …
+        raise GraphNotFound(f"无法访问图谱目录“{shown}”：{exc.strerror or exc}", hint=hint) from None
     return path
 
 

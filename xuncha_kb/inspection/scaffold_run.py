@@ -48,6 +48,14 @@ class ScaffoldRun:
     plan: Plan
 
 
+def _is_real_dir(path: Path) -> bool:
+    """A folder that is not a symlink; False for anything that cannot even be looked at."""
+    try:
+        return path.is_dir() and not path.is_symlink()
+    except OSError:
+        return False
+
+
 def _only_dot_entries(path: Path) -> bool:
     try:
         return not any(not p.name.startswith(".") for p in path.iterdir())
@@ -76,9 +84,9 @@ def index_graph(root: Path) -> GraphIndex:
     from xuncha_kb.workflow.load import is_definition_page
 
     path = Path(root)
-    if path.is_dir() and not path.is_symlink() and _only_dot_entries(path):
+    if _is_real_dir(path) and _only_dot_entries(path):
         return GraphIndex(path, GraphConfig())
-    base = graph_root(path)
+    base = graph_root(path)  # says why anything else is not a graph
     config, _ = read_graph_config(base)
     pages: dict[str, str] = {}
     boards: dict[str, str] = {}
