@@ -123,16 +123,20 @@ def split_members(raw: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def parse_date_option(raw: str | None, option: str) -> _dt.date | None:
-    """``YYYY-MM-DD`` from an option, or InputError naming the option."""
+    """``YYYY-MM-DD`` from an option, or InputError naming the option (also for a year outside
+    ``deadlines.OPTION_YEARS``)."""
+    from xuncha_kb.inspection.deadlines import check_option_day
+
     if raw is None or not raw.strip():
         return None
     try:
         if not _ISO_DAY.match(raw.strip()):
             raise ValueError(raw)
-        return _dt.date.fromisoformat(raw.strip())
+        day = _dt.date.fromisoformat(raw.strip())
     except ValueError:
         raise InputError(f"{option} 的日期“{raw}”无法识别",
                          hint="日期格式为 YYYY-MM-DD，例如 2026-03-02。") from None
+    return check_option_day(day, option)
 
 
 def make_facts(unit: str | None, round_name: str | None, *, leader: str | None = None,
@@ -626,7 +630,9 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
 def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | None = None) -> Scaffold:
     """The year's 巡察计划 page: the workflow's annual stages as tasks, and the year's inspections."""
     config = config or GraphConfig(name_format="triple-lowbar")
-    if not 1900 <= year <= 2999:
+    from xuncha_kb.inspection.deadlines import OPTION_YEARS
+
+    if year not in OPTION_YEARS:
         raise InputError(f"年度 {year} 不合理", hint="请用 --year 指定四位年份，例如 2026。")
     annual = tuple(s for s in workflow.stages if s.scope == "annual")
     if not annual:
