@@ -109,6 +109,20 @@ def own_writes_from_manifest(root: Path) -> OwnWrites:
     return OwnWrites({path: e.hash for path, e in read_manifest(root).entries.items()})
 
 
+def check_timeout(timeout: float | None) -> None:
+    """``--timeout`` must be a number of seconds a timer can wait: finite, not negative, not
+    beyond ``threading.TIMEOUT_MAX`` (past it the timer thread dies and watch never stops)."""
+    import math
+    import threading
+
+    from xuncha_kb.errors import InputError
+
+    if timeout is None or (math.isfinite(timeout) and 0 <= timeout <= threading.TIMEOUT_MAX):
+        return
+    raise InputError(f"--timeout 的值 {timeout} 不是有效的秒数",
+                     hint="请给出不小于 0 的秒数，例如 --timeout 60；不加 --timeout 则一直监视到按 Ctrl-C。")
+
+
 def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date | None,
               use_cache: bool, timeout: float | None, out: Callable[[str], None],
               notice: Callable[[str], None], source: Any = None) -> int:
@@ -123,6 +137,7 @@ def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date |
     from xuncha_kb.fs.watch import StopFlag, watchdog_source
     from xuncha_kb.inspection.events import format_text
 
+    check_timeout(timeout)
     root = graph_root(root)
     started = time.perf_counter()
     stop = StopFlag()
