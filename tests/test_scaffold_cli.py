@@ -142,6 +142,9 @@ def test_foreign_file_with_same_name_is_a_conflict(runner, tmp_path: Path) -> No
     (["--unit", "某公司", "--round", "2026年第一轮", "--entry", "2026-02-30"], "--entry"),
     (["--unit", "某公司", "--round", "2026年第一轮", "--exit", "20260410"], "--exit"),
     (["--unit", "某公司", "--round", "2026年第一轮", "--workflow", "/nonexistent/流程.md"], "工作流程"),
+    # every name is also a page ([[张三]]): it must fit a file name
+    (["--unit", "某公司", "--round", "2026年第一轮", "--leader", "长" * 100], "--leader"),
+    (["--unit", "某公司", "--round", "2026年第一轮", "--members", "李四," + "长" * 100], "--members"),
 ])
 def test_bad_input_exit_2_and_nothing_written(runner, tmp_path: Path, args: list[str], needle: str) -> None:
     root = tmp_path / "g"

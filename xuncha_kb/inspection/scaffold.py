@@ -111,6 +111,18 @@ def check_name(value: str | None, label: str, option: str) -> str:
         raise InputError(f"{label}“{text}”会指向图谱目录之外", hint=f"请检查 {option} 的值。")
     if text.startswith("((") or "::" in text:
         raise InputError(f"{label}“{text}”看起来像块引用或属性，不能作为名称", hint=f"请检查 {option} 的值。")
+    return _fits_a_page(text, label, option)
+
+
+def _fits_a_page(text: str, label: str, option: str) -> str:
+    """Every name is also a page (``[[张三]]``, ``[[2026年第一轮]]``) that Logseq stores as a file:
+    it must fit a file name (255 bytes once encoded)."""
+    from xuncha_kb.logseq.names import safe_title_to_relpath
+
+    try:
+        safe_title_to_relpath(text)
+    except InputError as exc:
+        raise InputError(f"{label}不能作为页面名称：{exc.message}", hint=f"请缩短 {option} 的值。") from None
     return text
 
 
