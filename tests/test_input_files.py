@@ -63,3 +63,4 @@ def test_control_characters_are_escaped_when_shown() -> None:
     assert "\x1b" not in text and "\x00" not in text and "\t" not in text
     assert "a\\x1b[31mb\\x00" in text and "x\\ty" in text and "\n第二行" in text
     assert printable("普通文本") == "普通文本"
+    assert printable("a\x85b\u202ec\udcffd") == "a\\x85b\\u202ec\\udcffd"  # C1, bidi override, surrogate

@@ -50,8 +50,15 @@ class XunchaError(Exception):
 
 
 def printable(text: str) -> str:
-    """``text`` with every control character but the line break written as an escape (``\\x00``)."""
-    return "".join(c if c == "\n" or (ord(c) >= 32 and ord(c) != 0x7F) else repr(c)[1:-1] for c in text)
+    """``text`` with every control character but the line break (C0 and C1), lone surrogate and
+    bidi override written as an escape (``\\x00``, ``\\u202e``)."""
+    return "".join(repr(c)[1:-1] if _unprintable(c) else c for c in text)
+
+
+def _unprintable(c: str) -> bool:
+    n = ord(c)
+    return c != "\n" and (n < 32 or 0x7F <= n <= 0x9F or 0xD800 <= n <= 0xDFFF
+                           or 0x202A <= n <= 0x202E or 0x2066 <= n <= 0x2069)
 
 
 class InputError(XunchaError):

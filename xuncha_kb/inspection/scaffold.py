@@ -67,6 +67,10 @@ _FORBIDDEN = {
     "\\": "不能出现在文件名中",
 }
 _MEMBER_SPLIT = re.compile(r"[,，、;；]")
+# Unicode categories never allowed in a name: C1 controls (Cc), format characters such as
+# zero-width spaces, BOM and bidi overrides (Cf), line/paragraph separators (Zl, Zp), and
+# lone surrogates (Cs: bytes that were not UTF-8 on the command line).
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -103,6 +107,12 @@ def check_name(value: str | None, label: str, option: str) -> str:
     if any(ord(c) < 32 or ord(c) == 0x7F for c in text):
         raise InputError(f"{label}“{text!r}”含有控制字符（如换行），不能作为页面名称",
                          hint=f"请检查 {option} 的值。")
+    hidden = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in _INVISIBLE})
+    if hidden:
+        codes = "、".join(hidden)
+        raise InputError(f"{label}“{text!r}”含有看不见的字符 {codes}"
+                         "（零宽字符、文字方向控制符或无效的编码），会让两个看起来一样的名称成为不同的页面",
+                         hint=f"请重新输入 {option} 的值（不要从网页或文档中直接复制）。")
     for ch, why in _FORBIDDEN.items():
         if ch in text:
             raise InputError(f"{label}“{text}”含有字符 “{ch}”，{why}",
@@ -131,7 +141,8 @@ def split_members(raw: str | Iterable[str] | None) -> tuple[str, ...]:
         return ()
     chunks = [raw] if isinstance(raw, str) else list(raw)
     parts = [p for chunk in chunks for p in _MEMBER_SPLIT.split(chunk)]
-    return tuple(check_name(p, "组员姓名", "--members") for p in parts if p.strip())
+    names = (check_name(p, "组员姓名", "--members") for p in parts if p.strip())
+    return tuple(dict.fromkeys(names))  # a name given twice is one member
 
 
 def parse_date_option(raw: str | None, option: str) -> _dt.date | None:
