@@ -71,3 +71,17 @@ def test_add_offset_outside_the_calendar_is_none() -> None:
     assert add_offset(dt.date.min, "-P1D") is None
     assert add_offset(dt.date(9999, 12, 1), "P3M") is None
     assert add_offset(dt.date(2026, 1, 31), "P1M") == dt.date(2026, 2, 28)
+
+
+@pytest.mark.parametrize("value", ["20260310", "2026-W11-2", "２０２６-０３-１０", "2026-3-10"])
+@pytest.mark.parametrize(("args", "option"), [
+    (("report", "{g}", "--today", "{v}"), "--today"),
+    (("sync", "{g}", "--dry-run", "--today", "{v}"), "--today"),
+    (("scaffold", "{g}", "--unit", "甲公司", "--round", "2026年第二轮", "--entry", "{v}"), "--entry"),
+], ids=["report", "sync", "scaffold"])
+def test_option_dates_are_yyyy_mm_dd_and_nothing_else(example_graph: Path, runner, args: tuple[str, ...],
+                                                       option: str, value: str) -> None:
+    """--today used to take the other ISO forms date.fromisoformat knows, --entry did not."""
+    r = runner.invoke(cli, [a.replace("{g}", str(example_graph)).replace("{v}", value) for a in args])
+    assert r.exit_code == 2, r.output
+    assert f"{option} 的日期“{value}”无法识别" in r.output and "YYYY-MM-DD" in r.output

@@ -78,16 +78,29 @@ def check_option_day(day: dt.date, option: str) -> dt.date:
     return day
 
 
+_OPTION_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_option_date(raw: str, option: str) -> dt.date:
+    """A date given as an option: exactly ``YYYY-MM-DD`` (ASCII digits; surrounding blanks
+    allowed), a real day, in :data:`OPTION_YEARS`.  One rule for --today, --entry and --exit
+    (``date.fromisoformat`` alone would also take ``20260310`` or ``2026-W11-2``)."""
+    text = raw.strip()
+    try:
+        if not _OPTION_DAY.fullmatch(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} 的日期“{raw}”无法识别",
+                         hint=f"{option} 的格式为 YYYY-MM-DD，例如 2026-06-01。") from None
+    return check_option_day(day, option)
+
+
 def parse_today(raw: str | None) -> dt.date:
     """``--today YYYY-MM-DD``; the real date when absent."""
     if raw is None:
         return dt.date.today()
-    try:
-        day = dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InputError(f"无法识别的日期：{raw!r}",
-                         hint="--today 的格式为 YYYY-MM-DD，例如 2026-06-01。") from None
-    return check_option_day(day, "--today")
+    return parse_option_date(raw, "--today")
 
 
 def add_offset(day: dt.date, offset: str) -> dt.date | None:

@@ -71,7 +71,6 @@ _MEMBER_SPLIT = re.compile(r"[,，、;；]")
 # zero-width spaces, BOM and bidi overrides (Cf), line/paragraph separators (Zl, Zp), and
 # lone surrogates (Cs: bytes that were not UTF-8 on the command line).
 _INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -146,20 +145,12 @@ def split_members(raw: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def parse_date_option(raw: str | None, option: str) -> _dt.date | None:
-    """``YYYY-MM-DD`` from an option, or InputError naming the option (also for a year outside
-    ``deadlines.OPTION_YEARS``)."""
-    from xuncha_kb.inspection.deadlines import check_option_day
+    """``YYYY-MM-DD`` from an option (None when blank), by ``deadlines.parse_option_date``."""
+    from xuncha_kb.inspection.deadlines import parse_option_date
 
     if raw is None or not raw.strip():
         return None
-    try:
-        if not _ISO_DAY.match(raw.strip()):
-            raise ValueError(raw)
-        day = _dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InputError(f"{option} 的日期“{raw}”无法识别",
-                         hint="日期格式为 YYYY-MM-DD，例如 2026-03-02。") from None
-    return check_option_day(day, option)
+    return parse_option_date(raw, option)
 
 
 def make_facts(unit: str | None, round_name: str | None, *, leader: str | None = None,
