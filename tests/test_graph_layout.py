@@ -91,7 +91,8 @@ def test_scaffold_into_a_folder_that_is_not_a_folder(tmp_path: Path, runner, fol
     ("report", "{g}", "--today", "2026-03-10", "--write"),
     ("sync", "{g}", "--today", "2026-03-10"),
     ("sync", "{g}", "--today", "2026-03-10", "--dry-run"),
-], ids=["scaffold-plan", "report-write", "sync", "sync-dry-run"])
+    ("close-out", "{g}", "--inspection", "某某集团", "--today", "2026-03-10", "--dry-run"),
+], ids=["scaffold-plan", "report-write", "sync", "sync-dry-run", "close-out"])
 def test_other_writing_commands_refuse_a_pages_file(tmp_path: Path, runner, args: tuple[str, ...]) -> None:
     graph = broken_graph(tmp_path, "pages", "file")
     before = tree_hash(graph)

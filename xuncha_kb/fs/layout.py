@@ -173,10 +173,15 @@ def require_parent_folders(root: Path, relpath: str) -> None:
     left to ``resolve_inside`` (which refuses it when it leads outside the graph).
     """
     parent = str(PurePosixPath(relpath).parent)
-    if parent in ("", "."):
-        return
-    problem = first_problem(root, parent)
+    if parent not in ("", "."):
+        require_folder(root, parent, purpose=f"无法写入 {relpath}")
+
+
+def require_folder(root: Path, rel_dir: str, *, purpose: str = "无法在其中读取或写入页面") -> None:
+    """Refuse (``GraphLayoutError``, exit 3) when ``rel_dir`` or a folder above it exists but is
+    not a folder; ``purpose`` says what cannot be done."""
+    problem = first_problem(root, rel_dir)
     if problem is None or problem.is_folder_link:
         return
-    raise GraphLayoutError(f"{problem.message}，无法写入 {relpath}", file=problem.folder,
+    raise GraphLayoutError(f"{problem.message}，{purpose}", file=problem.folder,
                            hint=f"{_FIX}（或在 logseq/config.edn 中改用另一个文件夹），然后重新运行。")
