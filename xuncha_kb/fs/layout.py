@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from xuncha_kb.errors import GraphLayoutError
-from xuncha_kb.model import Diagnostic, GraphConfig, Severity
+from xuncha_kb.model import Diagnostic, GraphConfig
 
 FolderRole = Literal["pages", "journals", "whiteboards", "logseq", "other"]
 
@@ -48,7 +48,7 @@ class FolderProblem:
     @property
     def message(self) -> str:
         if self.is_folder_link:
-            return f"“{self.folder}”{self.what}：xuncha-kb 不经由符号链接读取或写入页面"
+            return f"“{self.folder}”{self.what}：xuncha-kb 不经由符号链接读取页面"
         return f"“{self.folder}”不是文件夹（{self.what}）"
 
 
@@ -159,10 +159,11 @@ def layout_diagnostics(root: Path, config: GraphConfig) -> list[Diagnostic]:
     roles = graph_folders(config)
     out: list[Diagnostic] = []
     for p in folder_problems(root, config):
+        if p.is_folder_link:  # the message says it all: its pages are not read
+            out.append(Diagnostic(p.folder, 1, p.message, "warning"))
+            continue
         consequence = _CONSEQUENCE[roles.get(p.folder, "other")]
-        severity: Severity = "warning" if p.is_folder_link else "error"
-        fix = "" if p.is_folder_link else f"；{_FIX}"
-        out.append(Diagnostic(p.folder, 1, f"{p.message}，{consequence}{fix}", severity))
+        out.append(Diagnostic(p.folder, 1, f"{p.message}，{consequence}；{_FIX}", "error"))
     return out
 
 
