@@ -19,7 +19,8 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "xuncha_kb"
 
 #: The layers, lowest first.  A module may import its own layer and the layers listed for it.
-BASE = {"xuncha_kb", "xuncha_kb.errors", "xuncha_kb.model", "xuncha_kb.filespec", "xuncha_kb.cli_text"}
+BASE = {"xuncha_kb", "xuncha_kb.errors", "xuncha_kb.model", "xuncha_kb.filespec", "xuncha_kb.cli_text",
+        "xuncha_kb.inputfile"}
 ALLOWED: dict[str, set[str]] = {
     "base": set(),
     "logseq": {"base"},

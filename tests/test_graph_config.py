@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLE_GRAPH
 from xuncha_kb.logseq import edn
@@ -164,3 +166,89 @@ def test_date_formats_that_lose_the_date_are_refused(key: str, value: str) -> No
     cfg, diags = read_config(f'{{:a 1\n {key} "{value}"}}', "logseq/config.edn")
     assert (cfg.journal_title_format, cfg.journal_file_format) == ("MMM do, yyyy", "yyyy_MM_dd")
     assert [d.line for d in diags] == [2] and value in diags[0].message
+
+
+# --- every config value diagnostic points at the value's own line ---------------------------------
+
+
+def test_bad_value_on_line_60_is_reported_at_line_60() -> None:
+    """The issue's reproduction: a comment on line 2 mentions the key; the value is on line 60."""
+    text = (EXAMPLE_GRAPH / "logseq" / "config.edn").read_text("utf-8")
+    assert text.split("\n")[1].count(":file/name-format") == 1  # the comment that fooled the text search
+    text = text.replace(":file/name-format :triple-lowbar}", ":file/name-format 42}")
+    lines = text.split("\n")
+    assert lines[59] == " :file/name-format 42}"
+    cfg, diags = read_config(text, "logseq/config.edn")
+    assert cfg.name_format == "legacy"
+    assert [(d.line, ":file/name-format" in d.message) for d in diags] == [(60, True)]
+
+
+# (key, bad value) for every key read_config complains about
+BAD_VALUES = [
+    (":file/name-format", "42"),
+    (":hidden", "5"),
+    (":pages-directory", '"../out"'),
+    (":journals-directory", "7"),
+    (":whiteboards-directory", '""'),
+    (":journal/file-name-format", '"MM-dd"'),
+    (":journal/page-title-format", "12"),
+    (":date-formatter", '"yyyy"'),
+    (":preferred-format", ":docx"),
+    (":preferred-workflow", ":sometimes"),
+    (":property/separated-by-commas", '"owner"'),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_VALUES, ids=[k for k, _ in BAD_VALUES])
+def test_each_config_diagnostic_points_at_the_value(key: str, value: str) -> None:
+    quoted = value.replace('"', '\\"')
+    text = (f';; {key} is explained here: {key} "decoy"\n'
+            f'{{:meta/version 1\n'
+            f' :decoy "{key} {quoted}"\n'
+            f' :nested {{{key} "fine"}}\n'
+            f' #_ {key} #_ 99\n'
+            f' {key}\n'
+            f'   {value}\n'
+            f' :after 1}}\n')
+    _, diags = read_config(text, "logseq/config.edn")
+    assert [d.line for d in diags] == [7], [str(d) for d in diags]
+    assert key in diags[0].message
+
+
+def test_value_lines_survive_crlf_and_tags() -> None:
+    text = ('{:a #uuid "677b79bc-f3eb-4e52-a830-bcae64a66a0d"\r\n :c \\z :d #inst "2020-01-01T00:00:00Z"'
+            ' :preferred-workflow\r :never\r\n :hidden 5}')
+    _, diags = read_config(text, "logseq/config.edn")
+    assert sorted(d.line for d in diags) == [3, 4]
+
+
+def test_map_value_lines() -> None:
+    text = ('{:a 1 ;; :b 0\n :b "x\\"\n :c" :c\n [1 2\n 3] #_ :gone #_ :gone-too :d\n'
+            ' #foo/bar {:e 1} "str key" \\c}')
+    lines = edn.map_value_lines(text)
+    assert lines == {":a": 1, ":b": 2, ":c": 4, ":d": 6, "str key": 6}
+    assert edn.map_value_lines("[1 2]") == {}
+    assert edn.map_value_lines("{:a") == {}  # never raises; a key without a value has no line
+
+
+_VALUES = st.sampled_from(['1', '"a\\"b"', ':k', '[1\n 2]', '#{:x}', '{:a\n {:b 1}}', '#uuid "6"', '\\c',
+                           '"; not a comment"', '(fn [x]\n x)', '#_ 1 2', '#inst "2020"', 'nil'])
+_GAPS = st.sampled_from([" ", "\n", " ;; :k0 in a comment\n", ",", "\r\n", " #_ :k1 "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_GAPS, _GAPS, _VALUES), min_size=1, max_size=8))
+def test_map_value_lines_match_construction(entries: list[tuple[str, str, str]]) -> None:
+    parts, expected = ["{"], {}
+    for n, (before, between, value) in enumerate(entries):
+        parts += [before, f":k{n}", between]
+        expected[f":k{n}"] = "".join(parts).replace("\r\n", "\n").count("\n") + 1
+        parts.append(value)
+    text = "".join(parts) + "}"
+    assert edn.map_value_lines(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='{}[]()#_:;"\\ \nab1,', max_size=60))
+def test_map_value_lines_never_raises(text: str) -> None:
+    assert isinstance(edn.map_value_lines(text), dict)

@@ -110,3 +110,16 @@ def test_sample_report_never_quotes_sensitive_pages(runner, sample: Path, tmp_pa
     assert "某某集团有限公司" in body
     leaked = [s for s in secrets if s in body]
     assert not leaked
+
+
+@pytest.mark.parametrize("value", ["", " ", "\t"])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_blank_inspection_filter_is_refused(runner, sample: Path, value: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """``--inspection ""`` (an unset shell variable) meant to name one inspection; it used to
+    report all of them."""
+    from xuncha_kb.cli import cli
+
+    r = runner.invoke(cli, ["report", str(sample), "--today", "2026-03-10", "--format", fmt,
+                            "--inspection", value])
+    assert r.exit_code == 2, r.output
+    assert "--inspection 的值为空" in r.output and "某某集团有限公司" not in r.output

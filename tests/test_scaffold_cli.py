@@ -142,6 +142,16 @@ def test_foreign_file_with_same_name_is_a_conflict(runner, tmp_path: Path) -> No
     (["--unit", "某公司", "--round", "2026年第一轮", "--entry", "2026-02-30"], "--entry"),
     (["--unit", "某公司", "--round", "2026年第一轮", "--exit", "20260410"], "--exit"),
     (["--unit", "某公司", "--round", "2026年第一轮", "--workflow", "/nonexistent/流程.md"], "工作流程"),
+    # every name is also a page ([[张三]]): it must fit a file name
+    (["--unit", "某公司", "--round", "2026年第一轮", "--leader", "长" * 100], "--leader"),
+    (["--unit", "某公司", "--round", "2026年第一轮", "--members", "李四," + "长" * 100], "--members"),
+    # invisible characters: two names that look the same would be two pages
+    (["--unit", "某\u200b公司", "--round", "2026年第一轮"], "U+200B"),
+    (["--unit", "某\u202e公司", "--round", "2026年第一轮"], "U+202E"),
+    (["--unit", "某公司", "--round", "2026年\u2028第一轮"], "U+2028"),
+    (["--unit", "某公司\ufeff", "--round", "2026年第一轮"], "U+FEFF"),
+    (["--unit", "某\x85公司", "--round", "2026年第一轮"], "U+0085"),
+    (["--unit", "某公司", "--round", "2026年第一轮", "--leader", "张\udcff"], "U+DCFF"),
 ])
 def test_bad_input_exit_2_and_nothing_written(runner, tmp_path: Path, args: list[str], needle: str) -> None:
     root = tmp_path / "g"
@@ -290,3 +300,29 @@ def test_graph_definition_page_is_used(runner, tmp_path: Path) -> None:
     assert json.loads(result.output)["workflow"] == "本办巡察流程"
     overview = load_graph(root).page("巡察/2026年第一轮/某公司")
     assert overview is not None and overview.properties["工作流程"] == "[[本办巡察流程]]"
+
+
+def test_invalid_utf8_in_argv_is_exit_2_in_a_real_process(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates; writing one used to be a
+    UnicodeEncodeError traceback."""
+    import os
+
+    root = tmp_path / "g"
+    root.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    p = subprocess.run([sys.executable, "-m", "xuncha_kb", "scaffold", str(root), "--unit", b"\xff\xfe",
+                        "--round", "2026年第一轮"], capture_output=True, env=env, timeout=60)
+    stderr = p.stderr.decode("utf-8", errors="replace")
+    assert p.returncode == 2, stderr
+    assert "Traceback" not in stderr and "看不见的字符" in stderr
+    assert list(root.iterdir()) == []
+
+
+def test_a_member_named_twice_is_one_member(runner, tmp_path: Path) -> None:
+    root = tmp_path / "g"
+    root.mkdir()
+    r = _run(runner, "scaffold", str(root), "--unit", "某公司", "--round", "2026年第一轮",
+             "--members", "李四,王五，李四")
+    assert r.exit_code == 0, r.output
+    overview = load_graph(root).page("巡察/2026年第一轮/某公司")
+    assert overview is not None and overview.properties["组员"] == "[[李四]], [[王五]]"

@@ -131,3 +131,18 @@ def test_watch_on_a_missing_graph_is_a_user_error(tmp_path: Path, runner) -> Non
 def test_watch_bad_today_is_exit_2(graph: Path, runner) -> None:  # type: ignore[no-untyped-def]
     res = runner.invoke(cli, ["watch", str(graph), "--today", "2026-13-45", "--timeout", "0.1"])
     assert res.exit_code == 2
+
+
+@pytest.mark.timeout(30)  # before the check, 1e308 killed the timer thread and watch never stopped
+@pytest.mark.parametrize("value", ["-1", "-0.5", "nan", "inf", "1e308"])
+def test_timeout_that_no_timer_can_wait_is_refused(example_graph: Path, runner, value: str) -> None:
+    r = runner.invoke(cli, ["watch", str(example_graph), "--today", "2026-03-10", "--timeout", value])
+    assert r.exit_code == 2, r.output
+    assert "--timeout" in r.output and "不是有效的秒数" in r.output
+    assert not (example_graph / ".xuncha" / "events.jsonl").exists()
+
+
+def test_timeout_zero_stops_at_once(example_graph: Path, runner) -> None:
+    r = runner.invoke(cli, ["watch", str(example_graph), "--today", "2026-03-10", "--timeout", "0"])
+    assert r.exit_code == 0, r.output
+    assert "已停止监视" in r.output

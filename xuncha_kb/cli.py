@@ -1,9 +1,6 @@
-"""The command line: options → calls into ``xuncha_kb.commands``, results → terminal output.
-
-The only module that imports click; each command's modules are imported inside it, so
-``xuncha-kb --help`` is fast.  Every ``XunchaError`` becomes a Chinese message on stderr and its
-exit code here, in ``XunchaGroup.invoke``; nothing else in the package prints errors or exits.
-"""
+"""The command line: options → calls into ``xuncha_kb.commands`` (imported inside each command,
+so ``--help`` is fast), results → output.  The only click import; every ``XunchaError`` becomes
+a Chinese message and its exit code here, in ``XunchaGroup.invoke``, and nowhere else."""
 
 from __future__ import annotations
 
@@ -11,22 +8,18 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
+from click.decorators import FC
 
 from xuncha_kb import __version__, cli_text
 from xuncha_kb.commands import resolve_graph
 from xuncha_kb.errors import XunchaError
 
-# Route click's own gettext look-ups (usage lines, help headings, option errors) through our
-# Chinese catalog, so that every message the command line prints reads in Chinese.
-for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
-                click.termui, click.types, click.utils):
-    if hasattr(_module, "_"):
-        _module._ = cli_text.gettext  # type: ignore[attr-defined]
-    if hasattr(_module, "ngettext"):
-        _module.ngettext = cli_text.ngettext  # type: ignore[attr-defined]
+# click's own messages (usage lines, help headings, option errors) in Chinese.
+cli_text.translate(click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+                   click.termui, click.types, click.utils)
 
 
 class XunchaOption(click.Option):
@@ -36,10 +29,7 @@ class XunchaOption(click.Option):
         return cli_text.TYPE_METAVARS.get(metavar := super().make_metavar(ctx), metavar)
 
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def option(*decls: str, **attrs: Any) -> Callable[[_F], _F]:
+def option(*decls: str, **attrs: Any) -> Callable[[FC], FC]:
     """``click.option`` with :class:`XunchaOption`."""
     return click.option(*decls, cls=XunchaOption, **attrs)
 
@@ -87,13 +77,22 @@ class XunchaGroup(click.Group, XunchaCommand):
 
 _err = partial(click.echo, err=True)
 graph_argument = click.argument("graph", required=False, metavar="[GRAPH]")
-file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 
 
+class InputPath(click.Path):
+    """``click.Path`` for files we read, refusing a NUL byte (``os.stat`` would raise)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("路径中含有 NUL 字符", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+file_argument = click.argument("file", type=InputPath(dir_okay=False, path_type=Path))
 json_option = partial(option, "--json", "as_json", is_flag=True)
 dry_run_option = partial(option, "--dry-run", is_flag=True)
 today_option = partial(option, "--today", metavar="YYYY-MM-DD")
-workflow_option = option("--workflow", "workflow_file", type=click.Path(dir_okay=False), metavar="文件",
+workflow_option = option("--workflow", "workflow_file", type=InputPath(dir_okay=False), metavar="文件",
                          help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
 
 
@@ -298,7 +297,3 @@ def close_out_cmd(graph: str | None, name: str | None, today: str | None, as_jso
 
 def main() -> None:
     cli(prog_name="xuncha-kb")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -87,6 +87,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return gettext(singular if n == 1 else plural)
 
 
+def translate(*modules: object) -> None:
+    """Route the gettext look-ups of the library's modules (each imported ``gettext as _`` and
+    ``ngettext``) through this catalog."""
+    for module in modules:
+        if hasattr(module, "_"):
+            module._ = gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext
+
+
 # --- layout: Chinese characters take two terminal columns ---------------------------------------
 
 def display_width(text: str) -> int:

@@ -284,11 +284,15 @@ def plan_close_out(root: Path, name: str, today: dt.date, *, archive: Path | Non
                    include_sensitive: bool = False, purge: bool = False,
                    graph: Graph | None = None) -> CloseOutPlan:
     """Read the graph and work out what close-out would do.  Writes nothing."""
+    from xuncha_kb.fs.layout import require_folder
     from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.logseq.names import safe_title_to_relpath
 
     root = Path(root)
     graph = graph or load_graph(root)
+    # The record page goes into the pages folder; if that is not a folder, no inspection can
+    # be found either, and "not found" would hide the reason.
+    require_folder(root, graph.config.pages_dir, purpose="无法读取该巡察的页面，也无法写入脱密处理记录")
     ref = pick_inspection(graph, name)
     pages = owned_pages(graph, ref)
     title = record_title(ref)

@@ -52,6 +52,14 @@ class ScaffoldRun:
     plan: Plan
 
 
+def _is_real_dir(path: Path) -> bool:
+    """A folder that is not a symlink; False for anything that cannot even be looked at."""
+    try:
+        return path.is_dir() and not path.is_symlink()
+    except OSError:
+        return False
+
+
 def _only_dot_entries(path: Path) -> bool:
     try:
         return not any(not p.name.startswith(".") for p in path.iterdir())
@@ -68,9 +76,9 @@ def index_graph(root: Path) -> GraphIndex:
     from xuncha_kb.workflow.load import is_definition_page
 
     path = Path(root)
-    if path.is_dir() and not path.is_symlink() and _only_dot_entries(path):
+    if _is_real_dir(path) and _only_dot_entries(path):
         return GraphIndex(path, GraphConfig())
-    base = graph_root(path)
+    base = graph_root(path)  # says why anything else is not a graph
     config, _ = read_graph_config(base)
     pages: dict[str, str] = {}
     boards: dict[str, str] = {}
@@ -167,6 +175,38 @@ def name_clashes(graph: GraphIndex, scaffold: Scaffold, plan: Plan) -> Plan:
     return replace(plan, actions=tuple(actions))
 
 
+def facts_conflict(graph: GraphIndex, workflow: Workflow, facts: InspectionFacts, scaffold: Scaffold,
+                   plan: Plan) -> Plan:
+    """Turn the overview page's action into a Conflict when the options ask for other facts
+    (组长, 组员, 进驻日, 撤离日) than the existing overview page states.
+
+    scaffold never rewrites an existing file, so keeping quiet would leave the old facts in
+    force while the user believes the new ones were applied.  Options not given are not
+    compared.  The conflict names every difference and how to change it.
+    """
+    from xuncha_kb.fs.scan import read_page_file
+    from xuncha_kb.generate.facts import fact_differences, facts_in_force
+
+    overview = next((f for f in scaffold.files if f.kind == "overview"), None)
+    if overview is None or graph.page_files.get(page_key(overview.title)) != overview.path:
+        return plan  # no such page yet, or another file holds the name (name_clashes says so)
+    page = read_page_file(graph.root, overview.path, graph.config)[0]
+    current = facts_in_force(workflow, page) if page is not None else None
+    diffs = fact_differences(workflow, facts, current) if current is not None else []
+    if not diffs:
+        return plan
+    props = "、".join(f"{d.label}::" for d in diffs)
+    hint = (f"scaffold 不修改已有的巡察。要改用本次的值，请在 Logseq 中打开概览页 {overview.path}，"
+            f"修改 {props}")
+    if any(d.option in ("--entry", "--exit") for d in diffs):
+        hint += "，然后运行 xuncha-kb sync 按新的日期重算各项期限"
+    hint += f"；要保留概览页上的值，去掉 {' '.join(d.option for d in diffs)} 后重新运行。"
+    reason = "巡察已存在，本次参数与概览页不一致：" + "；".join(str(d) for d in diffs)
+    actions = tuple(Conflict(a.path, reason, hint) if a.path == overview.path and not isinstance(a, Conflict)
+                    else a for a in plan.actions)
+    return replace(plan, actions=actions)
+
+
 def _plan(root: Path, graph: GraphIndex, sc: Scaffold) -> Plan:
     plan = plan_writes(Path(root), sc.file_specs(), mode="create_only", title=sc.inspection)
     return name_clashes(graph, sc, plan)
@@ -177,7 +217,8 @@ def plan_inspection(root: Path, facts: InspectionFacts,
     graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_inspection(workflow, facts, graph.config), graph.config)
-    return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
+    plan = facts_conflict(graph, workflow, facts, sc, _plan(root, graph, sc))
+    return ScaffoldRun(graph, workflow, sc, plan)
 
 
 def plan_annual(root: Path, year: int | None, workflow_file: str | Path | None = None) -> ScaffoldRun:

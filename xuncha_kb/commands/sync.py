@@ -50,28 +50,16 @@ __all__ = ["P_REMOVED", "BlockNote", "FileResult", "StageLook", "SyncPlan", "app
 # --- the whole graph ------------------------------------------------------------------------
 
 
-def milestone_dates_of(workflow: Workflow, props: Mapping[str, str]) -> dict[str, dt.date]:
-    from xuncha_kb.track.deadlines import milestone_dates
-
-    return {k: v for k, v in milestone_dates(workflow.milestones, props).items() if v is not None}
-
-
 def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     """Ours: the inspection's files as the generator makes them now (all milestone dates known)."""
-    from xuncha_kb.generate.facts import ENTRY_MILESTONE, EXIT_MILESTONE, InspectionFacts
+    from xuncha_kb.generate.facts import facts_in_force
     from xuncha_kb.generate.inspection import scaffold_inspection
-    from xuncha_kb.track.discover import inspection_from_page
 
     page = graph.page(inspection)
-    ref = inspection_from_page(page) if page is not None else None
-    if page is None or ref is None:
+    current = facts_in_force(workflow, page) if page is not None else None
+    if page is None or current is None:
         return None
-    dates = milestone_dates_of(workflow, page.properties)
-    entry = next((d for mid, d in dates.items() if mid in ENTRY_MILESTONE[0]), None)
-    exit_ = next((d for mid, d in dates.items() if mid in EXIT_MILESTONE[0]), None)
-    facts = InspectionFacts(unit=ref.unit, round=ref.round, leader=ref.leader[0] if ref.leader else None,
-                               members=ref.members, entry=entry, exit=exit_)
-    return scaffold_inspection(workflow, facts, graph.config, dates=dates, name=page.name)
+    return scaffold_inspection(workflow, current.facts, graph.config, dates=current.dates, name=page.name)
 
 
 # --- the overview whiteboard: stage boxes show each stage's state ---------------------------
@@ -162,6 +150,7 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
               workflow: Workflow | None = None) -> SyncPlan:
     """Read the graph and the manifest; return what sync would change (nothing is written)."""
     from xuncha_kb.fs.eventlog import read_events
+    from xuncha_kb.fs.layout import require_parent_folders
     from xuncha_kb.fs.manifest import read_manifest
     from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.live.events import stage_completion_dates
@@ -181,8 +170,11 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
             if uid:
                 id_files.setdefault(uid.strip(), page.file)
     kinds = ("overview", "stage", "list", "ledger", "whiteboard")
-    inspections = sorted({e.inspection for e in manifest.entries.values()
-                          if e.inspection and e.kind in kinds})
+    ours = [e for e in manifest.entries.values() if e.inspection and e.kind in kinds]
+    for path in sorted({e.path for e in ours}):
+        # A generated page whose folder is now a file is not "deleted by the user": refuse.
+        require_parent_folders(root, path)
+    inspections = sorted({e.inspection for e in ours if e.inspection})
     files: list[FileResult] = []
     notes: list[str] = []
     boards: list[tuple[str, str | None, str, dict[str, Any], str, Any, dict[str, str]]] = []

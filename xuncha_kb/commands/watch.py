@@ -90,13 +90,13 @@ def write_report_page(live: LiveGraph) -> str | None:
     title = report_page_title(live.progress, None)
     rel = safe_title_to_relpath(title, live.config)
     text = render_markdown(live.progress)
-    plan = plan_writes(live.root, [FileSpec(rel, text, kind="report")], mode="update_generated")
-    if plan.conflicts:
-        return f"报告页 {rel} 在生成后被手动修改，未覆盖（删除该页或撤销修改后会重新生成）"
-    if not plan.changes_anything:
-        return None
-    live.own.expect(rel, text.encode("utf-8"))
-    try:
+    try:  # a watcher outlives a graph it cannot write to (a read-only disk, ``pages`` a file …)
+        plan = plan_writes(live.root, [FileSpec(rel, text, kind="report")], mode="update_generated")
+        if plan.conflicts:
+            return f"报告页 {rel} 在生成后被手动修改，未覆盖（删除该页或撤销修改后会重新生成）"
+        if not plan.changes_anything:
+            return None
+        live.own.expect(rel, text.encode("utf-8"))
         apply(plan, live.root)
     except XunchaError as exc:
         return f"报告页未更新：{exc.message}"
@@ -108,6 +108,20 @@ def own_writes_from_manifest(root: Path) -> OwnWrites:
     from xuncha_kb.fs.manifest import read_manifest
 
     return OwnWrites({path: e.hash for path, e in read_manifest(root).entries.items()})
+
+
+def check_timeout(timeout: float | None) -> None:
+    """``--timeout`` must be a number of seconds a timer can wait: finite, not negative, not
+    beyond ``threading.TIMEOUT_MAX`` (past it the timer thread dies and watch never stops)."""
+    import math
+    import threading
+
+    from xuncha_kb.errors import InputError
+
+    if timeout is None or (math.isfinite(timeout) and 0 <= timeout <= threading.TIMEOUT_MAX):
+        return
+    raise InputError(f"--timeout 的值 {timeout} 不是有效的秒数",
+                     hint="请给出不小于 0 的秒数，例如 --timeout 60；不加 --timeout 则一直监视到按 Ctrl-C。")
 
 
 def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date | None,
@@ -125,6 +139,7 @@ def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date |
     from xuncha_kb.fs.watch import watchdog_source
     from xuncha_kb.live.events import format_text
 
+    check_timeout(timeout)
     root = graph_root(root)
     started = time.perf_counter()
     stop = StopFlag()

@@ -48,7 +48,9 @@ def _find_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWor
     from xuncha_kb.workflow import load
 
     explicit, path = graph or os.environ.get(GRAPH_ENV), resolve_graph(graph)
-    if explicit and Path(explicit).is_file():
+    from xuncha_kb.inputfile import is_regular_file
+
+    if explicit and is_regular_file(Path(explicit)):
         wf, warnings = load.check_definition(Path(explicit))
         return ShownWorkflow(wf, f"定义文件 {explicit}", warnings)
     try:

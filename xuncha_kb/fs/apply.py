@@ -22,14 +22,17 @@ Policies (``mode``):
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from xuncha_kb.errors import InputError, WriteConflict
+from xuncha_kb.errors import GraphNotFound, InputError, WriteConflict
 from xuncha_kb.filespec import FileSpec, content_hash
 from xuncha_kb.fs.atomic import atomic_write, file_hash, sweep_temp_files
+from xuncha_kb.fs.layout import require_parent_folders
 from xuncha_kb.fs.lock import default_lock_timeout, graph_lock
 from xuncha_kb.fs.manifest import Manifest, ManifestEntry, read_manifest, write_manifest
 from xuncha_kb.fs.state import STATE_DIR_NAME
@@ -78,10 +81,15 @@ class Skip:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Writing would overwrite something that is not ours; the whole plan is refused."""
+    """Writing would overwrite something that is not ours; the whole plan is refused.
+
+    ``hint`` says how to resolve this particular conflict; without one the refusal gives the
+    general advice (look at the plan, rename or move the file).
+    """
 
     path: str
     reason: str
+    hint: str = ""
 
 
 Action = Create | Update | Unchanged | Skip | Conflict
@@ -214,8 +222,10 @@ def check_relpath(relpath: str) -> str:
 
 
 def resolve_inside(root: Path, relpath: str) -> Path:
-    """Absolute path of ``relpath`` under ``root``, refusing anything that escapes it."""
+    """Absolute path of ``relpath`` under ``root``, refusing anything that escapes it, and
+    refusing (``GraphLayoutError``, exit 3) a folder on the way that is not a folder."""
     check_relpath(relpath)
+    require_parent_folders(Path(root), relpath)
     base = Path(root).resolve()
     target = (base / relpath).resolve()
     if target != base and base not in target.parents:
@@ -224,6 +234,32 @@ def resolve_inside(root: Path, relpath: str) -> Path:
 
 
 # --- planning ----------------------------------------------------------------------------
+
+def _occupant(target: Path) -> str | None:
+    """What sits at ``target`` when it is not a regular file: a folder, or a FIFO, device …
+    (never opened: reading a FIFO would block).  None when it is a file or nothing."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "一个文件夹"
+    return None if stat.S_ISREG(mode) else "一个特殊文件（如命名管道或设备）"
+
+
+def _current_hash(target: Path, relpath: str) -> str | None:
+    """The hash of what is at ``target`` now (None: nothing); a file we may not read is exit 3."""
+    occupant = _occupant(target)
+    if occupant is not None:
+        return content_hash(f"<{occupant}>")
+    try:
+        return file_hash(target)
+    except NotADirectoryError:
+        return None  # a folder on the way became a file after the check: nothing is there
+    except OSError as exc:
+        raise GraphNotFound(f"无法读取 {relpath}（{exc.strerror or exc}），未写入任何文件",
+                            file=relpath, hint="请检查该文件及其所在文件夹的权限。") from None
+
 
 def plan_writes(root: Path, specs: Iterable[FileSpec], *, manifest: Manifest | None = None,
                 mode: Mode = "create_only", title: str = "") -> Plan:
@@ -244,9 +280,10 @@ def plan_writes(root: Path, specs: Iterable[FileSpec], *, manifest: Manifest | N
 def _plan_one(root: Path, spec: FileSpec, manifest: Manifest, mode: Mode) -> Action:
     target = resolve_inside(root, spec.path)
     meta: dict[str, Any] = {"inspection": spec.inspection, "kind": spec.kind, "blocks": spec.blocks}
-    if target.is_dir():
-        return Conflict(spec.path, "同名位置是一个文件夹")
-    current = file_hash(target)
+    occupant = _occupant(target)
+    if occupant is not None:
+        return Conflict(spec.path, f"同名位置是{occupant}")
+    current = _current_hash(target, spec.path)
     wanted = content_hash(spec.content)
     entry = manifest.get(spec.path)
     if current is None:
@@ -256,6 +293,9 @@ def _plan_one(root: Path, spec: FileSpec, manifest: Manifest, mode: Mode) -> Act
     if current == wanted:
         return Unchanged(spec.path, content_hash=wanted, **meta)
     if mode == "create_only":
+        if entry is not None and entry.hash == current:
+            # exactly what we wrote last time: the difference is on our side, not the user's
+            return Skip(spec.path, "自上次生成后未被修改，但这次生成的内容不同；已有文件不覆盖，保留原样")
         if entry is not None:
             return Skip(spec.path, "已存在且有修改（进度或笔记），保留原样")
         return Conflict(spec.path, "已有同名文件且内容不同，不是 xuncha-kb 生成的")
@@ -271,13 +311,14 @@ def _plan_one(root: Path, spec: FileSpec, manifest: Manifest, mode: Mode) -> Act
 def _conflict_error(conflicts: Sequence[Conflict]) -> WriteConflict:
     listed = "；".join(f"{c.path}（{c.reason}）" for c in conflicts[:5])
     more = f" 等 {len(conflicts)} 个文件" if len(conflicts) > 5 else ""
+    hints = list(dict.fromkeys(c.hint for c in conflicts if c.hint))
     return WriteConflict(f"有文件冲突，未写入任何文件：{listed}{more}",
-                         hint="请先用 --dry-run 查看计划；改名或移走冲突的文件后再运行。")
+                         hint="；".join(hints) or "请先用 --dry-run 查看计划；改名或移走冲突的文件后再运行。")
 
 
 def _preflight(root: Path, action: Create | Update) -> Conflict | None:
     target = resolve_inside(root, action.path)
-    current = file_hash(target)
+    current = _current_hash(target, action.path)
     if isinstance(action, Create):
         if current is not None:
             return Conflict(action.path, "计划之后该文件被创建")

@@ -161,8 +161,17 @@ def settle_pending(root: Path, manifest: Manifest) -> Manifest:
     """
     if not manifest.pending:
         return manifest
-    adopted = [e for e in manifest.pending.values() if file_hash(Path(root) / e.path) == e.hash]
+    adopted = [e for e in manifest.pending.values() if _hash_or_none(Path(root) / e.path) == e.hash]
     return manifest.with_entries(adopted)
+
+
+def _hash_or_none(path: Path) -> str | None:
+    """``file_hash`` that treats anything but a readable regular file as absent (a FIFO is
+    never opened; a folder on the way that is a file is no error)."""
+    try:
+        return file_hash(path) if path.is_file() else None
+    except OSError:
+        return None
 
 
 def write_manifest(root: Path, manifest: Manifest) -> bool:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Literal
 
 from xuncha_kb.errors import GraphNotFound
+from xuncha_kb.fs.layout import first_problem, layout_diagnostics
 from xuncha_kb.logseq.config import CONFIG_FILE, read_config
 from xuncha_kb.logseq.names import journal_day_from_file, page_identity
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, PageFormat, Whiteboard, page_key
@@ -119,14 +120,25 @@ def graph_root(root: str | os.PathLike[str]) -> Path:
         os.listdir(path)
     except PermissionError:
         raise GraphNotFound(f"没有权限读取图谱目录“{shown}”", hint="请检查目录权限") from None
+    except OSError as exc:  # a name over the system's limit, a symlink loop, an I/O error …
+        raise GraphNotFound(f"无法访问图谱目录“{shown}”：{exc.strerror or exc}", hint=hint) from None
     return path
 
 
 def read_graph_config(root: Path) -> tuple[GraphConfig, list[Diagnostic]]:
-    """Read ``logseq/config.edn``; a missing file means Logseq's defaults."""
+    """Read ``logseq/config.edn`` and check the folders it names (``fs.layout``).
+
+    A missing config means Logseq's defaults.  The diagnostics come in file order: the
+    config's own first, then one per graph folder that is not a folder (``pages`` a file …).
+    """
+    config, diags = _read_config_file(root)
+    return config, diags + layout_diagnostics(root, config)
+
+
+def _read_config_file(root: Path) -> tuple[GraphConfig, list[Diagnostic]]:
     path = root / CONFIG_FILE
     if not path.is_file() or path.is_symlink():
-        return GraphConfig(), []
+        return GraphConfig(), _config_not_a_file(root)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -135,6 +147,17 @@ def read_graph_config(root: Path) -> tuple[GraphConfig, list[Diagnostic]]:
     text, diags = decode_bytes(data, CONFIG_FILE)
     config, more = read_config(text, CONFIG_FILE)
     return config, diags + more
+
+
+def _config_not_a_file(root: Path) -> list[Diagnostic]:
+    """Why an existing ``logseq/config.edn`` was not read (a folder, a FIFO, a symlink)."""
+    if first_problem(root, "logseq") is not None:
+        return []  # the logseq folder itself is reported by layout_diagnostics
+    path = root / CONFIG_FILE
+    if not os.path.lexists(path):
+        return []
+    what = "是符号链接（不经由符号链接读取）" if path.is_symlink() else "不是普通文件"
+    return [Diagnostic(CONFIG_FILE, 1, f"配置文件{what}，已按 Logseq 的默认设置读取图谱", "warning")]
 
 
 def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = True,

@@ -13,7 +13,9 @@ from xuncha_kb.workflow.model import Workflow
 def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | None = None) -> Scaffold:
     """The year's 巡察计划 page: the workflow's annual stages as tasks, and the year's inspections."""
     config = config or GraphConfig(name_format="triple-lowbar")
-    if not 1900 <= year <= 2999:
+    from xuncha_kb.track.deadlines import OPTION_YEARS
+
+    if year not in OPTION_YEARS:
         raise InputError(f"年度 {year} 不合理", hint="请用 --year 指定四位年份，例如 2026。")
     annual = tuple(s for s in workflow.stages if s.scope == "annual")
     if not annual:

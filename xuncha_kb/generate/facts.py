@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from xuncha_kb.errors import InputError
 from xuncha_kb.logseq.properties import LIST_SEPARATORS_RE
+from xuncha_kb.model import Page
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Milestone, Workflow
 
@@ -29,7 +30,10 @@ _FORBIDDEN = {
     "}": "会被当作宏 {{…}}",
     "\\": "不能出现在文件名中",
 }
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Unicode categories never allowed in a name: C1 controls (Cc), format characters such as
+# zero-width spaces, BOM and bidi overrides (Cf), line/paragraph separators (Zl, Zp), and
+# lone surrogates (Cs: bytes that were not UTF-8 on the command line).
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -65,6 +69,12 @@ def check_name(value: str | None, label: str, option: str) -> str:
     if any(ord(c) < 32 or ord(c) == 0x7F for c in text):
         raise InputError(f"{label}“{text!r}”含有控制字符（如换行），不能作为页面名称",
                          hint=f"请检查 {option} 的值。")
+    hidden = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in _INVISIBLE})
+    if hidden:
+        codes = "、".join(hidden)
+        raise InputError(f"{label}“{text!r}”含有看不见的字符 {codes}"
+                         "（零宽字符、文字方向控制符或无效的编码），会让两个看起来一样的名称成为不同的页面",
+                         hint=f"请重新输入 {option} 的值（不要从网页或文档中直接复制）。")
     for ch, why in _FORBIDDEN.items():
         if ch in text:
             raise InputError(f"{label}“{text}”含有字符 “{ch}”，{why}",
@@ -73,6 +83,18 @@ def check_name(value: str | None, label: str, option: str) -> str:
         raise InputError(f"{label}“{text}”会指向图谱目录之外", hint=f"请检查 {option} 的值。")
     if text.startswith("((") or "::" in text:
         raise InputError(f"{label}“{text}”看起来像块引用或属性，不能作为名称", hint=f"请检查 {option} 的值。")
+    return _fits_a_page(text, label, option)
+
+
+def _fits_a_page(text: str, label: str, option: str) -> str:
+    """Every name is also a page (``[[张三]]``, ``[[2026年第一轮]]``) that Logseq stores as a file:
+    it must fit a file name (255 bytes once encoded)."""
+    from xuncha_kb.logseq.names import safe_title_to_relpath
+
+    try:
+        safe_title_to_relpath(text)
+    except InputError as exc:
+        raise InputError(f"{label}不能作为页面名称：{exc.message}", hint=f"请缩短 {option} 的值。") from None
     return text
 
 
@@ -81,20 +103,17 @@ def split_members(raw: str | Iterable[str] | None) -> tuple[str, ...]:
         return ()
     chunks = [raw] if isinstance(raw, str) else list(raw)
     parts = [p for chunk in chunks for p in LIST_SEPARATORS_RE.split(chunk)]
-    return tuple(check_name(p, "组员姓名", "--members") for p in parts if p.strip())
+    names = (check_name(p, "组员姓名", "--members") for p in parts if p.strip())
+    return tuple(dict.fromkeys(names))  # a name given twice is one member
 
 
 def parse_date_option(raw: str | None, option: str) -> _dt.date | None:
-    """``YYYY-MM-DD`` from an option, or InputError naming the option."""
+    """``YYYY-MM-DD`` from an option (None when blank), by ``deadlines.parse_option_date``."""
+    from xuncha_kb.track.deadlines import parse_option_date
+
     if raw is None or not raw.strip():
         return None
-    try:
-        if not _ISO_DAY.match(raw.strip()):
-            raise ValueError(raw)
-        return _dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InputError(f"{option} 的日期“{raw}”无法识别",
-                         hint="日期格式为 YYYY-MM-DD，例如 2026-03-02。") from None
+    return parse_option_date(raw, option)
 
 
 def make_facts(unit: str | None, round_name: str | None, *, leader: str | None = None,
@@ -129,3 +148,70 @@ def milestone_dates(workflow: Workflow, facts: InspectionFacts) -> dict[str, _dt
             out[m.id] = value
     return out
 
+
+# --- the facts of an inspection that already exists ------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class FactsInForce:
+    """What an existing overview page states: the facts, every milestone date, the raw date text."""
+
+    facts: InspectionFacts
+    dates: Mapping[str, _dt.date]  # milestone id → date, for the dates filled in
+    date_text: Mapping[str, str]  # milestone id → the property's text, as written
+
+
+def facts_in_force(workflow: Workflow, page: Page) -> FactsInForce | None:
+    """The facts an overview page states now (None if the page is not an inspection's overview).
+
+    The page is where the office keeps these facts once the inspection exists: staff edit
+    组长::, 组员::, 进驻日:: … there, and ``sync`` regenerates from them.
+    """
+    from xuncha_kb.track.deadlines import milestone_dates as dates_on_page
+    from xuncha_kb.track.discover import inspection_from_page, prop_text
+
+    ref = inspection_from_page(page)
+    if ref is None:
+        return None
+    dates = {k: v for k, v in dates_on_page(workflow.milestones, page.properties).items() if v is not None}
+    texts = {m.id: prop_text(page.properties, m.name) or "" for m in workflow.milestones}
+    entry, exit_ = (find_milestone(workflow, spec) for spec in (ENTRY_MILESTONE, EXIT_MILESTONE))
+    facts = InspectionFacts(unit=ref.unit, round=ref.round, leader=ref.leader[0] if ref.leader else None,
+                            members=ref.members, entry=dates.get(entry.id) if entry else None,
+                            exit=dates.get(exit_.id) if exit_ else None)
+    return FactsInForce(facts, dates, texts)
+
+
+@dataclass(frozen=True, slots=True)
+class FactDifference:
+    """One fact asked for on the command line that differs from the one in force."""
+
+    label: str  # the overview page's property, e.g. 组长
+    option: str  # e.g. --leader
+    in_force: str  # as the page states it ("" = not filled in)
+    given: str
+
+    def __str__(self) -> str:
+        was = f"“{self.in_force}”" if self.in_force else "未填写"
+        return f"{self.label}：概览页上为{was}，本次 {self.option} 为“{self.given}”"
+
+
+def fact_differences(workflow: Workflow, given: InspectionFacts,
+                     current: FactsInForce) -> list[FactDifference]:
+    """The facts ``given`` asks for (options left out are not compared) that differ from ``current``."""
+    now = current.facts
+    out: list[FactDifference] = []
+    if given.leader is not None and given.leader != _nfc(now.leader):
+        out.append(FactDifference(cv.P_LEADER, "--leader", _nfc(now.leader), given.leader))
+    if given.members and set(given.members) != {_nfc(m) for m in now.members}:
+        out.append(FactDifference(cv.P_MEMBERS, "--members", "、".join(now.members),
+                                  "、".join(given.members)))
+    for spec, option, wanted, have in ((ENTRY_MILESTONE, "--entry", given.entry, now.entry),
+                                       (EXIT_MILESTONE, "--exit", given.exit, now.exit)):
+        m = find_milestone(workflow, spec)
+        if m is not None and wanted is not None and wanted != have:
+            out.append(FactDifference(m.name, option, current.date_text.get(m.id, ""), wanted.isoformat()))
+    return out
+
+
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "").strip()

@@ -2,7 +2,7 @@
 
 ``watch`` keeps a :class:`~xuncha_kb.fs.cache.FileEntry` per file and parsed pages only for
 *relevant* files, so progress is computed over a small graph.  The rule is a superset of what
-``inspection.progress``, ``ledgers`` and ``sensitive`` read:
+``track.progress``, ``ledgers`` and ``sensitive`` read:
 
 * a page is *core* when any page or block property key is non-ASCII (every inspection key in
   ``conventions`` is Chinese: 活动, 巡察, 阶段, 移交对象, 整改状态, 底稿, 密级 …) or is one of

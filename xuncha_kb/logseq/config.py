@@ -36,12 +36,16 @@ def read_config(text: str, file: str = CONFIG_FILE) -> tuple[GraphConfig, list[D
 
 def config_from_map(data: Mapping[str, Any], file: str = CONFIG_FILE, text: str = "",
                     diags: list[Diagnostic] | None = None) -> GraphConfig:
-    """Build a GraphConfig from an already converted EDN map (keys like ``":hidden"``)."""
+    """Build a GraphConfig from an already converted EDN map (keys like ``":hidden"``).
+
+    ``text`` is the EDN the map was read from: a diagnostic about a value names the line
+    where that value is written (``edn.map_value_lines``), not the first mention of its key.
+    """
     diags = diags if diags is not None else []
+    value_lines = edn.map_value_lines(text) if text else {}
 
     def warn(key: str, message: str) -> None:
-        pos = text.find(key)
-        diags.append(Diagnostic(file, edn.line_of(text, pos) if pos >= 0 else 1, message))
+        diags.append(Diagnostic(file, value_lines.get(key, 1), message))
 
     defaults = GraphConfig()
 

@@ -1,4 +1,4 @@
-"""Renderers: one per format, all reading the same ``Progress`` (see ``inspection.progress``)."""
+"""Renderers: one per format, all reading the same ``Progress`` (see ``track.progress``)."""
 
 from __future__ import annotations
 

@@ -44,6 +44,21 @@ def _stage_chart(i: InspectionProgress) -> dict[str, Any]:
     return {"w": CHART_W, "h": len(i.stages) * row + 8, "bars": bars}
 
 
+def _shifted(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, stopping at the ends of the calendar (year 1, year 9999)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min if days < 0 else dt.date.max
+
+
+def _next_month(day: dt.date) -> dt.date | None:
+    """The first day of the month after ``day``'s; None after December 9999."""
+    if day.month == 12:
+        return None if day.year == dt.MAXYEAR else dt.date(day.year + 1, 1, 1)
+    return dt.date(day.year, day.month + 1, 1)
+
+
 def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
     items: list[dict[str, Any]] = []
     for m in i.milestones:
@@ -58,8 +73,8 @@ def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
     if not items:
         return None
     items.sort(key=lambda x: (x["date"], x["label"]))
-    lo = min(min(x["date"] for x in items), today) - dt.timedelta(days=7)
-    hi = max(max(x["date"] for x in items), today) + dt.timedelta(days=7)
+    lo = _shifted(min(min(x["date"] for x in items), today), -7)
+    hi = _shifted(max(max(x["date"] for x in items), today), 7)
     span = max(1, (hi - lo).days)
     track = CHART_W - LABEL_W - 10
     row = 24
@@ -73,11 +88,11 @@ def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
         label = it["label"]
         it["short"] = label if len(label) <= 18 else label[:17] + "…"
     ticks = []
-    cur = dt.date(lo.year, lo.month, 1)
-    while cur <= hi:
+    cur: dt.date | None = dt.date(lo.year, lo.month, 1)
+    while cur is not None and cur <= hi:
         if cur >= lo and x_of(cur) < CHART_W - 50:
             ticks.append({"x": round(x_of(cur), 1), "label": f"{cur.year}-{cur.month:02d}"})
-        cur = dt.date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+        cur = _next_month(cur)
     return {"w": CHART_W, "h": 30 + len(items) * row + 10, "points": items, "ticks": ticks,
             "today_x": round(x_of(today), 1), "today": today.isoformat(), "label_w": LABEL_W}
 

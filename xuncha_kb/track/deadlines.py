@@ -65,19 +65,51 @@ def parse_date(raw: str | None) -> dt.date | None:
     return None
 
 
+#: Years a date given as an option (--today, --entry, --exit, --year) may have.  Outside them
+#: a date is a typo, and deadline arithmetic could leave the calendar (year 1 … 9999).
+OPTION_YEARS = range(1900, 3000)
+
+
+def check_option_day(day: dt.date, option: str) -> dt.date:
+    """``day`` if its year is in :data:`OPTION_YEARS`, else InputError naming the option."""
+    if day.year not in OPTION_YEARS:
+        raise InputError(f"{option} 的日期 {day.isoformat()} 超出合理范围"
+                         f"（{OPTION_YEARS.start}–{OPTION_YEARS.stop - 1} 年）",
+                         hint=f"请检查 {option} 的年份，格式为 YYYY-MM-DD，例如 2026-06-01。")
+    return day
+
+
+_OPTION_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_option_date(raw: str, option: str) -> dt.date:
+    """A date given as an option: exactly ``YYYY-MM-DD`` (ASCII digits; surrounding blanks
+    allowed), a real day, in :data:`OPTION_YEARS`.  One rule for --today, --entry and --exit
+    (``date.fromisoformat`` alone would also take ``20260310`` or ``2026-W11-2``)."""
+    text = raw.strip()
+    try:
+        if not _OPTION_DAY.fullmatch(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} 的日期“{raw}”无法识别",
+                         hint=f"{option} 的格式为 YYYY-MM-DD，例如 2026-06-01。") from None
+    return check_option_day(day, option)
+
+
 def parse_today(raw: str | None) -> dt.date:
     """``--today YYYY-MM-DD``; the real date when absent."""
     if raw is None:
         return dt.date.today()
-    try:
-        return dt.date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InputError(f"无法识别的日期：{raw!r}",
-                         hint="--today 的格式为 YYYY-MM-DD，例如 2026-06-01。") from None
+    return parse_option_date(raw, "--today")
 
 
-def add_offset(day: dt.date, offset: str) -> dt.date:
-    """``day`` + an ISO-8601 duration (``P3M``, ``P45D``, ``-P10D``, ``P1Y2M``, ``P2W``)."""
+def add_offset(day: dt.date, offset: str) -> dt.date | None:
+    """``day`` + an ISO-8601 duration (``P3M``, ``P45D``, ``-P10D``, ``P1Y2M``, ``P2W``).
+
+    None when the result would leave the calendar (a page saying 进驻日:: 9999-12-31): such a
+    deadline cannot be computed, and one page's odd date must never stop a command.
+    """
     m = _ISO.match(offset.strip().upper())
     if not m or offset.strip().upper() in {"P", "-P", "+P"}:
         raise InputError(f"无法识别的期限偏移：{offset!r}",
@@ -88,7 +120,10 @@ def add_offset(day: dt.date, offset: str) -> dt.date:
     delta = relativedelta(
         years=int(m["y"] or 0), months=int(m["m"] or 0), weeks=int(m["w"] or 0), days=int(m["d"] or 0)
     )
-    result: dt.date = day + delta if sign > 0 else day - delta
+    try:
+        result: dt.date = day + delta if sign > 0 else day - delta
+    except (OverflowError, ValueError):  # dateutil raises ValueError for a year outside 1…9999
+        return None
     return result
 
 

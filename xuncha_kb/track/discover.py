@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from xuncha_kb.errors import InputError
 from xuncha_kb.logseq.properties import listed_names, normalise_key
 from xuncha_kb.model import Block, Graph, Page, page_key
 from xuncha_kb.track import conventions as cv
@@ -115,7 +116,14 @@ def inspection_from_page(page: Page) -> InspectionRef | None:
 
 
 def find_inspections(graph: Graph, only: str | None = None) -> tuple[InspectionRef, ...]:
-    """Overview pages in file order; ``only`` filters by page name, unit or a substring of either."""
+    """Overview pages in file order; ``only`` filters by page name, unit or a substring of either.
+
+    A blank ``only`` (``--inspection ""``, often an unset shell variable) is an InputError, not
+    "every inspection": it was meant to name one.
+    """
+    if only is not None and not only.strip():
+        raise InputError("--inspection 的值为空", hint="要包括全部巡察，请去掉 --inspection；"
+                                                  "否则写上概览页名称或被巡察单位（可只写一部分）。")
     found = [ref for p in graph.pages if p.kind == "page" and (ref := inspection_from_page(p))]
     if only:
         want = page_key(only)

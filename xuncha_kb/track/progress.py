@@ -306,7 +306,7 @@ def compute_progress(graph: Graph, workflow: Workflow, today: dt.date, *,
     secrets = Secrets.of(graph.pages)
     tasks, issues, counts = _collect_tasks(graph, workflow, all_refs, secrets)
     ledgers = collect_ledgers(graph, all_refs, today, th, secrets)
-    refs = find_inspections(graph, only) if only else all_refs
+    refs = find_inspections(graph, only) if only is not None else all_refs
     wanted = {r.key for r in refs}
     inspections = tuple(
         compute_inspection(graph, workflow, r, tasks[r.key], ledgers[r.key], counts[r.key], today, th,

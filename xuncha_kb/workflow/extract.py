@@ -557,7 +557,13 @@ def _blocks_from_tree(blocks: Sequence[Block], doc: str, depth: int = 0) -> Iter
 
 def source_blocks(path: Path, display: str) -> list[SourceBlock]:
     """Read a workflow document (whiteboard, export, Markdown page) into blocks."""
+    from xuncha_kb.inputfile import input_file_problem
+
     suffix = path.suffix.lower()
+    what = input_file_problem(path)
+    if what is not None:
+        raise InputError(f"要提取的文件{what}，无法从中提取工作流程", file=display,
+                         hint="请指定白板 .edn、Markdown 页面或 EDN/JSON 导出文件。")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

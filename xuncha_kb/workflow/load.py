@@ -14,6 +14,7 @@ in ``dag.py``.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -60,15 +61,31 @@ class DefinitionInvalid(WorkflowError):
 
 def parse_definition_text(text: str, file: str) -> tuple[Mapping[str, str], tuple[Block, ...]]:
     """Page properties and top-level blocks of a definition page, via the Logseq reader."""
+    props, _, blocks = _definition_parts(text, file)
+    return props, blocks
+
+
+def _definition_parts(text: str, file: str) -> tuple[Mapping[str, str], Block | None, tuple[Block, ...]]:
+    """Page properties, the page-properties block (for lines) and the other top-level blocks."""
     from xuncha_kb.logseq.page import parse_text
 
     parsed = parse_text(text, file, "markdown")
-    blocks = tuple(b for b in parsed.blocks if not b.pre_block)
-    return parsed.properties, blocks
+    return parsed.properties, _pre_block(parsed.blocks), tuple(b for b in parsed.blocks if not b.pre_block)
+
+
+def _pre_block(blocks: Sequence[Block]) -> Block | None:
+    return next((b for b in blocks if b.pre_block), None)
 
 
 def read_definition_file(path: Path | str, shown: str) -> str:
-    """A definition file's text; a missing, unreadable or non-UTF-8 file is a ``WorkflowError``."""
+    """A definition file's text; a missing, unreadable or non-UTF-8 file is a ``WorkflowError``,
+    and so is one that is not a regular file (a folder, a FIFO — never opened)."""
+    from xuncha_kb.inputfile import input_file_problem
+
+    what = input_file_problem(Path(path))
+    if what is not None:
+        raise WorkflowError(f"工作流程定义文件{what}，无法读取", file=shown,
+                            hint="请指定一个 Markdown 定义文件（.md）。")
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -94,8 +111,8 @@ def check_definition(path: Path | str, *, display: str | None = None) -> tuple[W
 
 
 def check_text(text: str, file: str) -> tuple[Workflow, list[Problem]]:
-    props, blocks = parse_definition_text(text, file)
-    return _checked(props, blocks, file)
+    props, pre, blocks = _definition_parts(text, file)
+    return _checked(props, blocks, file, pre)
 
 
 def load_definition_text(text: str, file: str) -> Workflow:
@@ -110,12 +127,13 @@ def definition_from_page(page: Page) -> Workflow:
 def check_page(page: Page) -> tuple[Workflow, list[Problem]]:
     """``definition_from_page`` that also returns the warnings."""
     blocks = tuple(b for b in page.blocks if not b.pre_block)
-    return _checked(page.properties, blocks, page.file)
+    return _checked(page.properties, blocks, page.file, _pre_block(page.blocks))
 
 
-def _checked(props: Mapping[str, str], blocks: Sequence[Block], file: str) -> tuple[Workflow, list[Problem]]:
+def _checked(props: Mapping[str, str], blocks: Sequence[Block], file: str,
+             pre: Block | None = None) -> tuple[Workflow, list[Problem]]:
     """Build, then validate; raise ``DefinitionInvalid`` if anything is an error."""
-    wf, problems = build_workflow(props, blocks, file)
+    wf, problems = build_workflow(props, blocks, file, pre=pre)
     from xuncha_kb.workflow.dag import validate
 
     problems += validate(wf, catalogues=False)
@@ -147,16 +165,45 @@ class _Builder:
         v = v.strip()
         return v or None
 
+    def prop_span(self, block: Block | None, key: str) -> Span:
+        """Where property ``key`` of ``block`` is written (the block's first line if not found)."""
+        if block is None:
+            return Span(self.file, 1)
+        return Span(self.file, block.span.line + _property_offset(block.content, key))
+
+    def ident(self, block: Block | None, key: str, raw: str, what: str) -> str:
+        """``raw`` (a ``[[ref]]`` around it stripped) as an id; one that breaks the id grammar
+        (``syntax.ID_GRAMMAR``) is a syntax error at the line of the property."""
+        ident = syn.strip_ref(raw)
+        why = syn.id_problem(ident)
+        if why is not None:
+            self.problems.append(Problem("syntax", f"{what} id「{ident}」不合规：{why}",
+                                         self.prop_span(block, key)))
+        return ident
+
+
+def _property_offset(content: str, key: str) -> int:
+    """0-based line of ``key::`` (Markdown) or ``:key:`` (Org drawer) in a block's content."""
+    pattern = re.compile(rf"^\s*(?:{re.escape(key)}::|:{re.escape(key)}:)", re.IGNORECASE)
+    for i, line in enumerate(content.split("\n")):
+        if pattern.match(line):
+            return i
+    return 0
+
 
 def _title(block: Block) -> str:
     return syn.block_title(block.title or block.content.split("\n", 1)[0])
 
 
-def build_workflow(props: Mapping[str, str], blocks: Sequence[Block], file: str,
-                   ) -> tuple[Workflow, list[Problem]]:
-    """Build the dataclasses and collect structural problems (no graph checks)."""
+def build_workflow(props: Mapping[str, str], blocks: Sequence[Block], file: str, *,
+                   pre: Block | None = None) -> tuple[Workflow, list[Problem]]:
+    """Build the dataclasses and collect structural problems (no graph checks).
+
+    ``pre`` is the page-properties block, used only to give a bad ``流程id::`` its line.
+    """
     b = _Builder(file)
-    wf_id = syn.strip_ref(props.get(syn.K_WORKFLOW_ID, "") or "") or "workflow"
+    raw_wf_id = (props.get(syn.K_WORKFLOW_ID) or "").strip()
+    wf_id = b.ident(pre, syn.K_WORKFLOW_ID, raw_wf_id, "流程") if raw_wf_id else "workflow"
     wf_name = (props.get(syn.K_WORKFLOW_NAME) or "").strip() or wf_id
 
     roles: list[tuple[Role, Block]] = []
@@ -243,7 +290,7 @@ def _role(b: _Builder, blk: Block) -> tuple[Role, Block] | None:
         b.err("missing", f"角色「{name}」缺少 `角色id::`", blk)
         return None
     aliases = tuple(syn.split_list(b.prop(blk, syn.K_ALIASES) or ""))
-    return Role(id=syn.strip_ref(rid), name=name, aliases=aliases), blk
+    return Role(id=b.ident(blk, syn.K_ROLE_ID, rid, f"角色「{name}」的"), name=name, aliases=aliases), blk
 
 
 def _milestone(b: _Builder, blk: Block) -> tuple[Milestone, Block] | None:
@@ -253,7 +300,8 @@ def _milestone(b: _Builder, blk: Block) -> tuple[Milestone, Block] | None:
         b.err("missing", f"里程碑「{name}」缺少 `里程碑id::`", blk)
         return None
     set_by = b.prop(blk, syn.K_SET_BY)
-    return Milestone(id=syn.strip_ref(mid), name=name, set_by=syn.strip_ref(set_by) if set_by else None), blk
+    ident = b.ident(blk, syn.K_MILESTONE_ID, mid, f"里程碑「{name}」的")
+    return Milestone(id=ident, name=name, set_by=syn.strip_ref(set_by) if set_by else None), blk
 
 
 def _flag(b: _Builder, blk: Block, key: str) -> bool:
@@ -271,16 +319,18 @@ def _artifact(b: _Builder, blk: Block) -> tuple[Artifact, Block] | None:
     if not aid:
         b.err("missing", f"产出「{name}」缺少 `产出id::`", blk)
         return None
-    return Artifact(id=syn.strip_ref(aid), name=name, sensitive=_flag(b, blk, syn.K_SENSITIVE)), blk
+    ident = b.ident(blk, syn.K_ARTIFACT_ID, aid, f"产出「{name}」的")
+    return Artifact(id=ident, name=name, sensitive=_flag(b, blk, syn.K_SENSITIVE)), blk
 
 
 def _stage(b: _Builder, blk: Block, roles: dict[str, str], arts: dict[str, str],
            mss: dict[str, str]) -> Stage | None:
     name = _title(blk)
-    sid = b.prop(blk, syn.K_STAGE_ID)
-    if not sid:
+    raw_sid = b.prop(blk, syn.K_STAGE_ID)
+    if not raw_sid:
         b.err("missing", f"阶段「{name}」缺少 `阶段id::`", blk)
         return None
+    sid = b.ident(blk, syn.K_STAGE_ID, raw_sid, f"阶段「{name}」的")
     scope_text = b.prop(blk, syn.K_SCOPE) or "每次巡察"
     scope = syn.SCOPE_ALIASES.get(syn.strip_ref(scope_text).lower())
     if scope is None:
@@ -295,7 +345,7 @@ def _stage(b: _Builder, blk: Block, roles: dict[str, str], arts: dict[str, str],
             b.err("syntax", f"阶段「{name}」的 `活动数::` 应为整数，而不是「{count_text}」", blk)
     acts = tuple(a for c in blk.children if (a := _activity(b, c, name, roles, arts, mss)))
     scope_lit: StageScope = "annual" if scope == "annual" else "per_inspection"
-    return Stage(id=syn.strip_ref(sid), name=name, activities=acts, scope=scope_lit,
+    return Stage(id=sid, name=name, activities=acts, scope=scope_lit,
                  stated_count=stated, span=b.span(blk))
 
 
@@ -309,7 +359,7 @@ def _activity(b: _Builder, blk: Block, stage: str, roles: dict[str, str], arts: 
         else:
             b.err("missing", f"阶段「{stage}」下的块「{name}」缺少 `活动id::`（每个子块是一项活动）", blk)
         return None
-    aid = syn.strip_ref(aid)
+    aid = b.ident(blk, syn.K_ACTIVITY_ID, aid, f"活动「{name}」的" if name else "活动")
     if not name:
         b.err("missing", f"活动 {aid} 没有名称：请把活动名称写在块的第一行", blk)
     actor: str | None = None

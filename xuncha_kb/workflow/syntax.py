@@ -144,6 +144,36 @@ def strip_ref(value: str) -> str:
     return parts[0] if len(parts) == 1 else value.strip()
 
 
+# --- ids ---------------------------------------------------------------------------------
+#: Every id of a definition (流程id, 角色id, 里程碑id, 产出id, 阶段id, 活动id): lower-case ASCII
+#: letters and digits, starting with a letter, in runs joined by one ``.``, ``_`` or ``-``
+#: (``prep.01``, ``beixuncha_head``, ``s1.01``).  Ids are written into generated pages
+#: (``活动:: prep.01``) and seed the tasks' uuids, so anything Logseq reads as markup —
+#: ``[[ ]]``, ``(( ))``, ``#``, spaces, ``/`` — must never be part of one.
+ID_GRAMMAR = r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*"
+ID_MAX_LENGTH = 64
+_ID_RE = re.compile(ID_GRAMMAR)
+
+
+def is_valid_id(value: str) -> bool:
+    return len(value) <= ID_MAX_LENGTH and _ID_RE.fullmatch(value) is not None
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid id (Chinese, for the user), or None if it is one."""
+    if is_valid_id(value):
+        return None
+    why = "只能由小写英文字母和数字组成、以字母开头，可用一个 . _ - 分隔，如 prep.01"
+    if any(t in value for t in ("[[", "]]", "((", "))")):
+        why += "；其中的 [[ ]] 或 (( )) 会在生成的页面中变成页面引用或块引用"
+    if len(value) > ID_MAX_LENGTH:
+        why += f"；长度不能超过 {ID_MAX_LENGTH} 个字符（现为 {len(value)} 个）"
+    lower = value.lower()
+    if lower != value and is_valid_id(lower):
+        why += f"；可改为 {lower}"
+    return why
+
+
 _HEADING_RE = re.compile(r"^#{1,6}\s+")
 
 
