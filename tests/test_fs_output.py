@@ -302,3 +302,28 @@ def test_report_write_refuses_a_fifo_at_the_report_page(example_graph: Path) -> 
     r = CliRunner().invoke(cli, ["report", str(example_graph), *TODAY, "--write"])
     assert r.exit_code == 4, r.output
     assert "Traceback" not in r.output and stat.S_ISFIFO(os.lstat(page).st_mode)
+
+
+def test_nul_in_output_path_is_a_message_not_a_traceback(example_graph: Path) -> None:
+    before = tree_hash(example_graph)
+    r = CliRunner().invoke(cli, ["report", str(example_graph), *TODAY, "-o", "x\x00y.html"])
+    assert r.exit_code == 2, r.output
+    assert "NUL" in r.output and "Traceback" not in r.output
+    assert tree_hash(example_graph) == before
+
+
+def test_archive_dated_before_1980_is_written(example_graph: Path, tmp_path: Path) -> None:
+    """zip cannot store dates before 1980: the members get 1980-01-01, the manifest the real day,
+    and nothing crashes half-way (the record page used to be written before the zip failed)."""
+    import json
+    import zipfile
+
+    close_ledger(example_graph)
+    out = tmp_path / "归档.zip"
+    r = CliRunner().invoke(cli, ["close-out", str(example_graph), "--inspection", "某某集团有限公司",
+                                 "--today", "1975-06-01", "--archive", str(out)])
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read("MANIFEST.json"))
+        assert all(i.date_time[:3] == (1980, 1, 1) for i in zf.infolist())
+    assert manifest["date"] == "1975-06-01"

@@ -80,7 +80,7 @@ graph_argument = click.argument("graph", required=False, metavar="[GRAPH]")
 
 
 class InputPath(click.Path):
-    """``click.Path`` for files we read, refusing a NUL byte (``os.stat`` would raise)."""
+    """``click.Path`` refusing a NUL byte (click's own ``os.stat`` would raise ValueError)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and "\x00" in value:
@@ -159,7 +159,7 @@ def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None)
 @today_option(help="按指定日期计算剩余天数与预警颜色（默认今天），便于复现。")
 @option("--format", "fmt", type=click.Choice(["text", "md", "json", "html", "xlsx"]), default="text",
         show_default=True, help="输出格式：终端文本、Logseq 页面、JSON、单文件 HTML、Excel 台账。")
-@option("-o", "--output", type=click.Path(path_type=Path), help="写入文件而不是标准输出。")
+@option("-o", "--output", type=InputPath(path_type=Path), help="写入文件而不是标准输出。")
 @option("--write", "write_page", is_flag=True, help="把 Markdown 报告页写入图谱（只更新报告页本身）。")
 @dry_run_option(help="与 --write 同用：只显示将写入的文件，不写入。")
 @option("--redact", type=click.Choice(["none", "names"]), default="none", show_default=True,
@@ -188,7 +188,7 @@ def workflow_group() -> None:
 @workflow_group.command("extract")
 @file_argument
 @json_option(help="以 JSON 输出提取结果（阶段、活动、子项、期限、警告）。")
-@option("-o", "--output", type=click.Path(path_type=Path),
+@option("-o", "--output", type=InputPath(path_type=Path),
         help="把提取结果写成工作流程定义页（可在 Logseq 中编辑）。")
 @option("--force", is_flag=True, help="与 -o 同用：输出文件已存在时覆盖它。")
 @dry_run_option(help="与 -o 同用：只显示将写入的定义页内容，不写文件。")
@@ -274,7 +274,7 @@ def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | 
 @cli.command("close-out")
 @graph_argument
 @option("--inspection", "name", metavar="名称", help="要撤离脱密的巡察（概览页名称或被巡察单位，必填）。")
-@option("--archive", type=click.Path(path_type=Path), metavar="归档.zip",
+@option("--archive", type=InputPath(path_type=Path), metavar="归档.zip",
         help="同时把该巡察的页面和白板打包为 zip 归档（附 sha256 清单）。")
 @option("--include-sensitive", is_flag=True, help="与 --archive 同用：归档包中也包含涉密页面。")
 @option("--purge-sensitive", "purge", is_flag=True,

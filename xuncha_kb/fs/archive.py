@@ -18,13 +18,15 @@ from typing import Any
 from xuncha_kb.filespec import content_hash
 
 MANIFEST_NAME = "MANIFEST.json"
+ZIP_EPOCH = dt.date(1980, 1, 1)
 
 
 def zip_archive(members: Sequence[tuple[str, bytes, Mapping[str, Any]]], day: dt.date,
                 meta: Mapping[str, Any]) -> bytes:
     """The zip bytes: each ``(path, data, extra)`` member, then ``MANIFEST.json`` holding
     ``meta`` plus one ``{"path", "sha256", "bytes", **extra}`` entry per member."""
-    stamp = (day.year, day.month, day.day, 0, 0, 0)
+    stamp_day = max(day, ZIP_EPOCH)  # zip stores no date before 1980; the manifest keeps the real one
+    stamp = (stamp_day.year, stamp_day.month, stamp_day.day, 0, 0, 0)
     listed: list[dict[str, Any]] = []
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:

@@ -72,6 +72,8 @@ def check_output(output: Path | str, payload: Payload, *, graph: Path | None = N
     any other graph the target lies in is found by looking at the folders above it.
     """
     shown = str(output)
+    if "\x00" in shown:
+        raise InputError("输出路径中含有 NUL 字符", file=shown.replace("\x00", "\\0"), hint="请检查输出路径")
     real = Path(os.path.realpath(os.path.abspath(output)))
     _check_parent(real, shown)
     in_place = _check_kind(real, shown)
