@@ -60,7 +60,7 @@ def test_every_command_is_covered() -> None:
     (["report", "--today"], ("需要一个值",)),
     (["report", "--no-such-option"], ("没有选项",)),
     (["report", "--writ"], ("没有选项", "--write")),
-    (["reprt"], ("没有命令", "report")),
+    (["reprt"], ("没有命令",)),
     (["workflow"], ("用法：",)),
     (["workflow", "frobnicate"], ("没有命令",)),
     (["workflow", "check"], ("缺少参数",)),
@@ -88,11 +88,42 @@ def test_a_folder_given_as_a_file_is_chinese(tmp_path: Path) -> None:
     _no_english(result.output)
 
 
-def test_catalog_keys_are_the_library_s_messages() -> None:
-    """A key that no longer occurs in click's source is a message click renamed: translate anew."""
-    source = "\n".join(p.read_text("utf-8") for p in Path(click.__file__).parent.glob("*.py"))
-    flat = re.sub(r'"\s*\n\s*"', "", source)  # implicit concatenation across lines
-    missing = [k for k in CATALOG if repr(k)[1:-1] not in flat and k not in flat]
+#: Messages only a programmer sees (bad decorators, deprecation notes, shell completion, the
+#: editor, Windows consoles, colour names) or that we never use.
+DEVELOPER_ONLY = {
+    "Arguments take exactly one parameter declaration, got {length}: {decls}.",
+    "Boolean option {decl!r} cannot use the same flag for true/false.",
+    "Could not determine name for option with declarations {decls!r}",
+    "Name '{name}' defined twice",
+    "No options defined but a name was passed ({name}). Did you mean to declare an argument instead? "
+    "Did you mean to pass '--{name}'?",
+    "DeprecationWarning: The command {name!r} is deprecated.{extra_message}",
+    "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}",
+    "{text} {deprecated_message}", "Choice({choices})", "Confirm the action without prompting.",
+    "Couldn't detect Bash version, shell completion is not supported.",
+    "Shell completion is not supported for Bash versions older than 4.4.",
+    "Unknown color {colour!r}", "Unknown standard stream '{name}'", "Windows error: {error}", "d",
+    "{editor}: Editing failed", "{editor}: Editing failed: {e}",
+}
+
+
+def _library_messages() -> set[str]:
+    """Every gettext message id in the installed click's source (``_("…")`` and ngettext)."""
+    out: set[str] = set()
+    for path in Path(click.__file__).parent.glob("*.py"):
+        source = path.read_text("utf-8")
+        for m in re.finditer(r'\b_\(\s*((?:"[^"]*"\s*)+)\)', source):
+            out.add("".join(re.findall(r'"([^"]*)"', m.group(1))))
+        for m in re.finditer(r'ngettext\(\s*((?:"[^"]*"\s*)+),\s*((?:"[^"]*"\s*)+),', source):
+            out.update("".join(re.findall(r'"([^"]*)"', g)) for g in m.groups())
+    return {m.encode().decode("unicode_escape") if "\\" in m else m for m in out}
+
+
+def test_every_message_a_user_can_see_is_translated() -> None:
+    """A message click adds or rewords (a new release) fails here until it has its Chinese."""
+    found = _library_messages()
+    assert len(found) > 40  # the scan works
+    missing = sorted(found - set(CATALOG) - DEVELOPER_ONLY)
     assert not missing, missing
 
 

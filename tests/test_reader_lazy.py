@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from collections.abc import Iterator
 
 import pytest
 
@@ -127,3 +128,31 @@ def test_each_bad_date_is_reported_once_and_in_line_order() -> None:
     assert [d.line for d in parsed.diagnostics] == [2, 5]
     a, b = parsed.blocks
     assert a.scheduled is None and b.deadline is None and b.scheduled is not None
+
+
+def _all_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    for b in blocks:
+        yield b
+        yield from _all_blocks(b.children)
+
+
+@pytest.mark.parametrize("needle", ["#", "ags::", "信访", "谈话", "线索", "::"])
+def test_raw_text_never_misses_what_content_holds(needle: str) -> None:
+    """``Block.raw_text`` (read before a deferred body is parsed) holds every substring that
+    the parsed content and properties hold: the sensitivity check may skip a block on it."""
+    from tests.conftest import EXAMPLE_GRAPH, FIXTURES
+    from xuncha_kb.logseq.page import parse_text
+
+    files = [*EXAMPLE_GRAPH.rglob("*.md"), *FIXTURES.rglob("*.md")]
+    checked = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for block in _all_blocks(parse_text(text, path.name).blocks):
+            raw = block.raw_text()  # before any deferred field is read
+            if raw is None:
+                continue
+            props = block.properties.items()
+            held = needle in block.content or any(needle in k or needle in v for k, v in props)
+            assert not held or needle in raw, (path, block.span.line)
+            checked += 1
+    assert checked > 500

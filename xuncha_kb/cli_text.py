@@ -4,9 +4,10 @@ errors.
 The library marks every message it prints with gettext (``_("Usage:")``); ``cli.py`` routes those
 look-ups here, so a usage error or a help page reads in Chinese like every other message of
 xuncha-kb.  Keys are the library's message ids, verbatim, placeholders included;
-``tests/test_cli_text.py`` checks that each key still occurs in the installed library's source,
-so a renamed message is caught the day the library changes it.  A message without an entry is
-shown as the library wrote it.
+``tests/test_cli_text.py`` checks that every message id in the installed library's source
+that a user can see has an entry, so a renamed or new message is caught the day the library
+changes it; entries for the wording of older releases stay for the supported lower bound.
+A message without an entry is shown as the library wrote it.
 """
 
 from __future__ import annotations
@@ -65,7 +66,26 @@ CATALOG: dict[str, str] = {
     "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹，不是文件。",
     "{name} {filename!r} is not readable.": "{name} {filename!r} 不可读。",
     "{name} {filename!r} is not writable.": "{name} {filename!r} 不可写。",
+    "Takes {nargs} values but 1 was given.": "需要 {nargs} 个值，只给了 1 个。",
+    "Takes {nargs} values but {len} were given.": "需要 {nargs} 个值，给了 {len} 个。",
+    "{len_type} values are required, but {len_value} was given.":
+        "需要 {len_type} 个值，给了 {len_value} 个。",
+    "{len_type} values are required, but {len_value} were given.":
+        "需要 {len_type} 个值，给了 {len_value} 个。",
+    "{value!r} does not match the format {format}.": "{value!r} 不符合格式 {format}。",
+    "{value!r} does not match the formats {formats}.": "{value!r} 不符合格式 {formats} 中的任何一种。",
+    "{value!r} is not a valid UUID.": "{value!r} 不是有效的 UUID。",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} 不可执行。",
+    "Value must be an iterable.": "值必须是一组值。",
+    "Invalid start character for option ({option})": "选项的开头字符无效（{option}）",
+    # the same messages as older click releases word them (pyproject's lower bound)
+    "No such option: {name}": "没有选项 {name}",
+    "(Possible options: {possibilities})": "（可用的选项：{possibilities}）",
+    "{value!r} is not a valid boolean.": "{value!r} 不是有效的是/否值。",
+    "Error: The value you entered was invalid.": "错误：输入的值无效。",
+    "Error: {e.message}": "错误：{e.message}",
     # prompts
+    "Press any key to continue...": "按任意键继续……",
     "Repeat for confirmation": "请再输入一次以确认",
     "Error: The two entered values do not match.": "错误：两次输入不一致。",
     "Error: invalid input": "错误：输入无效",

@@ -107,6 +107,31 @@ class _LazyFields:
 
     __slots__ = ("_lazy",)
 
+    def raw_text(self) -> str | None:
+        """The text the block's ``content`` and properties come from, without running a pending
+        thunk: ``content`` itself once computed, else the reader's raw pieces joined (the
+        deferred fields only drop whitespace and markup from them).  None when a thunk holds
+        anything else than text, lists or maps of text, or plain settings: then ask ``content``.
+        A substring absent from ``raw_text()`` is absent from ``content`` and the properties.
+        """
+        try:
+            _fn, args = object.__getattribute__(self, "_lazy")
+        except AttributeError:
+            content: str = object.__getattribute__(self, "content")
+            return content
+        pieces: list[str] = []
+        for arg in args:
+            if isinstance(arg, str):
+                pieces.append(arg)
+            elif isinstance(arg, list | tuple | dict):
+                items = (*arg.keys(), *arg.values()) if isinstance(arg, dict) else arg
+                if not all(isinstance(x, str) for x in items):
+                    return None
+                pieces.extend(items)
+            elif not (arg is None or isinstance(arg, int | frozenset)):
+                return None  # settings (counts, flags, the config's key sets) are skipped
+        return "\n".join(pieces)
+
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails, i.e. for a slot that is still unset.
         if name in LAZY_BLOCK_FIELDS:

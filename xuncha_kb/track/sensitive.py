@@ -168,7 +168,18 @@ class Secrets:
         """The block's *own* marks: ``密级::``/``sensitive::`` or a sensitive tag (not inherited)."""
         if properties_are_sensitive(block.properties):
             return True
+        raw = block.raw_text()
+        if raw is not None and not self._may_tag_sensitively(raw):
+            return False  # decided from the raw text, without parsing a deferred body
         return bool(_block_tags(block, self.ref_is_sensitive))
+
+    def _may_tag_sensitively(self, raw: str) -> bool:
+        """Could text with no sensitive word and no marked page hold a sensitive tag? Only if it
+        has a tag at all ('#' or a tags:: property) and — when no page is marked — one of the
+        sensitive words (a tag is sensitive by its name then)."""
+        if "#" not in raw and "ags::" not in raw:
+            return False
+        return bool(self.marked) or any(word in raw for word in SENSITIVE_SEGMENTS)
 
     # -- quoted text --------------------------------------------------------------------------
 
