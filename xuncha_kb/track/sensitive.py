@@ -123,6 +123,11 @@ def _page_marked(page: Page) -> bool:
     return any(b.pre_block and properties_are_sensitive(b.properties) for b in page.blocks)
 
 
+#: Up to this many marked pages, a block's raw text is searched for each of their names before
+#: its body is parsed for tags.
+_MARKED_SCAN_LIMIT = 200
+
+
 @dataclass(frozen=True, slots=True)
 class Secrets:
     """The sensitive pages of one graph and the questions every reader asks of them.
@@ -174,12 +179,16 @@ class Secrets:
         return bool(_block_tags(block, self.ref_is_sensitive))
 
     def _may_tag_sensitively(self, raw: str) -> bool:
-        """Could text with no sensitive word and no marked page hold a sensitive tag? Only if it
-        has a tag at all ('#' or a tags:: property) and — when no page is marked — one of the
-        sensitive words (a tag is sensitive by its name then)."""
+        """Could this raw block text hold a sensitive tag?  Only if it has a tag at all ('#' or a
+        tags:: property) and names a sensitive page: a sensitive word, or a marked page's name."""
         if "#" not in raw and "ags::" not in raw:
             return False
-        return bool(self.marked) or any(word in raw for word in SENSITIVE_SEGMENTS)
+        if any(word in raw for word in SENSITIVE_SEGMENTS):
+            return True
+        if len(self.marked) > _MARKED_SCAN_LIMIT:
+            return True  # too many marked pages to look for each: parse the block
+        keyed = page_key(raw)  # a tag names its page as written: its key is in the keyed text
+        return any(key in keyed for key in self.marked)
 
     # -- quoted text --------------------------------------------------------------------------
 
