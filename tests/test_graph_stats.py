@@ -173,7 +173,7 @@ def test_one_marker_list() -> None:
 
     from xuncha_kb import model, stats
     from xuncha_kb.logseq import inline
-    from xuncha_kb.workflow import extract
+    from xuncha_kb.workflow import extract_lines
 
     assert stats.MARKER_ORDER is model.MARKER_ORDER
     assert len(set(model.MARKER_ORDER)) == len(model.MARKER_ORDER)
@@ -184,6 +184,6 @@ def test_one_marker_list() -> None:
     assert not model.OPEN_MARKERS & model.CLOSED_MARKERS
     assert set(model.QUERY_OPEN_MARKERS) <= model.OPEN_MARKERS
     for m in model.MARKERS:
-        assert inline.MARKER_RE.match(f"{m} x") and extract._MARKER.match(f"{m} x")
+        assert inline.MARKER_RE.match(f"{m} x") and extract_lines._MARKER.match(f"{m} x")
         assert inline.MARKER_RE.match(f"{m} x").group(1) == m  # type: ignore[union-attr]
-    assert not extract._MARKER.match("TODOS x") and not _re.match(extract._MARKER, "xTODO x")
+    assert not extract_lines._MARKER.match("TODOS x") and not _re.match(extract_lines._MARKER, "xTODO x")

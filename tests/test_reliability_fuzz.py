@@ -258,20 +258,20 @@ def test_report_pipeline_never_raises(example, text: str, rel: str) -> None:
 def test_close_out_planner_never_raises(example, text: str, rel: str) -> None:
     import dataclasses
 
-    from xuncha_kb.commands import closeout
+    from xuncha_kb.commands import closeout_archive, closeout_checks, closeout_record
     from xuncha_kb.fs.scan import page_from_text
 
     page, _ = page_from_text(text, rel, "page", example.config)
     graph = dataclasses.replace(example, pages=(*(p for p in example.pages if p.file != rel), page))
     try:
-        ref = closeout.pick_inspection(graph, "某某集团有限公司")
+        ref = closeout_checks.pick_inspection(graph, "某某集团有限公司")
     except XunchaError:
         return  # the fuzzed overview is no longer an inspection: a clean "not found"
-    pages = closeout.owned_pages(graph, ref)
-    drafts = closeout.check_drafts(pages)
+    pages = closeout_checks.owned_pages(graph, ref)
+    drafts = closeout_checks.check_drafts(pages)
     assert all(d.closed == (d.final and not d.missing) for d in drafts)
-    closeout.render_record(ref, dt.date(2026, 5, 1), drafts, [], 0, None, 0, False, False)
-    data, n = closeout.withhold_sensitive_blocks(text.encode("utf-8", "surrogatepass"), rel)
+    closeout_record.render_record(ref, dt.date(2026, 5, 1), drafts, [], 0, None, 0, False, False)
+    data, n = closeout_archive.withhold_sensitive_blocks(text.encode("utf-8", "surrogatepass"), rel)
     assert isinstance(data, bytes) and n >= 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xuncha_kb.commands.sync import StageLook, refresh_whiteboard
+from xuncha_kb.commands.sync_whiteboard import StageLook, refresh_whiteboard
 from xuncha_kb.generate.merge import P_REMOVED, layout, sync_page, text_hash
 
 TODAY = dt.date(2026, 3, 1)

@@ -14,7 +14,8 @@ import pytest
 
 from xuncha_kb.model import Block, Span
 from xuncha_kb.workflow import templates
-from xuncha_kb.workflow.load import build_workflow, default_workflow, strip_spans
+from xuncha_kb.workflow.build import build_workflow
+from xuncha_kb.workflow.load import default_workflow, strip_spans
 from xuncha_kb.workflow.write import render_definition
 
 from .test_reader_peer import logseq_depths, run_peer

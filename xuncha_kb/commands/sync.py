@@ -33,9 +33,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xuncha_kb.filespec import content_hash
+from xuncha_kb.commands.sync_whiteboard import whiteboard_result
 from xuncha_kb.generate.merge import P_REMOVED, Layout, TopBlock, layout, strip_blank_tail, sync_page
 from xuncha_kb.generate.sync_plan import BlockNote, FileResult, SyncPlan
 from xuncha_kb.model import Graph, GraphConfig
@@ -43,8 +43,11 @@ from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import NO_SECRETS, Secrets
 from xuncha_kb.workflow.model import Workflow
 
-__all__ = ["P_REMOVED", "BlockNote", "FileResult", "StageLook", "SyncPlan", "apply_sync", "generate",
-           "plan_sync", "refresh_whiteboard", "run_sync", "stage_looks"]
+if TYPE_CHECKING:
+    from xuncha_kb.fs.manifest import Manifest
+
+__all__ = ["P_REMOVED", "BlockNote", "FileResult", "SyncPlan", "apply_sync", "generate", "plan_sync",
+           "run_sync"]
 
 
 # --- the whole graph ------------------------------------------------------------------------
@@ -62,88 +65,13 @@ def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     return scaffold_inspection(workflow, current.facts, graph.config, dates=current.dates, name=page.name)
 
 
-# --- the overview whiteboard: stage boxes show each stage's state ---------------------------
-
-STAGE_FILL = {"已完成": "green", "进行中": "yellow", "未开始": ""}
-_EDN_STR = r'"(?:[^"\\]|\\.)*"'
-
-
-def edn_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
-
-
-@dataclass(frozen=True, slots=True)
-class StageLook:
-    page: str  # the stage page name the box refers to
-    position: int  # 1-based
-    name: str
-    label: str
-    fill: str
-
-
-def stage_looks(inspection: Any, stage_pages: Mapping[str, str],
-                completed: Mapping[tuple[str, str], str] | None = None) -> list[StageLook]:
-    """Label and colour for each stage box, from an ``InspectionProgress``."""
-    looks = []
-    for i, st in enumerate(inspection.stages, 1):
-        page = stage_pages.get(st.id)
-        if page is None:
-            continue
-        overdue = any(a.deadline is not None and not a.deadline.closed and a.deadline.days_left < 0
-                      for a in st.activities)
-        state = st.state
-        label = f"{i}. {st.name}\n{st.done}/{st.total} {state}"
-        when = (completed or {}).get((inspection.name, st.id))
-        if state == "已完成" and when:
-            label += f"（{when}）"
-        elif overdue:
-            label += "（有逾期）"
-        fill = "red" if overdue and state != "已完成" else STAGE_FILL.get(state, "")
-        looks.append(StageLook(page, i, st.name, label, fill))
-    return looks
-
-
-def refresh_whiteboard(text: str, file: str, looks: Sequence[StageLook],
-                       config: GraphConfig | None = None) -> tuple[str, list[str]]:
-    """Set label and fill/stroke of the stage boxes; everything else stays byte for byte.
-
-    A box is ours when it is a ``box`` whose refs name a stage page and whose label still
-    starts with ``N. <stage name>`` (our format); a box whose label the user rewrote is left
-    alone and reported.  Returns (new text, notes).
-    """
-    from xuncha_kb.logseq.whiteboard import parse_whiteboard
-
-    board, _ = parse_whiteboard(text, file, config)
-    by_page = {lk.page.lower(): lk for lk in looks}
-    notes: list[str] = []
-    out = text
-    for shape in board.shapes:
-        if shape.type != "box":
-            continue
-        refs = shape.props.get("refs") or shape.props.get(":refs") or ()
-        refs = [str(r) for r in refs] if isinstance(refs, list | tuple) else []
-        look = next((by_page[r.lower()] for r in refs if r.lower() in by_page), None)
-        if look is None:
-            continue
-        label = shape.label or ""
-        if not re.match(rf"^\d+\. {re.escape(look.name)}(\n|$)", label):
-            notes.append(f"白板上“{look.name}”阶段框的文字被修改过，未更新")
-            continue
-        at = out.find(f':id "{shape.id}"')
-        if at < 0:
-            continue
-        nxt = out.find(":logseq.tldraw.shape", at)
-        end = nxt if nxt >= 0 else len(out)
-        region = out[at:end]
-        new = region
-        for key, value in (("label", look.label), ("fill", look.fill), ("stroke", look.fill)):
-            repl = f":{key} {edn_str(value)}"
-            new = re.sub(f":{key} " + _EDN_STR, lambda _m, r=repl: r, new, count=1)  # type: ignore[misc]
-        out = out[:at] + new + out[end:]
-    return out, notes
-
-
 # --- planning a sync over a graph ------------------------------------------------------------
+
+
+_OURS_KINDS = ("overview", "stage", "list", "ledger", "whiteboard")
+# A whiteboard to refresh once the pages are planned: (path, theirs, ours, the inspection's
+# manifest entries, inspection, scaffold, stage redirects).
+_Board = tuple[str, str | None, str, dict[str, Any], str, Any, dict[str, str]]
 
 
 def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
@@ -163,91 +91,141 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
     manifest = read_manifest(root)
     completed = stage_completion_dates(read_events(root).events)
     secrets = Secrets.of(graph.pages)
-    id_files: dict[str, str] = {}
-    for page in graph.pages:
-        for b in page.walk():
-            uid = b.properties.get("id")
-            if uid:
-                id_files.setdefault(uid.strip(), page.file)
-    kinds = ("overview", "stage", "list", "ledger", "whiteboard")
-    ours = [e for e in manifest.entries.values() if e.inspection and e.kind in kinds]
+    id_files = _block_id_files(graph)
+    ours = [e for e in manifest.entries.values() if e.inspection and e.kind in _OURS_KINDS]
     for path in sorted({e.path for e in ours}):
         # A generated page whose folder is now a file is not "deleted by the user": refuse.
         require_parent_folders(root, path)
     inspections = sorted({e.inspection for e in ours if e.inspection})
     files: list[FileResult] = []
     notes: list[str] = []
-    boards: list[tuple[str, str | None, str, dict[str, Any], str, Any, dict[str, str]]] = []
+    boards: list[_Board] = []
     for insp in inspections:
-        scaffold = generate(workflow, graph, insp)
-        if scaffold is None:
+        now = _ours_now(workflow, graph, manifest, insp)
+        if now is None:
             notes.append(f"巡察“{insp}”的概览页不存在或不是 type:: 巡察，已跳过")
             continue
-        entries = {e.path: e for e in manifest.for_inspection(insp)}
-        base: dict[str, str] = {}
-        for e in entries.values():
-            base.update(e.blocks)
-        # A renamed stage keeps its existing page: ours is merged into it.
-        redirect = _stage_redirects(graph, insp, scaffold, config=graph.config)
-        ours_text: dict[str, tuple[str, Any]] = {}
-        for f in scaffold.files:
-            ours_text[redirect.get(f.path, f.path)] = (f.content, f)
-        ours_key_file: dict[str, str] = {}
-        for path, (_, f) in ours_text.items():
-            for k in f.blocks:
-                ours_key_file[k] = path
-        global_ours: dict[str, tuple[Layout, TopBlock]] = {}
-        for path, (gen_text, _f) in ours_text.items():
-            if path.endswith(".edn"):
-                continue
-            lay = layout(gen_text, path, graph.config)
-            for tb in lay.blocks:
-                if tb.key and not tb.key.startswith("generated:"):
-                    global_ours[tb.key] = (lay, tb)
-        ours_hashes = {k: h for _, f in ours_text.values() for k, h in f.blocks.items()}
-        removed = {k for k in base if not k.startswith("generated:") and k not in ours_key_file}
-        targets = set(ours_text) | {p for p in entries if not p.endswith(".edn")}
-        targets |= {id_files[k] for k in (set(ours_key_file) | removed) if k in id_files}
-        for path in sorted(targets):
-            disk = root / path
-            try:
-                theirs = disk.read_text(encoding="utf-8") if disk.is_file() else None
-            except UnicodeDecodeError as exc:
-                # Rewriting it would turn the user's bad bytes into U+FFFD: leave the file alone.
-                line = exc.object[:exc.start].count(b"\n") + 1
-                notes.append(f"{path}:{line}: 文件不是有效的 UTF-8 编码，未同步该文件；"
-                             "请用 UTF-8 重新保存后再运行")
-                continue
-            content: str | None = None
-            gen: Any = None
-            if path in ours_text:
-                content, gen = ours_text[path]
-            if path.endswith(".edn"):
-                if gen is not None:  # after the pages: its colours come from the synced pages
-                    boards.append((path, theirs, content or "", entries, insp, scaffold, redirect))
-                continue
-            if theirs is None and path in entries:
-                notes.append(f"{path} 曾由 xuncha-kb 生成、之后被删除；保持删除，不重建")
-                continue
-            gen_keys = set(gen.blocks) if gen else set()
-            elsewhere = {k for k in gen_keys if k in id_files and id_files[k] != path}
-            # generated blocks the user deleted stay deleted: a task id we generated that is
-            # nowhere in the graph any more, or a generated heading this file's entry recorded
-            file_base = entries[path].blocks if path in entries else {}
-            gone = {k for k in gen_keys if not k.startswith("generated:") and k in base and k not in id_files}
-            elsewhere |= gone | {k for k in gen_keys if k.startswith("generated:") and k in file_base}
-            if gone:
-                notes.append(f"{path}：{len(gone)} 个生成的任务块已被删除，保持删除，不重建")
-            files.append(_sync_file(path, theirs, content, gen, base, ours_hashes, removed, elsewhere,
-                                    global_ours, today, insp, graph.config, entries, secrets))
+        for path in _targets(now, id_files):
+            _plan_file(root, path, now, id_files, today, graph.config, secrets, files, notes, boards)
     if boards:
         synced = _graph_after(graph, files)
         progress = compute_progress(synced, workflow, today)
         by_name = {i.name.lower(): i for i in progress.inspections}
         for path, theirs, content, entries, insp, scaffold, redirect in boards:
-            files.append(_whiteboard_result(path, theirs, content, entries, insp, by_name.get(insp.lower()),
-                                            scaffold, redirect, completed, graph.config, notes))
+            files.append(whiteboard_result(path, theirs, content, entries, insp, by_name.get(insp.lower()),
+                                           scaffold, redirect, completed, graph.config, notes))
     return SyncPlan(tuple(files), tuple(notes))
+
+
+def _block_id_files(graph: Graph) -> dict[str, str]:
+    """Each block ``id::`` in the graph → the file it is (first) found in."""
+    id_files: dict[str, str] = {}
+    for page in graph.pages:
+        for b in page.walk():
+            uid = b.properties.get("id")
+            if uid:
+                id_files.setdefault(uid.strip(), page.file)
+    return id_files
+
+
+@dataclass(frozen=True)
+class _OursNow:
+    """One inspection's files as the generator makes them now, beside what the manifest
+    recorded of the last time (*base*)."""
+
+    insp: str
+    scaffold: Any
+    entries: dict[str, Any]  # the inspection's manifest entries by path
+    base: dict[str, str]  # block key → hash as generated last time
+    redirect: dict[str, str]  # generated path → the existing page of a renamed stage
+    text: dict[str, tuple[str, Any]]  # path → (generated text, its FileSpec)
+    key_file: dict[str, str]  # block key → the path it is generated into
+    blocks: dict[str, tuple[Layout, TopBlock]]  # block key → its generated top block
+    hashes: dict[str, str]  # block key → hash as generated now
+    removed: set[str]  # keys generated last time and no more
+
+
+def _ours_now(workflow: Workflow, graph: Graph, manifest: Manifest, insp: str) -> _OursNow | None:
+    scaffold = generate(workflow, graph, insp)
+    if scaffold is None:
+        return None
+    entries = {e.path: e for e in manifest.for_inspection(insp)}
+    base: dict[str, str] = {}
+    for e in entries.values():
+        base.update(e.blocks)
+    # A renamed stage keeps its existing page: ours is merged into it.
+    redirect = _stage_redirects(graph, insp, scaffold, config=graph.config)
+    ours_text: dict[str, tuple[str, Any]] = {}
+    for f in scaffold.files:
+        ours_text[redirect.get(f.path, f.path)] = (f.content, f)
+    ours_key_file: dict[str, str] = {}
+    for path, (_, f) in ours_text.items():
+        for k in f.blocks:
+            ours_key_file[k] = path
+    global_ours: dict[str, tuple[Layout, TopBlock]] = {}
+    for path, (gen_text, _f) in ours_text.items():
+        if path.endswith(".edn"):
+            continue
+        lay = layout(gen_text, path, graph.config)
+        for tb in lay.blocks:
+            if tb.key and not tb.key.startswith("generated:"):
+                global_ours[tb.key] = (lay, tb)
+    ours_hashes = {k: h for _, f in ours_text.values() for k, h in f.blocks.items()}
+    removed = {k for k in base if not k.startswith("generated:") and k not in ours_key_file}
+    return _OursNow(insp, scaffold, entries, base, redirect, ours_text, ours_key_file, global_ours,
+                    ours_hashes, removed)
+
+
+def _targets(now: _OursNow, id_files: Mapping[str, str]) -> list[str]:
+    """The files sync looks at for one inspection: generated now or before, and every file
+    holding one of its blocks (a task moved to a journal)."""
+    targets = set(now.text) | {p for p in now.entries if not p.endswith(".edn")}
+    targets |= {id_files[k] for k in (set(now.key_file) | now.removed) if k in id_files}
+    return sorted(targets)
+
+
+def _read_theirs(root: Path, path: str, notes: list[str]) -> tuple[bool, str | None]:
+    """(readable, the file's text or None when there is none); an undecodable file is noted."""
+    disk = root / path
+    try:
+        return True, disk.read_text(encoding="utf-8") if disk.is_file() else None
+    except UnicodeDecodeError as exc:
+        # Rewriting it would turn the user's bad bytes into U+FFFD: leave the file alone.
+        line = exc.object[:exc.start].count(b"\n") + 1
+        notes.append(f"{path}:{line}: 文件不是有效的 UTF-8 编码，未同步该文件；"
+                     "请用 UTF-8 重新保存后再运行")
+        return False, None
+
+
+def _plan_file(root: Path, path: str, now: _OursNow, id_files: Mapping[str, str], today: dt.date,
+               config: GraphConfig, secrets: Secrets, files: list[FileResult], notes: list[str],
+               boards: list[_Board]) -> None:
+    """Plan one target file of one inspection into ``files`` (whiteboards into ``boards``)."""
+    readable, theirs = _read_theirs(root, path, notes)
+    if not readable:
+        return
+    content: str | None = None
+    gen: Any = None
+    if path in now.text:
+        content, gen = now.text[path]
+    if path.endswith(".edn"):
+        if gen is not None:  # after the pages: its colours come from the synced pages
+            boards.append((path, theirs, content or "", now.entries, now.insp, now.scaffold, now.redirect))
+        return
+    if theirs is None and path in now.entries:
+        notes.append(f"{path} 曾由 xuncha-kb 生成、之后被删除；保持删除，不重建")
+        return
+    gen_keys = set(gen.blocks) if gen else set()
+    elsewhere = {k for k in gen_keys if k in id_files and id_files[k] != path}
+    # generated blocks the user deleted stay deleted: a task id we generated that is
+    # nowhere in the graph any more, or a generated heading this file's entry recorded
+    file_base = now.entries[path].blocks if path in now.entries else {}
+    gone = {k for k in gen_keys if not k.startswith("generated:") and k in now.base and k not in id_files}
+    elsewhere |= gone | {k for k in gen_keys if k.startswith("generated:") and k in file_base}
+    if gone:
+        notes.append(f"{path}：{len(gone)} 个生成的任务块已被删除，保持删除，不重建")
+    files.append(_sync_file(path, theirs, content, gen, now.base, now.hashes, now.removed, elsewhere,
+                            now.blocks, today, now.insp, config, now.entries, secrets))
 
 
 def _graph_after(graph: Graph, files: Sequence[FileResult]) -> Graph:
@@ -317,32 +295,6 @@ def _with_blocks(ours: str, extra: Mapping[str, tuple[Layout, TopBlock]]) -> str
     for lay, tb in extra.values():
         lines.extend(strip_blank_tail(lay.lines[tb.start:tb.end]))
     return "\n".join(lines) + "\n"
-
-
-def _whiteboard_result(path: str, theirs: str | None, ours: str, entries: Mapping[str, Any], insp: str,
-                       insp_progress: Any, scaffold: Any, redirect: Mapping[str, str],
-                       completed: Mapping[tuple[str, str], str], config: GraphConfig,
-                       notes: list[str]) -> FileResult:
-    if theirs is None and path in entries:
-        notes.append(f"{path} 曾由 xuncha-kb 生成、之后被删除；保持删除，不重建")
-        return FileResult(path, None, None, {}, insp, "whiteboard")
-    stage_pages = {}
-    for f in scaffold.files:
-        if f.kind == "stage":
-            m = re.search(rf"^{re.escape(cv.P_STAGE)}:: (.+)$", f.content, re.M)
-            if m:
-                stage_pages[m.group(1).strip()] = f.title
-    looks = stage_looks(insp_progress, stage_pages, completed) if insp_progress is not None else []
-    source = theirs if theirs is not None else ours
-    new, wb_notes = refresh_whiteboard(source, path, looks, config)
-    notes.extend(wb_notes)
-    if theirs is None:
-        return FileResult(path, new, None, {}, insp, "whiteboard",
-                          (BlockNote("added", path, "", "流程总览白板"),))
-    if new == theirs:
-        return FileResult(path, None, content_hash(theirs), {}, insp, "whiteboard")
-    return FileResult(path, new, content_hash(theirs), {}, insp, "whiteboard",
-                      (BlockNote("updated", path, "", "流程总览白板的阶段状态"),))
 
 
 def apply_sync(plan: SyncPlan, root: Path) -> Any:

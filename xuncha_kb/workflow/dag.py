@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from xuncha_kb.model import Span
-from xuncha_kb.workflow.model import Problem, Stage, StageScope, Workflow
+from xuncha_kb.workflow.model import Activity, Problem, Stage, StageScope, Workflow
 
 
 def _problem(kind: Any, message: str, span: Span | None, severity: Any = "error") -> Problem:
@@ -72,8 +72,6 @@ def _duplicates(items: Iterable[tuple[str, Span | None]], what: str) -> list[Pro
 
 def validate(wf: Workflow, *, catalogues: bool = True) -> list[Problem]:
     """All problems of a built workflow, in a stable order (errors and warnings)."""
-    import networkx as nx
-
     problems: list[Problem] = []
     problems += _duplicates(((s.id, s.span) for s in wf.stages), "阶段")
     problems += _duplicates(((a.id, a.span) for _, a in wf.activities()), "活动")
@@ -81,8 +79,21 @@ def validate(wf: Workflow, *, catalogues: bool = True) -> list[Problem]:
         problems += _duplicates(((r.id, None) for r in wf.roles), "角色")
         problems += _duplicates(((m.id, None) for m in wf.milestones), "里程碑")
         problems += _duplicates(((a.id, None) for a in wf.artifacts), "产出")
-
     ids = {a.id: (s, a) for s, a in wf.activities()}
+    problems += _reference_problems(wf, ids)
+    for m in wf.milestones if catalogues else ():  # the loader checks these with their lines
+        if m.set_by is not None and m.set_by not in ids:
+            problems.append(_problem("unknown", f"里程碑「{m.name}」的设定活动 {m.set_by} 不存在",
+                                     Span(wf.source, 1) if wf.source else None))
+    problems += _graph_problems(wf, ids)
+    for st in wf.stages:
+        problems += _count_warning(st)
+    return problems
+
+
+def _reference_problems(wf: Workflow, ids: dict[str, tuple[Stage, Activity]]) -> list[Problem]:
+    """Each activity's references: predecessors (and their scope), role, artifacts, milestones."""
+    problems: list[Problem] = []
     role_ids = {r.id for r in wf.roles}
     art_ids = {a.id for a in wf.artifacts}
     ms_ids = {m.id for m in wf.milestones}
@@ -106,11 +117,14 @@ def validate(wf: Workflow, *, catalogues: bool = True) -> list[Problem]:
         if act.sets_milestone is not None and act.sets_milestone not in ms_ids:
             problems.append(_problem("unknown", f"活动 {act.id} 设定的里程碑 {act.sets_milestone} 未定义",
                                      act.span))
-    for m in wf.milestones if catalogues else ():  # the loader checks these with their lines
-        if m.set_by is not None and m.set_by not in ids:
-            problems.append(_problem("unknown", f"里程碑「{m.name}」的设定活动 {m.set_by} 不存在",
-                                     Span(wf.source, 1) if wf.source else None))
+    return problems
 
+
+def _graph_problems(wf: Workflow, ids: dict[str, tuple[Stage, Activity]]) -> list[Problem]:
+    """Cycles among the predecessors, then activities no start reaches (outside a cycle)."""
+    import networkx as nx
+
+    problems: list[Problem] = []
     g = build_graph(wf)
     cyclic: set[str] = set()
     for comp in nx.strongly_connected_components(g):
@@ -134,9 +148,6 @@ def validate(wf: Workflow, *, catalogues: bool = True) -> list[Problem]:
                 "unreachable",
                 f"活动 {act.id}「{act.name}」从流程起点无法到达：请为它填写 `前置::`",
                 act.span))
-
-    for st in wf.stages:
-        problems += _count_warning(st)
     return problems
 
 

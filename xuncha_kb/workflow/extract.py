@@ -9,9 +9,10 @@ name is written here — so it works on other offices' documents in the same sty
 
 The pure core is ``extract_blocks(blocks)``: a list of ``SourceBlock`` (one block's Markdown
 text, its outline depth and where it came from) → ``Extraction``.  ``extract_file(path)`` reads
-a whiteboard ``.edn``, a Markdown page or an EDN/JSON export through the Logseq readers and
-calls it.  Markdown is tokenised with markdown-it-py; the rules below work on its tokens'
-lines, never on raw Markdown.
+a whiteboard ``.edn``, a Markdown page or an EDN/JSON export through the Logseq readers
+(``extract_read.py``) and calls it.  Rules 1 and 2 (lines, stage headers and what belongs to
+a stage) are in ``extract_lines.py``; rules 3–7 here.  Markdown is tokenised with
+markdown-it-py; the rules below work on its tokens' lines, never on raw Markdown.
 
 Rules, in order (the wording rules are small named functions in ``wording.py``):
 
@@ -46,45 +47,30 @@ annual.  The result is a draft to be curated: write it with ``-o`` and edit the 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xuncha_kb.errors import InputError
-from xuncha_kb.model import MARKERS, Block, Span
+from xuncha_kb.model import Span
+from xuncha_kb.workflow.extract_lines import Line, Scope, SourceBlock, block_lines, find_stage_lines
+from xuncha_kb.workflow.extract_read import source_blocks
 from xuncha_kb.workflow.model import Activity, DeadlineRule, Milestone, Stage, Workflow
 from xuncha_kb.workflow.wording import (
     LEAD_IN,
     NUMBERING,
-    ORDINAL_STAGE,
     STAGE_COUNT,
     SUB_INTRO,
     cn_number,
     continues,
     count_hint,
     find_deadline,
-    short_title,
     split_activities,
     stage_name,
     strip_sequencer,
 )
 
 # --- input and output ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SourceBlock:
-    """One block's Markdown text.  ``exact_lines``: content line i is file line ``line + i``."""
-
-    text: str
-    depth: int = 0
-    file: str = "<text>"
-    line: int = 1
-    exact_lines: bool = True
-    new_document: bool = False  # a page boundary: close any open stage
-    document: str | None = None  # the page / whiteboard the block belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,158 +124,6 @@ def _deadline_dict(a: Activity, rule: DeadlineRule, ms: dict[str, str]) -> dict[
             "line": rule.span.line if rule.span else None}
 
 
-# --- 1. lines from markdown-it tokens --------------------------------------------------
-
-
-@dataclass(slots=True)
-class Line:
-    text: str  # plain text, emphasis markers removed
-    bold: list[str]  # bold runs in order
-    all_bold: bool
-    heading: int | None
-    level: int  # block depth + list depth
-    block: int  # index of the source block
-    item: int | None  # list item identity (None outside lists)
-    span: Span
-
-
-_PROP_LINE = re.compile(r"^[^\s:：\[\]]+::(?:\s|$)")
-_MARKER = re.compile(r"^(?:" + "|".join(map(re.escape, sorted(MARKERS, key=len, reverse=True))) + r")\s+")
-_REFS = re.compile(r"\[\[([^\[\]]*)\]\]")
-
-
-def _clean(text: str) -> str:
-    t = text.replace("**", "").replace("__", "")
-    t = _REFS.sub(r"\1", t)
-    t = _MARKER.sub("", t.strip())
-    return t.strip()
-
-
-def _inline_lines(children: Sequence[Any]) -> Iterator[tuple[str, list[str], bool]]:
-    """Split one inline token's children at line breaks: (text, bold runs, all bold?)."""
-    text: list[str] = []
-    bold: list[str] = []
-    run: list[str] = []
-    depth = 0
-    plain_outside = False
-
-    def flush() -> tuple[str, list[str], bool]:
-        joined = "".join(text)
-        all_bold = bool(bold) and not plain_outside
-        return joined, list(bold), all_bold
-
-    for c in children:
-        if c.type in ("softbreak", "hardbreak"):
-            yield flush()
-            text, bold, run, plain_outside = [], [], [], False
-            continue
-        if c.type == "strong_open":
-            depth += 1
-            run = []
-            continue
-        if c.type == "strong_close":
-            depth = max(0, depth - 1)
-            if depth == 0 and "".join(run).strip():
-                bold.append(_clean("".join(run)))
-            continue
-        piece = c.content if c.type in ("text", "code_inline") else ""
-        if c.type == "image":
-            piece = ""
-        text.append(piece)
-        if depth:
-            run.append(piece)
-        elif _clean(piece):
-            plain_outside = True
-    yield flush()
-
-
-def block_lines(blocks: Sequence[SourceBlock]) -> list[Line]:
-    """Rule 1: every line of every block, with its outline level and file line."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark")
-    out: list[Line] = []
-    for bi, sb in enumerate(blocks):
-        tokens = md.parse(sb.text)
-        list_depth = 0
-        item_stack: list[int] = []
-        heading: int | None = None
-        mine: list[Line] = []
-        for ti, tok in enumerate(tokens):
-            if tok.type in ("bullet_list_open", "ordered_list_open"):
-                list_depth += 1
-            elif tok.type in ("bullet_list_close", "ordered_list_close"):
-                list_depth -= 1
-            elif tok.type == "list_item_open":
-                item_stack.append(ti)
-            elif tok.type == "list_item_close":
-                item_stack.pop()
-            elif tok.type == "heading_open":
-                heading = int(tok.tag[1:])
-            elif tok.type == "heading_close":
-                heading = None
-            elif tok.type == "inline":
-                first = (tok.map[0] if tok.map else 0)
-                for k, (text, bold, all_bold) in enumerate(_inline_lines(tok.children or [])):
-                    clean = _clean(text)
-                    if not clean or _PROP_LINE.match(text.strip()):
-                        continue
-                    line = sb.line + first + k if sb.exact_lines else sb.line
-                    mine.append(Line(
-                        text=clean, bold=bold, all_bold=all_bold, heading=heading,
-                        level=sb.depth + max(0, list_depth - 1) if list_depth else sb.depth,
-                        block=bi, item=item_stack[-1] if item_stack else None,
-                        span=Span(sb.file, line),
-                    ))
-        out += mine
-    return out
-
-
-# --- 2. stages (the wording rules are in wording.py) ------------------------------
-
-
-def _named_stage(line: Line) -> bool:
-    """``巡察准备阶段`` / ``第二阶段：现场巡察`` — a short line that names a stage."""
-    t = NUMBERING.sub("", line.text).rstrip("：:") if not ORDINAL_STAGE.match(line.text) else line.text
-    return short_title(t) and ((t.endswith("阶段") and len(t) > 2) or bool(ORDINAL_STAGE.match(t)))
-
-
-def find_stage_lines(lines: Sequence[Line]) -> set[int]:
-    """Rule 2: indices of the lines that open a stage."""
-    headings = [i for i, ln in enumerate(lines) if ln.heading is not None]
-    stage_idx: set[int] = set()
-    for i, ln in enumerate(lines):
-        bare = NUMBERING.sub("", ln.text).rstrip("：:")
-        if (ln.heading is None and ln.all_bold and short_title(bare)) or (
-            ln.heading is None and _named_stage(ln)
-        ):
-            stage_idx.add(i)
-    title = _title_heading(lines, headings, stage_idx)
-    for i in headings:
-        if i != title:
-            stage_idx.add(i)
-    return stage_idx
-
-
-def _title_heading(lines: Sequence[Line], headings: list[int], others: set[int]) -> int | None:
-    """The document's title: its first heading, when every other stage marker is below it
-    and no other heading is as high (a lone ``### 巡察工作流程`` above bold stage lines)."""
-    if not headings:
-        return None
-    first = headings[0]
-    if others and min(others) < first:
-        return None
-    level = lines[first].heading or 0
-    rest = [lines[i].heading or 0 for i in headings[1:]]
-    if rest and min(rest) <= level:
-        return None
-    if not rest and not others:
-        return None  # a lone heading with nothing else is itself a stage
-    if lines[first].text.rstrip("：:").endswith("阶段"):
-        return None
-    return first
-
-
 # --- the core --------------------------------------------------------------------------
 
 
@@ -308,51 +142,6 @@ class _Stage:
     acts: list[_Act] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Scope:
-    """Which lines after a stage header belong to the stage (rule 2, second half).
-
-    * ``heading``: a Markdown heading outside any list item — a section of a flat document;
-      it runs until the next stage header or the end of its block's subtree.
-    * ``nested``: the header's block / list item has deeper lines after it (child blocks,
-      nested bullets) — the stage is that subtree.
-    * ``inline``: the activities follow in the same block or list item (the seed's one big
-      block) — the stage ends with it.
-    * ``flat``: header and activities are siblings — it runs until the next stage header.
-    """
-
-    mode: str
-    level: int
-    block: int
-    item: int | None
-    block_depth: int
-
-    @classmethod
-    def of(cls, ln: Line, nxt: Line | None, blocks: Sequence[SourceBlock]) -> _Scope:
-        depth = blocks[ln.block].depth
-        if ln.heading is not None and ln.item is None:
-            mode = "heading"
-        elif nxt is not None and nxt.level > ln.level:
-            mode = "nested"
-        elif nxt is not None and (nxt.block, nxt.item) == (ln.block, ln.item):
-            mode = "inline"
-        else:
-            mode = "flat"
-        return cls(mode, ln.level, ln.block, ln.item, depth)
-
-    def ends_before(self, ln: Line, blocks: Sequence[SourceBlock]) -> bool:
-        if ln.block != self.block and blocks[ln.block].new_document:
-            return True
-        left_block = ln.block != self.block and blocks[ln.block].depth <= self.block_depth
-        if self.mode == "heading":
-            return left_block
-        if self.mode == "nested":
-            return ln.level <= self.level
-        if self.mode == "inline":
-            return not ((ln.block, ln.item) == (self.block, self.item) or ln.level > self.level)
-        return ln.level < self.level
-
-
 def extract_blocks(blocks: Sequence[SourceBlock], *, name: str | None = None,
                    source: str | None = None) -> Extraction:
     """The pure core: blocks → draft workflow + warnings (see module doc)."""
@@ -363,7 +152,7 @@ def extract_blocks(blocks: Sequence[SourceBlock], *, name: str | None = None,
     stated_stages: int | None = None
     sections: list[tuple[_Stage, list[Line]]] = []
     current: tuple[_Stage, list[Line]] | None = None
-    scope: _Scope | None = None
+    scope: Scope | None = None
     for i, ln in enumerate(lines):
         if current is not None and scope is not None and scope.ends_before(ln, blocks):
             current, scope = None, None
@@ -371,7 +160,7 @@ def extract_blocks(blocks: Sequence[SourceBlock], *, name: str | None = None,
             sname, count = stage_name(ln.text)
             current = (_Stage(sname, ln.span, count), [])
             sections.append(current)
-            scope = _Scope.of(ln, lines[i + 1] if i + 1 < len(lines) else None, blocks)
+            scope = Scope.of(ln, lines[i + 1] if i + 1 < len(lines) else None, blocks)
             continue
         if current is None:
             if ln.heading is not None and title is None:
@@ -430,43 +219,7 @@ class _Inline:
 
 def _fill_stage(st: _Stage, body: list[Line]) -> None:
     """Rules 3–5 on one stage's lines: meta lines, joining, splitting, sub-items."""
-    base = min((ln.level for ln in body), default=0)
-    pieces: list[_Sentence | _Nested | _Inline] = []
-    sub_term: str | None = None  # after "其中X是指": the rest of the stage explains X
-    sub_lines: list[Line] = []
-    for ln in body:
-        if sub_term is not None:
-            sub_lines.append(ln)
-            continue
-        if ln.level > base and any(isinstance(p, _Sentence) for p in pieces):
-            pieces.append(_Nested(strip_sequencer(ln.text)))
-            continue
-        text = NUMBERING.sub("", ln.text).strip() or ln.text
-        hint = count_hint(text)
-        if hint is not None:
-            if st.stated is None:
-                st.stated = hint[0]
-            text = hint[1]
-        text = LEAD_IN.sub("", text).strip()
-        if not text:
-            continue
-        sm = SUB_INTRO.match(text)
-        rest = sm.group("rest").strip() if sm else ""
-        if sm and pieces and (not rest or "、" in rest):
-            if rest:
-                items = tuple(p.strip() for p in rest.split("、") if p.strip())
-                pieces.append(_Inline(sm.group("term"), items))
-            else:
-                sub_term = sm.group("term")
-            continue
-        last = pieces[-1] if pieces else None
-        if (isinstance(last, _Sentence) and (last.block, last.item) == (ln.block, ln.item)
-                and continues(last.text, text, prev_joined=last.joined)):
-            last.text += text
-            last.joined = True
-            continue
-        pieces.append(_Sentence(text, ln.span, ln.block, ln.item))
-
+    pieces, sub_term, sub_lines = _pieces(st, body)
     for piece in pieces:
         if isinstance(piece, _Sentence):
             for name in split_activities(piece.text, piece.joined):
@@ -487,6 +240,67 @@ def _fill_stage(st: _Stage, body: list[Line]) -> None:
             target.subitems += bold
         else:
             target.subitems += [strip_sequencer(ln.text) for ln in sub_lines if ln.text]
+
+
+_Piece = _Sentence | _Nested | _Inline
+
+
+def _pieces(st: _Stage, body: list[Line]) -> tuple[list[_Piece], str | None, list[Line]]:
+    """A stage's lines as sentences, nested lines and inline sub-item lists; after
+    "其中X是指" the rest of the stage explains X: returns (pieces, X, the lines after it)."""
+    base = min((ln.level for ln in body), default=0)
+    pieces: list[_Piece] = []
+    for at, ln in enumerate(body):
+        if ln.level > base and any(isinstance(p, _Sentence) for p in pieces):
+            pieces.append(_Nested(strip_sequencer(ln.text)))
+            continue
+        text = _line_text(st, ln)
+        if not text:
+            continue
+        sub = _sub_intro(text, pieces)
+        if isinstance(sub, str):
+            return pieces, sub, body[at + 1:]
+        if sub is not None:
+            pieces.append(sub)
+        elif not _joined(pieces, ln, text):
+            pieces.append(_Sentence(text, ln.span, ln.block, ln.item))
+    return pieces, None, []
+
+
+def _line_text(st: _Stage, ln: Line) -> str:
+    """A line without its numbering, count hint (noted on the stage) and lead-in."""
+    text = NUMBERING.sub("", ln.text).strip() or ln.text
+    hint = count_hint(text)
+    if hint is not None:
+        if st.stated is None:
+            st.stated = hint[0]
+        text = hint[1]
+    return LEAD_IN.sub("", text).strip()
+
+
+def _sub_intro(text: str, pieces: Sequence[object]) -> _Inline | str | None:
+    """``X包括：A、B`` → its sub-items; ``其中X是指`` alone → X; anything else → None."""
+    sm = SUB_INTRO.match(text)
+    if not sm or not pieces:
+        return None
+    rest = sm.group("rest").strip()
+    if not rest:
+        return sm.group("term")
+    if "、" not in rest:
+        return None
+    return _Inline(sm.group("term"), tuple(p.strip() for p in rest.split("、") if p.strip()))
+
+
+def _joined(pieces: list[_Piece], ln: Line, text: str) -> bool:
+    """Append ``text`` to the last sentence when it continues it (same block and item)."""
+    last = pieces[-1] if pieces else None
+    if not isinstance(last, _Sentence) or (last.block, last.item) != (ln.block, ln.item):
+        return False
+    if not continues(last.text, text, prev_joined=last.joined):
+        return False
+    last.text += text
+    last.joined = True
+    return True
 
 
 def _activity_mentioning(acts: list[_Act], term: str) -> _Act | None:
@@ -544,60 +358,7 @@ def _to_workflow(sections: list[tuple[_Stage, list[Line]]], title: str, source: 
     return wf, warnings
 
 
-# --- reading files (the edge) ----------------------------------------------------------
-
-
-def _blocks_from_tree(blocks: Sequence[Block], doc: str, depth: int = 0) -> Iterator[SourceBlock]:
-    for b in blocks:
-        if b.pre_block:
-            continue
-        yield SourceBlock(b.content, depth, b.span.file, b.span.line, False, document=doc)
-        yield from _blocks_from_tree(b.children, doc, depth + 1)
-
-
-def source_blocks(path: Path, display: str) -> list[SourceBlock]:
-    """Read a workflow document (whiteboard, export, Markdown page) into blocks."""
-    from xuncha_kb.inputfile import input_file_problem
-
-    suffix = path.suffix.lower()
-    what = input_file_problem(path)
-    if what is not None:
-        raise InputError(f"要提取的文件{what}，无法从中提取工作流程", file=display,
-                         hint="请指定白板 .edn、Markdown 页面或 EDN/JSON 导出文件。")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("找不到文件", file=display) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取文件：{exc}", file=display) from None
-    head = text.lstrip()[:1]
-    is_edn = suffix == ".edn" or (head == "{" and ":block" in text[:20000])
-    is_json = suffix == ".json" or (head in "{[" and head != "" and not is_edn and '"blocks"' in text[:20000])
-    if is_edn and ("logseq.tldraw" in text or ':block/type "whiteboard"' in text):
-        from xuncha_kb.logseq.whiteboard import parse_whiteboard
-
-        wb, diags = parse_whiteboard(text, display)
-        errors = [d for d in diags if d.severity == "error"]
-        if errors:
-            raise InputError(errors[0].message, file=display, line=errors[0].line)
-        out = list(_blocks_from_tree(wb.blocks, wb.name))
-        out += [SourceBlock(s.text, 0, display, 1, False, document=wb.name)
-                for s in wb.shapes if s.type == "text" and s.text]
-        return out
-    if is_edn or is_json:
-        from xuncha_kb.logseq.export import parse_export
-
-        graph = parse_export(text, display)
-        out = []
-        for page in graph.pages:
-            page_blocks = list(_blocks_from_tree(page.blocks, page.name))
-            if page_blocks:
-                page_blocks[0] = replace(page_blocks[0], new_document=True)
-            out += page_blocks
-        return out
-    title = re.search(r"^title::[ \t]*(\S.*)$", text, re.MULTILINE)
-    doc = title.group(1).strip() if title else path.stem
-    return [SourceBlock(text, 0, display, 1, True, document=doc)]
+# --- reading files (the edge: extract_read.py) ------------------------------------------
 
 
 def extract_file(path: Path | str, *, display: str | None = None) -> Extraction:

@@ -24,6 +24,22 @@ def _actor(wf: Workflow, act: Activity) -> str:
     return role.name if role else (act.actor or "未指定")
 
 
+def _details(wf: Workflow, act: Activity) -> list[str]:
+    """An activity's detail lines: predecessors, artifacts, the milestone it sets, deadline."""
+    details = []
+    if act.depends_on:
+        details.append("前置：" + "、".join(act.depends_on))
+    if act.produces:
+        names = [art.name if (art := wf.artifact(a)) else a for a in act.produces]
+        details.append("产出：" + "、".join(names))
+    if act.sets_milestone:
+        ms = wf.milestone(act.sets_milestone)
+        details.append("设定里程碑：" + (ms.name if ms else act.sets_milestone))
+    if act.deadline:
+        details.append("期限：" + _deadline_text(wf, act.deadline))
+    return details
+
+
 def render_tree(wf: Workflow, *, origin: str) -> str:
     """The active definition as a tree with counts, ids, actors, deadlines and critical path."""
     acts = list(wf.activities())
@@ -50,18 +66,7 @@ def render_tree(wf: Workflow, *, origin: str) -> str:
                 line += " 〔敏感〕"
             out.append(line)
             inner = pad + ("    " if last else "│   ")
-            details = []
-            if act.depends_on:
-                details.append("前置：" + "、".join(act.depends_on))
-            if act.produces:
-                names = [art.name if (art := wf.artifact(a)) else a for a in act.produces]
-                details.append("产出：" + "、".join(names))
-            if act.sets_milestone:
-                ms = wf.milestone(act.sets_milestone)
-                details.append("设定里程碑：" + (ms.name if ms else act.sets_milestone))
-            if act.deadline:
-                details.append("期限：" + _deadline_text(wf, act.deadline))
-            for d in details:
+            for d in _details(wf, act):
                 out.append(f"{inner}· {d}")
             for sub in act.subitems:
                 out.append(f"{inner}- {sub}")

@@ -56,6 +56,18 @@ def render_definition(wf: Workflow, *, note: str | None = None) -> str:
     by_art = {a.id: (a.name if _unique(art_names) else a.id) for a in wf.artifacts}
     by_ms = {m.id: m.name for m in wf.milestones}
 
+    _catalogues(out, wf)
+    for st in wf.stages:
+        out.block(0, f"## {st.name}", _stage_props(st))
+        for act in st.activities:
+            out.block(1, act.name, _activity_props(act, by_role, by_art, by_ms))
+            for sub in act.subitems:
+                out.block(2, sub)
+    return "\n".join(out.lines) + "\n"
+
+
+def _catalogues(out: _Out, wf: Workflow) -> None:
+    """The 角色, 里程碑 and 产出 sections (each only when the workflow has any)."""
     if wf.roles:
         out.block(0, f"## {syn.SECTION_ROLES}")
         for r in wf.roles:
@@ -68,13 +80,6 @@ def render_definition(wf: Workflow, *, note: str | None = None) -> str:
         out.block(0, f"## {syn.SECTION_ARTIFACTS}")
         for a in wf.artifacts:
             out.block(1, a.name, _artifact_props(a))
-    for st in wf.stages:
-        out.block(0, f"## {st.name}", _stage_props(st))
-        for act in st.activities:
-            out.block(1, act.name, _activity_props(act, by_role, by_art, by_ms))
-            for sub in act.subitems:
-                out.block(2, sub)
-    return "\n".join(out.lines) + "\n"
 
 
 def _role_props(r: Role) -> list[tuple[str, str]]:
