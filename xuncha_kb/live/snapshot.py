@@ -12,7 +12,6 @@ from xuncha_kb.model import Diagnostic
 REPORTED_SEVERITIES = ("error", "warning")  # diagnostics that become events
 
 _STATUS = {"done": "done", "cancelled": "cancelled", "in_progress": "doing", "waiting": "waiting"}
-_STAGE_STATE = {"未开始": "not_started", "进行中": "in_progress", "已完成": "done"}
 
 
 def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic | DiagnosticState] = (),
@@ -25,7 +24,7 @@ def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic | Dia
     for insp in progress.inspections:
         for st in insp.stages:
             stages[(insp.name, st.id)] = StageState(insp.name, st.id, st.name,
-                                                    _STAGE_STATE.get(st.state, "not_started"),  # type: ignore[arg-type]
+                                                    st.status,
                                                     st.done, st.total)
             for a in st.activities:
                 status = _STATUS.get(a.status, "open" if a.found else "missing")
