@@ -100,7 +100,8 @@ def _inspection(i: InspectionProgress) -> dict[str, Any]:
     }
 
 
-def progress_dict(p: Progress) -> dict[str, Any]:
+def progress_dict(p: Progress) -> dict[str, object]:
+    """The JSON report as plain values (str, int, None, lists and dicts of them)."""
     return {
         "schema": SCHEMA_VERSION,
         "today": p.today.isoformat(),
