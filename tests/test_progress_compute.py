@@ -26,7 +26,7 @@ def test_finds_inspection_and_reads_facts() -> None:
     assert (i.name, i.unit, i.round, i.year) == (INSP, "某某集团有限公司", "2026年第一轮", "2026")
     assert i.leader == ("张三",) and i.members == ("李四", "王五")
     assert [s.id for s in i.stages] == ["prep", "fb"]  # the annual stage is not per inspection
-    assert all(s.state == "未开始" for s in i.stages)
+    assert all(s.status == "not_started" for s in i.stages)
     assert i.current_stage is not None and i.current_stage.id == "prep"
 
 
@@ -36,16 +36,16 @@ def test_markers_give_status_and_stage_rollup() -> None:
     i = p.inspections[0]
     prep = i.stages[0]
     assert [a.status for a in prep.activities] == ["done", "in_progress", "cancelled"]
-    assert (prep.done, prep.total, prep.cancelled, prep.percent, prep.state) == (1, 2, 1, 50, "进行中")
+    assert (prep.done, prep.total, prep.cancelled, prep.percent, prep.status) == (1, 2, 1, 50, "in_progress")
     p = run(overview(), stage_page(task("prep.01", "DONE"), task("prep.02", "DONE"),
                                    task("prep.03", "CANCELED")))
     prep = p.inspections[0].stages[0]
-    assert (prep.done, prep.total, prep.percent, prep.state) == (2, 2, 100, "已完成")
+    assert (prep.done, prep.total, prep.percent, prep.status) == (2, 2, 100, "done")
     assert p.inspections[0].current_stage.id == "fb"  # type: ignore[union-attr]
     p = run(overview(), stage_page(task("prep.01", "WAITING"), task("prep.02", "LATER")))
     statuses = [a.status for a in p.inspections[0].stages[0].activities]
     assert statuses == ["waiting", "not_started", "not_started"]
-    assert p.inspections[0].stages[0].state == "进行中"
+    assert p.inspections[0].stages[0].status == "in_progress"
 
 
 def test_tasks_found_wherever_moved_with_notes_and_never_in_templates() -> None:

@@ -108,9 +108,9 @@ class Event:
     line: int | None = None
     message: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"event": self.event, "inspection": self.inspection, "stage": self.stage,
-                               "activity": self.activity, "at": self.at}
+    def as_dict(self) -> dict[str, str | int | None]:
+        out: dict[str, str | int | None] = {"event": self.event, "inspection": self.inspection,
+                                            "stage": self.stage, "activity": self.activity, "at": self.at}
         for key in ("date", "stage_name", "activity_name", "previous_stage", "due", "days_left", "file",
                     "line", "message"):
             value = getattr(self, key)
@@ -122,10 +122,12 @@ class Event:
         return json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Event:
-        known: dict[str, Any] = {k: data[k] for k in _EVENT_FIELDS if k in data}
-        return cls(event=str(data.get("event", "")), inspection=data.get("inspection"),
-                   stage=data.get("stage"), activity=data.get("activity"), at=str(data.get("at", "")),
+    def from_dict(cls, data: Mapping[str, object]) -> Event:
+        """An event from one log line's object, as it is (the log is not validated here)."""
+        raw: Mapping[str, Any] = data
+        known: dict[str, Any] = {k: raw[k] for k in _EVENT_FIELDS if k in raw}
+        return cls(event=str(raw.get("event", "")), inspection=raw.get("inspection"),
+                   stage=raw.get("stage"), activity=raw.get("activity"), at=str(raw.get("at", "")),
                    **{k: v for k, v in known.items() if k not in _CORE_FIELDS})
 
 
@@ -326,7 +328,7 @@ def format_text(ev: Event) -> str:
     return text
 
 
-def stage_completion_dates(events: Iterable[Event | Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+def stage_completion_dates(events: Iterable[Event | Mapping[str, object]]) -> dict[tuple[str, str], str]:
     """(inspection, stage id) → the date its stage was last completed (reopening clears it)."""
     out: dict[tuple[str, str], str] = {}
     for raw in events:

@@ -4,20 +4,27 @@ diffed from (pure)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from xuncha_kb.live.events import ActivityState, DiagnosticState, OrderProblem, Snapshot, StageState
+from xuncha_kb.live.events import (
+    ActivityState,
+    ActivityStatus,
+    DiagnosticState,
+    OrderProblem,
+    Snapshot,
+    StageState,
+)
 from xuncha_kb.model import Diagnostic
+from xuncha_kb.track.progress_model import Progress, Status
 
 REPORTED_SEVERITIES = ("error", "warning")  # diagnostics that become events
 
-_STATUS = {"done": "done", "cancelled": "cancelled", "in_progress": "doing", "waiting": "waiting"}
-_STAGE_STATE = {"未开始": "not_started", "进行中": "in_progress", "已完成": "done"}
+_STATUS: dict[Status, ActivityStatus] = {"done": "done", "cancelled": "cancelled", "in_progress": "doing",
+                                          "waiting": "waiting"}
 
 
-def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic | DiagnosticState] = (),
+def snapshot_from_progress(progress: Progress, diagnostics: Iterable[Diagnostic | DiagnosticState] = (),
                            stage_order: tuple[str, ...] = ()) -> Snapshot:
-    """The part of a ``progress.Progress`` that events are computed from."""
+    """The part of a :class:`~xuncha_kb.track.progress_model.Progress` that events are computed from."""
     acts: dict[tuple[str, str], ActivityState] = {}
     stages: dict[tuple[str, str], StageState] = {}
     current: dict[str, str | None] = {}
@@ -25,14 +32,14 @@ def snapshot_from_progress(progress: Any, diagnostics: Iterable[Diagnostic | Dia
     for insp in progress.inspections:
         for st in insp.stages:
             stages[(insp.name, st.id)] = StageState(insp.name, st.id, st.name,
-                                                    _STAGE_STATE.get(st.state, "not_started"),  # type: ignore[arg-type]
+                                                    st.status,
                                                     st.done, st.total)
             for a in st.activities:
-                status = _STATUS.get(a.status, "open" if a.found else "missing")
+                status: ActivityStatus = _STATUS.get(a.status, "open" if a.found else "missing")
                 dl = a.deadline
                 colour = dl.colour if dl is not None and status not in ("done", "cancelled") else None
                 acts[(insp.name, a.id)] = ActivityState(
-                    insp.name, st.id, a.id, a.name, status, dl.due if dl else None, colour,  # type: ignore[arg-type]
+                    insp.name, st.id, a.id, a.name, status, dl.due if dl else None, colour,
                     a.span.file if a.span else None, a.span.line if a.span else None)
         cur = insp.current_stage
         current[insp.name] = cur.id if cur is not None else None

@@ -29,7 +29,7 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from xuncha_kb.fs.cache import FileEntry, Index, fingerprint, load_index, save_index
 from xuncha_kb.fs.ownwrites import OwnWrites
@@ -47,6 +47,10 @@ from xuncha_kb.live.snapshot import REPORTED_SEVERITIES, snapshot_from_progress
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Workflow
+
+if TYPE_CHECKING:
+    from xuncha_kb.track.deadlines import Thresholds
+    from xuncha_kb.track.progress_model import Progress
 
 BULK_BATCH = 64  # a batch with more paths than this indexes unrelated pages without parsing them
 _SECRET_KEYS = frozenset({cv.P_SECRET_LEVEL, cv.P_SENSITIVE, SENSITIVE_TAG_KEY})
@@ -73,7 +77,7 @@ class LiveGraph:
                  today: Callable[[], dt.date] = dt.date.today,
                  workflow_loader: Callable[[Graph], Workflow] | None = None,
                  own_writes: OwnWrites | None = None, use_cache: bool = True,
-                 thresholds: Any = None) -> None:
+                 thresholds: Thresholds | None = None) -> None:
         self.root = Path(root)
         self.reader: Reader = reader or ScanReader()
         self.today = today
@@ -93,7 +97,7 @@ class LiveGraph:
         self.workflow: Workflow | None = None
         self.workflow_diags: list[Diagnostic] = []
         self.snapshot = Snapshot()
-        self.progress: Any = None
+        self.progress: Progress | None = None
         self.stats: dict[str, int] = {}
         self._fingerprint = ""
         self._index_dirty = False
@@ -264,10 +268,10 @@ class LiveGraph:
 
         assert self.workflow is not None
         graph = self.graph()
-        kwargs = {"thresholds": self.thresholds} if self.thresholds is not None else {}
-        self.progress = compute_progress(graph, self.workflow, self.today(), **kwargs)
+        progress = compute_progress(graph, self.workflow, self.today(), thresholds=self.thresholds)
+        self.progress = progress
         order = tuple(s.id for s in self.workflow.stages)
-        return snapshot_from_progress(self.progress, self.reported_diagnostics(), order)
+        return snapshot_from_progress(progress, self.reported_diagnostics(), order)
 
     # -- batches ------------------------------------------------------------------------------
 

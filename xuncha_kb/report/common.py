@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from xuncha_kb.track.deadlines import COLOUR_LABEL
-from xuncha_kb.track.progress_model import STATUS_LABEL, Deadline, InspectionProgress, Progress
+from xuncha_kb.report.labels import COLOUR_LABEL, STAGE_LABEL, STATUS_LABEL
+from xuncha_kb.track.progress_model import Deadline, InspectionProgress, Progress
 
-__all__ = ["COLOUR_LABEL", "STATUS_LABEL"]
+__all__ = ["COLOUR_LABEL", "STAGE_LABEL", "STATUS_LABEL"]
 
 FORMATS = ("text", "md", "json", "html", "xlsx")
 TITLE = "巡察进度报告"

@@ -14,6 +14,7 @@ from typing import Any
 from xuncha_kb.report.common import (
     COLOUR_LABEL,
     ISSUE_LABEL,
+    STAGE_LABEL,
     STATUS_LABEL,
     TITLE,
     current_stage_name,
@@ -23,11 +24,11 @@ from xuncha_kb.report.common import (
     ledger_lines,
     missing_groups,
 )
-from xuncha_kb.track.progress_model import InspectionProgress, Progress
+from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageStatus
 
 TEMPLATES = Path(__file__).parent / "templates"
 FILL = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828", "grey": "#9e9e9e", "blue": "#1565c0"}
-STATE_FILL = {"已完成": "#2e7d32", "进行中": "#1565c0", "未开始": "#bdbdbd"}
+STATE_FILL: dict[StageStatus, str] = {"done": "#2e7d32", "in_progress": "#1565c0", "not_started": "#bdbdbd"}
 CHART_W = 760
 LABEL_W = 300
 
@@ -37,8 +38,8 @@ def _stage_chart(i: InspectionProgress) -> dict[str, Any]:
     bars = []
     for n, s in enumerate(i.stages):
         w = round(track * s.done / s.total) if s.total else 0
-        bars.append({"y": n * row + 6, "name": s.name, "w": w, "track": track, "fill": STATE_FILL[s.state],
-                     "label": f"{s.done}/{s.total}　{s.percent}%　{s.state}"
+        bars.append({"y": n * row + 6, "name": s.name, "w": w, "track": track, "fill": STATE_FILL[s.status],
+                     "label": f"{s.done}/{s.total}　{s.percent}%　{STAGE_LABEL[s.status]}"
                               + (f"　{s.completed_on}" if s.completed_on else ""),
                      "ty": n * row + 21})
     return {"w": CHART_W, "h": len(i.stages) * row + 8, "bars": bars}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from xuncha_kb.report.labels import STAGE_LABEL, STATUS_LABEL
 from xuncha_kb.track.ledgers import Ledgers
 from xuncha_kb.track.progress_model import (
-    STATUS_LABEL,
     ActivityProgress,
     Deadline,
     InspectionProgress,
@@ -79,7 +79,7 @@ def _inspection(i: InspectionProgress) -> dict[str, Any]:
         "milestones": [{"id": m.id, "name": m.name, "date": m.date.isoformat() if m.date else None}
                        for m in i.milestones],
         "stages": [{"id": s.id, "name": s.name, "done": s.done, "total": s.total, "cancelled": s.cancelled,
-                    "in_progress": s.in_progress, "percent": s.percent, "state": s.state,
+                    "in_progress": s.in_progress, "percent": s.percent, "state": STAGE_LABEL[s.status],
                     "completed_on": s.completed_on,
                     "activities": [_activity(a) for a in s.activities]} for s in i.stages],
         "deadlines": [_deadline(d) for d in i.deadlines],
@@ -100,7 +100,8 @@ def _inspection(i: InspectionProgress) -> dict[str, Any]:
     }
 
 
-def progress_dict(p: Progress) -> dict[str, Any]:
+def progress_dict(p: Progress) -> dict[str, object]:
+    """The JSON report as plain values (str, int, None, lists and dicts of them)."""
     return {
         "schema": SCHEMA_VERSION,
         "today": p.today.isoformat(),

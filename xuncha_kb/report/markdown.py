@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from xuncha_kb.report.common import (
     ISSUE_LABEL,
+    STAGE_LABEL,
     STATUS_LABEL,
     bar,
     current_stage_name,
@@ -48,8 +49,9 @@ def _inspection(i: InspectionProgress) -> list[str]:
         out.append("\t- " + "；".join(f"{m.name} {fmt_date(m.date)}" for m in i.milestones))
     out.append("\t- ### 阶段进度")
     for s in i.stages:
-        out.append(f"\t\t- {s.name} `{bar(s.done, s.total, 10)}` {s.done}/{s.total}（{s.percent}%）{s.state}"
-                       + (f"（{s.completed_on} 完成）" if s.completed_on else ""))
+        out.append(f"\t\t- {s.name} `{bar(s.done, s.total, 10)}` {s.done}/{s.total}（{s.percent}%）"
+                   f"{STAGE_LABEL[s.status]}"
+                   + (f"（{s.completed_on} 完成）" if s.completed_on else ""))
     for title, items in (("逾期", i.overdue), ("临期", i.due_soon)):
         if items:
             out.append(f"\t- ### {title}（{len(items)}）")

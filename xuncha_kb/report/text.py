@@ -11,6 +11,7 @@ from typing import TextIO
 from xuncha_kb.report.common import (
     COLOUR_LABEL,
     ISSUE_LABEL,
+    STAGE_LABEL,
     STATUS_LABEL,
     TITLE,
     bar,
@@ -23,21 +24,21 @@ from xuncha_kb.report.common import (
     pad,
     width,
 )
-from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageProgress
+from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageProgress, StageStatus
 
 Segment = tuple[str, str]  # (text, rich style or "")
 Line = list[Segment]
 
 MAX_MISSING_LINES = 8
-STATE_STYLE = {"已完成": "green", "进行中": "cyan", "未开始": "dim"}
+STATE_STYLE: dict[StageStatus, str] = {"done": "green", "in_progress": "cyan", "not_started": "dim"}
 COLOUR_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
 
 
 def _stage_line(s: StageProgress, name_w: int) -> Line:
     return [("    " + pad(s.name, name_w) + "  ", ""),
-            (bar(s.done, s.total), STATE_STYLE[s.state]),
+            (bar(s.done, s.total), STATE_STYLE[s.status]),
             (f"  {s.done:>2}/{s.total:<2} {s.percent:>3}%  ", ""),
-            (s.state + (f" {s.completed_on}" if s.completed_on else ""), STATE_STYLE[s.state])]
+            (STAGE_LABEL[s.status] + (f" {s.completed_on}" if s.completed_on else ""), STATE_STYLE[s.status])]
 
 
 def _portfolio(p: Progress) -> list[Line]:

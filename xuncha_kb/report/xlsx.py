@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from xuncha_kb.report.common import COLOUR_LABEL, TITLE, current_stage_name
+from xuncha_kb.report.common import COLOUR_LABEL, STAGE_LABEL, TITLE, current_stage_name
 from xuncha_kb.track.progress_model import Progress
 
 DRAFT_HEAD = ("巡察", "被巡察单位", "编号", "名称", "状态", "编制日期", "来源", "问题概要", "定性",
@@ -69,7 +69,7 @@ def render_xlsx(p: Progress) -> bytes:
         hidden[2] += lg.rectifications.sensitive_count
         for s in i.stages:
             progress.append([i.name, i.unit, i.round, current_stage_name(i), s.name, s.done, s.total,
-                             s.percent / 100, s.state])
+                             s.percent / 100, STAGE_LABEL[s.status]])
     _sheet(wb, "底稿台账", DRAFT_HEAD, drafts, hidden[0])
     _sheet(wb, "移交台账", TRANSFER_HEAD, transfers, hidden[1])
     _sheet(wb, "整改台账", RECT_HEAD, rects, hidden[2])

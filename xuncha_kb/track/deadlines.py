@@ -18,7 +18,6 @@ from xuncha_kb.logseq.properties import normalise_key
 from xuncha_kb.workflow.model import DeadlineRule, Milestone
 
 Colour = Literal["green", "yellow", "red"]
-COLOUR_LABEL: dict[str, str] = {"green": "绿", "yellow": "黄", "red": "红"}
 
 _ISO = re.compile(r"^(?P<sign>[-+])?P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?$")
 _DATE_PATTERNS = (

@@ -292,7 +292,7 @@ def with_completion_dates(progress: Progress, dates: Mapping[tuple[str, str], st
         return progress
     inspections = tuple(
         replace(i, stages=tuple(
-            replace(s, completed_on=dates.get((i.name, s.id))) if s.state == "已完成" else s
+            replace(s, completed_on=dates.get((i.name, s.id))) if s.status == "done" else s
             for s in i.stages))
         for i in progress.inspections)
     return replace(progress, inspections=inspections)

@@ -16,15 +16,14 @@ from xuncha_kb.track.deadlines import Colour, Thresholds
 from xuncha_kb.track.ledgers import Ledgers
 
 Status = Literal["not_started", "in_progress", "done", "cancelled", "waiting"]
-StageState = Literal["未开始", "进行中", "已完成"]
+"""An activity's state, as an id; its Chinese label is ``report.labels.STATUS_LABEL``."""
 
-STATUS_LABEL: dict[str, str] = {
-    "not_started": "未开始",
-    "in_progress": "进行中",
-    "done": "已完成",
-    "cancelled": "已取消",
-    "waiting": "等待中",
-}
+StageStatus = Literal["not_started", "in_progress", "done"]
+"""A stage's state, as an id; its Chinese label is ``report.labels.STAGE_LABEL``."""
+
+# Deprecated: only for ``StageProgress.state``, kept until commands/sync.py reads ``status``.
+_LEGACY_STAGE_LABEL: dict[StageStatus, str] = {
+    "not_started": "未开始", "in_progress": "进行中", "done": "已完成"}
 
 
 def status_of(marker: str | None) -> Status:
@@ -72,10 +71,6 @@ class ActivityProgress:
     pending_deadline: str | None = None  # "待填写 反馈意见签收日" when the anchor date is missing
     depends_on: tuple[str, ...] = ()
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABEL[self.status]
-
 
 @dataclass(frozen=True, slots=True)
 class StageProgress:
@@ -107,12 +102,18 @@ class StageProgress:
         return (100 * self.done) // self.total
 
     @property
-    def state(self) -> StageState:
+    def status(self) -> StageStatus:
         if (self.total and self.done == self.total) or (not self.total and self.cancelled):
-            return "已完成"
+            return "done"
         if self.done or self.in_progress:
-            return "进行中"
-        return "未开始"
+            return "in_progress"
+        return "not_started"
+
+    @property
+    def state(self) -> str:
+        """Deprecated: the Chinese label of :attr:`status`, for callers not yet moved to ids
+        (``commands/sync.py``); new code reads ``status`` and labels it in ``report/``."""
+        return _LEGACY_STAGE_LABEL[self.status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,7 @@ class InspectionProgress:
     @property
     def current_stage(self) -> StageProgress | None:
         """The first stage (in workflow order) not yet complete; None when all are."""
-        return next((s for s in self.stages if s.state != "已完成"), None)
+        return next((s for s in self.stages if s.status != "done"), None)
 
     @property
     def overdue(self) -> tuple[Deadline, ...]:
