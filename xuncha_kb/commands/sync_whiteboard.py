@@ -11,9 +11,10 @@ from typing import Any
 from xuncha_kb.filespec import content_hash
 from xuncha_kb.generate.sync_plan import BlockNote, FileResult
 from xuncha_kb.model import GraphConfig
+from xuncha_kb.report.labels import STAGE_LABEL
 from xuncha_kb.track import conventions as cv
 
-STAGE_FILL = {"已完成": "green", "进行中": "yellow", "未开始": ""}
+STAGE_FILL = {"done": "green", "in_progress": "yellow", "not_started": ""}
 _EDN_STR = r'"(?:[^"\\]|\\.)*"'
 
 
@@ -40,14 +41,14 @@ def stage_looks(inspection: Any, stage_pages: Mapping[str, str],
             continue
         overdue = any(a.deadline is not None and not a.deadline.closed and a.deadline.days_left < 0
                       for a in st.activities)
-        state = st.state
-        label = f"{i}. {st.name}\n{st.done}/{st.total} {state}"
+        state = st.status
+        label = f"{i}. {st.name}\n{st.done}/{st.total} {STAGE_LABEL[state]}"
         when = (completed or {}).get((inspection.name, st.id))
-        if state == "已完成" and when:
+        if state == "done" and when:
             label += f"（{when}）"
         elif overdue:
             label += "（有逾期）"
-        fill = "red" if overdue and state != "已完成" else STAGE_FILL.get(state, "")
+        fill = "red" if overdue and state != "done" else STAGE_FILL.get(state, "")
         looks.append(StageLook(page, i, st.name, label, fill))
     return looks
 

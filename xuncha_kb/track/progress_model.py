@@ -21,10 +21,6 @@ Status = Literal["not_started", "in_progress", "done", "cancelled", "waiting"]
 StageStatus = Literal["not_started", "in_progress", "done"]
 """A stage's state, as an id; its Chinese label is ``report.labels.STAGE_LABEL``."""
 
-# Deprecated: only for ``StageProgress.state``, kept until commands/sync.py reads ``status``.
-_LEGACY_STAGE_LABEL: dict[StageStatus, str] = {
-    "not_started": "未开始", "in_progress": "进行中", "done": "已完成"}
-
 
 def status_of(marker: str | None) -> Status:
     if marker in DONE_MARKERS:
@@ -108,12 +104,6 @@ class StageProgress:
         if self.done or self.in_progress:
             return "in_progress"
         return "not_started"
-
-    @property
-    def state(self) -> str:
-        """Deprecated: the Chinese label of :attr:`status`, for callers not yet moved to ids
-        (``commands/sync.py``); new code reads ``status`` and labels it in ``report/``."""
-        return _LEGACY_STAGE_LABEL[self.status]
 
 
 @dataclass(frozen=True, slots=True)
