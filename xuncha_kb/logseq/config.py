@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from xuncha_kb.logseq import edn
+from xuncha_kb.logseq import edn, edn_positions
 from xuncha_kb.model import Diagnostic, GraphConfig, NameFormat, PageFormat
 
 CONFIG_FILE = "logseq/config.edn"
@@ -39,10 +39,10 @@ def config_from_map(data: Mapping[str, Any], file: str = CONFIG_FILE, text: str 
     """Build a GraphConfig from an already converted EDN map (keys like ``":hidden"``).
 
     ``text`` is the EDN the map was read from: a diagnostic about a value names the line
-    where that value is written (``edn.map_value_lines``), not the first mention of its key.
+    where that value is written (``edn_positions.map_value_lines``), not the first mention of its key.
     """
     diags = diags if diags is not None else []
-    value_lines = edn.map_value_lines(text) if text else {}
+    value_lines = edn_positions.map_value_lines(text) if text else {}
 
     def warn(key: str, message: str) -> None:
         diags.append(Diagnostic(file, value_lines.get(key, 1), message))
