@@ -299,6 +299,19 @@ def _close(kind: str, items: list[Any]) -> Any:
     return tuple(items)
 
 
+def _uuid_str(raw: str) -> str:
+    try:
+        return str(_uuid.UUID(raw))
+    except ValueError:
+        raise _Fallback from None
+
+
+def _set_top(result: list[Any], value: Any) -> None:
+    if result:
+        raise _Fallback  # more than one top-level value: let edn_format decide
+    result.append(value)
+
+
 def fast_loads(text: str) -> Any:
     """Read well-formed Logseq EDN quickly; raises ``_Fallback`` for anything unusual.
 
@@ -326,18 +339,13 @@ def fast_loads(text: str) -> Any:
             kind, items = stack.pop()
             value = _close(kind, items)
         elif group == "uuid":
-            try:
-                value = str(_uuid.UUID(m.group("uuidval")))
-            except ValueError:
-                raise _Fallback from None
+            value = _uuid_str(m.group("uuidval"))
         else:
             raise _Fallback
         if stack:
             stack[-1][1].append(value)
-        elif result:
-            raise _Fallback  # more than one top-level value: let edn_format decide
         else:
-            result.append(value)
+            _set_top(result, value)
     if stack or not result:
         raise _Fallback
     return result[0]
