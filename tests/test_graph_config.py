@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLE_GRAPH
-from xuncha_kb.logseq import edn
+from xuncha_kb.logseq import edn, edn_positions
 from xuncha_kb.logseq.config import read_config
 from xuncha_kb.model import GraphConfig
 
@@ -57,11 +57,11 @@ def test_edn_errors_carry_a_line(text: str, line: int) -> None:
 
 def test_element_offsets_of_top_level_collection() -> None:
     text = '{:x "(:blocks [" ; comment (\n :blocks ({:a 1}\n {:b "}"}\n #{1}) :pages ({:c 2})}'
-    offs = edn.element_offsets(text, ":blocks")
+    offs = edn_positions.element_offsets(text, ":blocks")
     assert [text[o] for o in offs] == ["{", "{", "#"]
     assert [edn.line_of(text, o) for o in offs] == [2, 3, 4]
-    assert [edn.line_of(text, o) for o in edn.element_offsets(text, ":pages")] == [4]
-    assert edn.element_offsets(text, ":missing") == []
+    assert [edn.line_of(text, o) for o in edn_positions.element_offsets(text, ":pages")] == [4]
+    assert edn_positions.element_offsets(text, ":missing") == []
 
 
 # --- config ---------------------------------------------------------------------------------------
@@ -225,10 +225,10 @@ def test_value_lines_survive_crlf_and_tags() -> None:
 def test_map_value_lines() -> None:
     text = ('{:a 1 ;; :b 0\n :b "x\\"\n :c" :c\n [1 2\n 3] #_ :gone #_ :gone-too :d\n'
             ' #foo/bar {:e 1} "str key" \\c}')
-    lines = edn.map_value_lines(text)
+    lines = edn_positions.map_value_lines(text)
     assert lines == {":a": 1, ":b": 2, ":c": 4, ":d": 6, "str key": 6}
-    assert edn.map_value_lines("[1 2]") == {}
-    assert edn.map_value_lines("{:a") == {}  # never raises; a key without a value has no line
+    assert edn_positions.map_value_lines("[1 2]") == {}
+    assert edn_positions.map_value_lines("{:a") == {}  # never raises; a key without a value has no line
 
 
 _VALUES = st.sampled_from(['1', '"a\\"b"', ':k', '[1\n 2]', '#{:x}', '{:a\n {:b 1}}', '#uuid "6"', '\\c',
@@ -245,10 +245,10 @@ def test_map_value_lines_match_construction(entries: list[tuple[str, str, str]])
         expected[f":k{n}"] = "".join(parts).replace("\r\n", "\n").count("\n") + 1
         parts.append(value)
     text = "".join(parts) + "}"
-    assert edn.map_value_lines(text) == expected
+    assert edn_positions.map_value_lines(text) == expected
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet='{}[]()#_:;"\\ \nab1,', max_size=60))
 def test_map_value_lines_never_raises(text: str) -> None:
-    assert isinstance(edn.map_value_lines(text), dict)
+    assert isinstance(edn_positions.map_value_lines(text), dict)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from xuncha_kb.logseq import edn
+from xuncha_kb.logseq import edn, edn_positions
 from xuncha_kb.model import Diagnostic, GraphConfig, NameFormat, PageFormat
 
 CONFIG_FILE = "logseq/config.edn"
@@ -39,108 +39,120 @@ def config_from_map(data: Mapping[str, Any], file: str = CONFIG_FILE, text: str 
     """Build a GraphConfig from an already converted EDN map (keys like ``":hidden"``).
 
     ``text`` is the EDN the map was read from: a diagnostic about a value names the line
-    where that value is written (``edn.map_value_lines``), not the first mention of its key.
+    where that value is written (``edn_positions.map_value_lines``), not the first mention of its key.
     """
-    diags = diags if diags is not None else []
-    value_lines = edn.map_value_lines(text) if text else {}
-
-    def warn(key: str, message: str) -> None:
-        diags.append(Diagnostic(file, value_lines.get(key, 1), message))
-
+    r = _Reader(data, file, edn_positions.map_value_lines(text) if text else {},
+                diags if diags is not None else [])
     defaults = GraphConfig()
-
-    name_format: NameFormat = "legacy"
-    nf = data.get(":file/name-format")
-    if nf is not None:
-        if _word(nf) == "triple-lowbar":
-            name_format = "triple-lowbar"
-        elif _word(nf) != "legacy":
-            warn(":file/name-format",
-                 f":file/name-format 的值 {nf!r} 无法识别，按旧版（legacy）文件名格式读取")
-
-    hidden: tuple[str, ...] = ()
-    hv = data.get(":hidden")
-    if hv is not None:
-        if isinstance(hv, tuple | frozenset | list):
-            # symbols are code-like data (``(fn …)``), never paths
-            hidden = tuple(str(h) for h in hv if isinstance(h, str) and not isinstance(h, edn.Symbol)
-                           and h.strip())
-        elif isinstance(hv, str) and hv.strip():
-            hidden = (hv,)
-        else:
-            warn(":hidden", ":hidden 应为路径列表，如 [\"archived\"]；已忽略")
-
-    def directory(key: str, default: str) -> str:
-        v = data.get(key)
-        if v is None:
-            return default
-        if isinstance(v, str) and v.strip().strip("/") and ".." not in v.split("/"):
-            return v.strip().strip("/")
-        warn(key, f"{key} 的值 {v!r} 不是图谱内的目录名，使用默认值“{default}”")
-        return default
-
-    def text_value(*keys: str, default: str) -> str:
-        for key in keys:
-            v = data.get(key)
-            if isinstance(v, str) and v.strip():
-                return v
-            if v is not None:
-                warn(key, f"{key} 的值 {v!r} 不是字符串，使用默认值“{default}”")
-        return default
-
-    def date_format(*keys: str, default: str) -> str:
-        value = text_value(*keys, default=default)
-        if value != default and not _usable_date_format(value):
-            key = next((k for k in keys if data.get(k) == value), keys[0])
-            warn(key, f"{key} 的日期格式 {value!r} 不能唯一表示年月日，使用默认值“{default}”")
-            return default
-        return value
-
-    preferred_format: PageFormat = "markdown"
-    pf = data.get(":preferred-format")
-    if pf is not None:
-        word = _word(pf).lower()
-        if word == "org":
-            preferred_format = "org"
-        elif word not in ("markdown", "md"):
-            warn(":preferred-format", f":preferred-format 的值 {pf!r} 无法识别，新页面使用 Markdown")
-
-    workflow = defaults.preferred_workflow
-    wf = data.get(":preferred-workflow")
-    if wf is not None:
-        word = _word(wf).lower()
-        if word == "todo":
-            workflow = "todo"
-        elif word == "now":
-            workflow = "now"
-        else:
-            warn(":preferred-workflow", f":preferred-workflow 的值 {wf!r} 无法识别，使用 :now（LATER/NOW）")
-
-    commas: frozenset[str] = frozenset()
-    sv = data.get(":property/separated-by-commas")
-    if isinstance(sv, tuple | frozenset | list):
-        commas = frozenset(_property_key(_word(k)) for k in sv if isinstance(k, str) and _word(k))
-    elif sv is not None:
-        warn(":property/separated-by-commas", ":property/separated-by-commas 应为集合，如 #{:owner}；已忽略")
-
+    # The readers run in this order so that the warnings come out in it.
+    name_format: NameFormat = r.word(*_NAME_FORMAT)
+    hidden = r.hidden()
+    preferred_format: PageFormat = r.word(*_PREFERRED_FORMAT)
+    workflow = r.word(*_PREFERRED_WORKFLOW)
+    commas = r.commas()
     # Logseq: only an explicit false turns property pages off.
     pages_enabled = data.get(":property-pages/enabled?") is not False
 
     return GraphConfig(
         name_format=name_format,
         hidden=hidden,
-        pages_dir=directory(":pages-directory", defaults.pages_dir),
-        journals_dir=directory(":journals-directory", defaults.journals_dir),
-        whiteboards_dir=directory(":whiteboards-directory", defaults.whiteboards_dir),
-        journal_file_format=date_format(":journal/file-name-format", default=defaults.journal_file_format),
-        journal_title_format=date_format(":journal/page-title-format", ":date-formatter",
-                                         default=defaults.journal_title_format),
+        pages_dir=r.directory(":pages-directory", defaults.pages_dir),
+        journals_dir=r.directory(":journals-directory", defaults.journals_dir),
+        whiteboards_dir=r.directory(":whiteboards-directory", defaults.whiteboards_dir),
+        journal_file_format=r.date_format(":journal/file-name-format", default=defaults.journal_file_format),
+        journal_title_format=r.date_format(":journal/page-title-format", ":date-formatter",
+                                           default=defaults.journal_title_format),
         preferred_format=preferred_format,
         preferred_workflow=workflow,
         separated_by_commas=commas,
         property_pages_enabled=pages_enabled,
         raw=dict(data),
     )
+
+
+# A setting that is one word out of a few: (key, compare case-insensitively, word → value,
+# value when missing or unknown, what the warning says is done instead).
+_WordSetting = tuple[str, bool, Mapping[str, Any], Any, str]
+_NAME_FORMAT: _WordSetting = (":file/name-format", False,
+                              {"triple-lowbar": "triple-lowbar", "legacy": "legacy"},
+                              "legacy", "按旧版（legacy）文件名格式读取")
+_PREFERRED_FORMAT: _WordSetting = (":preferred-format", True,
+                                   {"org": "org", "markdown": "markdown", "md": "markdown"},
+                                   "markdown", "新页面使用 Markdown")
+_PREFERRED_WORKFLOW: _WordSetting = (":preferred-workflow", True, {"todo": "todo", "now": "now"},
+                                     GraphConfig().preferred_workflow, "使用 :now（LATER/NOW）")
+
+
+class _Reader:
+    """Reads settings from the map, warning at the line of each value it cannot use."""
+
+    def __init__(self, data: Mapping[str, Any], file: str, value_lines: Mapping[Any, int],
+                 diags: list[Diagnostic]) -> None:
+        self.data = data
+        self.file = file
+        self.value_lines = value_lines
+        self.diags = diags
+
+    def warn(self, key: str, message: str) -> None:
+        self.diags.append(Diagnostic(self.file, self.value_lines.get(key, 1), message))
+
+    def word(self, key: str, fold: bool, choices: Mapping[str, Any], default: Any, instead: str) -> Any:
+        v = self.data.get(key)
+        if v is None:
+            return default
+        word = _word(v).lower() if fold else _word(v)
+        if word in choices:
+            return choices[word]
+        self.warn(key, f"{key} 的值 {v!r} 无法识别，{instead}")
+        return default
+
+    def hidden(self) -> tuple[str, ...]:
+        hv = self.data.get(":hidden")
+        if hv is None:
+            return ()
+        if isinstance(hv, tuple | frozenset | list):
+            # symbols are code-like data (``(fn …)``), never paths
+            return tuple(str(h) for h in hv if isinstance(h, str) and not isinstance(h, edn.Symbol)
+                         and h.strip())
+        if isinstance(hv, str) and hv.strip():
+            return (hv,)
+        self.warn(":hidden", ":hidden 应为路径列表，如 [\"archived\"]；已忽略")
+        return ()
+
+    def commas(self) -> frozenset[str]:
+        sv = self.data.get(":property/separated-by-commas")
+        if isinstance(sv, tuple | frozenset | list):
+            return frozenset(_property_key(_word(k)) for k in sv if isinstance(k, str) and _word(k))
+        if sv is not None:
+            self.warn(":property/separated-by-commas",
+                      ":property/separated-by-commas 应为集合，如 #{:owner}；已忽略")
+        return frozenset()
+
+    def directory(self, key: str, default: str) -> str:
+        v = self.data.get(key)
+        if v is None:
+            return default
+        if isinstance(v, str) and v.strip().strip("/") and ".." not in v.split("/"):
+            return v.strip().strip("/")
+        self.warn(key, f"{key} 的值 {v!r} 不是图谱内的目录名，使用默认值“{default}”")
+        return default
+
+    def text_value(self, *keys: str, default: str) -> str:
+        for key in keys:
+            v = self.data.get(key)
+            if isinstance(v, str) and v.strip():
+                return v
+            if v is not None:
+                self.warn(key, f"{key} 的值 {v!r} 不是字符串，使用默认值“{default}”")
+        return default
+
+    def date_format(self, *keys: str, default: str) -> str:
+        value = self.text_value(*keys, default=default)
+        if value != default and not _usable_date_format(value):
+            key = next((k for k in keys if self.data.get(k) == value), keys[0])
+            self.warn(key, f"{key} 的日期格式 {value!r} 不能唯一表示年月日，使用默认值“{default}”")
+            return default
+        return value
 
 
 def _usable_date_format(fmt: str) -> bool:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from xuncha_kb.errors import GraphNotFound, InputError
-from xuncha_kb.logseq import edn
+from xuncha_kb.logseq import edn, edn_positions
 from xuncha_kb.logseq.names import journal_day_from_name, journal_title
 from xuncha_kb.logseq.whiteboard import merge_properties, raw_value
 from xuncha_kb.model import Block, Diagnostic, Graph, GraphConfig, Page, PageFormat, Span
@@ -80,7 +80,7 @@ def _parse_export(text: str, file: str, *, root: Path | None, config: GraphConfi
         raise InputError("不是 Logseq“导出图谱”的文件：缺少 blocks 列表", file=file, line=1,
                          hint="支持“导出图谱”的 EDN 与 JSON 两种格式（Roam JSON、OPML 等不支持）")
 
-    lines = edn.LineIndex(text)
+    lines = edn_positions.LineIndex(text)
     diags: list[Diagnostic] = []
 
     def line_of_id(uid: str | None) -> int:

@@ -128,23 +128,9 @@ def block_lines(spec: BlockSpec, level: int = 1) -> list[str]:
     first, *body = spec.text.split("\n")
     if "\r" in spec.text:
         raise RenderError("carriage return in block text")
-    if spec.marker is not None and spec.marker not in MARKERS:
-        raise RenderError(f"unknown task marker {spec.marker!r}")
-    head = first
-    if spec.priority:
-        head = f"[#{spec.priority}] {head}"
-    if spec.marker:
-        if not first.strip():
-            raise RenderError("a task needs a title")
-        head = f"{spec.marker} {head}"
-    elif first.split(" ", 1)[0] in MARKERS and " " in first:
-        raise RenderError(f"title starts with a task marker but marker is None: {first!r}")
+    head = _head_line(spec, first)
     props = property_lines(spec.properties)
-    planning = []
-    if spec.scheduled is not None:
-        planning.append(f"SCHEDULED: {format_timestamp(spec.scheduled)}")
-    if spec.deadline is not None:
-        planning.append(f"DEADLINE: {format_timestamp(spec.deadline)}")
+    planning = _planning_lines(spec)
     if head == "" and props and not planning and not body:
         # A properties-only block (e.g. a page-properties template): the first property sits
         # on the bullet line, as Logseq writes it.
@@ -164,6 +150,31 @@ def block_lines(spec: BlockSpec, level: int = 1) -> list[str]:
     for child in spec.children:
         lines.extend(block_lines(child, level + 1))
     return lines
+
+
+def _head_line(spec: BlockSpec, first: str) -> str:
+    """The bullet line's text: marker, priority, title (refusing what would read back otherwise)."""
+    if spec.marker is not None and spec.marker not in MARKERS:
+        raise RenderError(f"unknown task marker {spec.marker!r}")
+    head = first
+    if spec.priority:
+        head = f"[#{spec.priority}] {head}"
+    if spec.marker:
+        if not first.strip():
+            raise RenderError("a task needs a title")
+        head = f"{spec.marker} {head}"
+    elif first.split(" ", 1)[0] in MARKERS and " " in first:
+        raise RenderError(f"title starts with a task marker but marker is None: {first!r}")
+    return head
+
+
+def _planning_lines(spec: BlockSpec) -> list[str]:
+    planning = []
+    if spec.scheduled is not None:
+        planning.append(f"SCHEDULED: {format_timestamp(spec.scheduled)}")
+    if spec.deadline is not None:
+        planning.append(f"DEADLINE: {format_timestamp(spec.deadline)}")
+    return planning
 
 
 def render_page(spec: PageSpec) -> str:

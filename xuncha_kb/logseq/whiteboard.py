@@ -18,7 +18,7 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from xuncha_kb.logseq import edn
+from xuncha_kb.logseq import edn, edn_positions
 from xuncha_kb.logseq.names import file_body_to_title
 from xuncha_kb.model import Block, Connector, Diagnostic, GraphConfig, PageFormat, Shape, Span, Whiteboard
 
@@ -42,9 +42,9 @@ def parse_whiteboard(text: str, file: str, config: GraphConfig | None = None
         diags.append(Diagnostic(file, 1, "白板文件的内容不是 {:blocks … :pages …} 映射，已跳过", "error"))
         return Whiteboard(name=fallback_name, file=file), diags
 
-    lines = edn.LineIndex(text)
-    block_lines = [lines.line(o) for o in edn.element_offsets(text, ":blocks")]
-    page_lines = [lines.line(o) for o in edn.element_offsets(text, ":pages")]
+    lines = edn_positions.LineIndex(text)
+    block_lines = [lines.line(o) for o in edn_positions.element_offsets(text, ":blocks")]
+    page_lines = [lines.line(o) for o in edn_positions.element_offsets(text, ":pages")]
 
     pages = [p for p in _seq(data.get(":pages")) if isinstance(p, dict)]
     page: dict[str, Any] = pages[0] if pages else {}
