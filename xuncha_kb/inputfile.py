@@ -14,8 +14,13 @@ from pathlib import Path
 
 
 def kind_of(mode: int) -> str:
+    """What a file of this ``st_mode`` is, as a Chinese predicate ("是一个命名管道（FIFO）")."""
     if stat.S_ISREG(mode):
         return "是一个普通文件"
+    if stat.S_ISDIR(mode):
+        return "是一个文件夹"
+    if stat.S_ISLNK(mode):  # only seen through lstat
+        return "是一个符号链接"
     if stat.S_ISFIFO(mode):
         return "是一个命名管道（FIFO）"
     if stat.S_ISSOCK(mode):
@@ -52,4 +57,4 @@ def input_file_problem(path: Path) -> str | None:
         return None  # missing or unreadable: the read itself says why
     if stat.S_ISREG(mode):
         return None
-    return ("是一个文件夹" if stat.S_ISDIR(mode) else kind_of(mode)) + "，不是普通文件"
+    return kind_of(mode) + "，不是普通文件"

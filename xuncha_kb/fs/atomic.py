@@ -28,6 +28,7 @@ from pathlib import Path
 
 from xuncha_kb.errors import WriteConflict, WriteFailed
 from xuncha_kb.filespec import content_hash
+from xuncha_kb.inputfile import kind_of
 
 TMP_SUFFIX = ".xuncha-tmp"
 
@@ -162,9 +163,7 @@ def _refuse_special_file(path: Path, shown: str) -> None:
     except OSError as exc:
         raise WriteFailed(os_error_message(exc), file=shown) from None
     if not stat.S_ISREG(mode):
-        kind = ("符号链接" if stat.S_ISLNK(mode) else "文件夹" if stat.S_ISDIR(mode)
-                else "特殊文件（设备、管道或套接字）")
-        raise WriteConflict(f"目标是{kind}，不是普通文件，未替换它", file=shown,
+        raise WriteConflict(f"目标{kind_of(mode)}，不是普通文件，未替换它", file=shown,
                             hint="请检查该路径；xuncha-kb 只会替换普通文件。")
 
 

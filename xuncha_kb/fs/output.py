@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xuncha_kb.errors import InputError, WriteConflict, WriteFailed
+from xuncha_kb.inputfile import kind_of
 
 if TYPE_CHECKING:
     from xuncha_kb.model import GraphConfig
@@ -111,8 +112,7 @@ def _check_kind(real: Path, shown: str) -> bool:
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
         return True
     if not stat.S_ISREG(mode):
-        kind = "套接字" if stat.S_ISSOCK(mode) else "块设备" if stat.S_ISBLK(mode) else "特殊文件"
-        raise InputError(f"输出位置是{kind}，不是普通文件，不会写入或替换它", file=shown,
+        raise InputError(f"输出位置{kind_of(mode)}，不是普通文件，不会写入或替换它", file=shown,
                          hint="请指定一个普通文件的路径")
     return False
 
