@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -537,19 +538,28 @@ def test_closeout_read_only_graph(tmp_path: Path, runner, monkeypatch) -> None:
 
 # --- a few through a real process: no traceback ever reaches stderr ---------------------------
 
-@pytest.mark.parametrize("name", ["config-10000-nesting", "md-10000-nesting", "unit-dotdot",
-                                  "closeout-ledger-open", "workflow-invalid-utf8", "graph-missing"])
-def test_subprocess_has_no_traceback(name: str, tmp_path: Path) -> None:
-    case = next(c for c in CASES if c.id == name)
+def run_case_as_process(case: Any, tmp_path: Path, *, timeout: float
+                        ) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, str]]:
+    """Run a catalog case as ``python -m xuncha_kb`` in a fresh copy of the example graph (also
+    used by the second catalog): the finished process, the graph, and its tree hash before."""
     graph = tmp_path / "graph"
     shutil.copytree(EXAMPLE_GRAPH, graph)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     case.setup(graph, scratch)
+    before = tree_hash(graph)
     args = [a.replace("{g}", str(graph)).replace("{t}", str(scratch)) for a in case.args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    p = subprocess.run([sys.executable, "-m", "xuncha_kb", *args], capture_output=True, text=True,
-                       cwd=scratch, env=env, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k != "XUNCHA_GRAPH"} | {"PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "xuncha_kb", *args], capture_output=True, text=True,
+                          cwd=scratch, env=env, timeout=timeout)
+    return proc, graph, before
+
+
+@pytest.mark.parametrize("name", ["config-10000-nesting", "md-10000-nesting", "unit-dotdot",
+                                  "closeout-ledger-open", "workflow-invalid-utf8", "graph-missing"])
+def test_subprocess_has_no_traceback(name: str, tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.id == name)
+    p, _, _ = run_case_as_process(case, tmp_path, timeout=120)
     assert p.returncode == case.code, p.stderr
     assert "Traceback" not in p.stderr and "Error:" not in p.stderr.replace("错误：", "")
     if case.code:

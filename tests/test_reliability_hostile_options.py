@@ -34,6 +34,7 @@ from tests.test_reliability_badinput import (
     defn,
     nothing,
     raw_file,
+    run_case_as_process,
     tree_hash,
 )
 from xuncha_kb.cli import cli
@@ -433,22 +434,8 @@ def test_hostile_option(case: Case, tmp_path: Path, runner) -> None:
                                   "watch-timeout-beyond-any-timer", "graph-name-over-limit",
                                   "check-activity-id-with-page-ref"])
 def test_subprocess_has_no_traceback(name: str, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     case = next(c for c in CASES if c.id == name)
-    graph = tmp_path / "graph"
-    shutil.copytree(EXAMPLE_GRAPH, graph)
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    case.setup(graph, scratch)
-    before = tree_hash(graph)
-    args = [_fill(a, graph, scratch) for a in case.args]
-    env = {k: v for k, v in os.environ.items() if k != "XUNCHA_GRAPH"} | {"PYTHONPATH": str(ROOT)}
-    p = subprocess.run([sys.executable, "-m", "xuncha_kb", *args], capture_output=True, text=True,
-                       cwd=scratch, env=env, timeout=60)
+    p, graph, before = run_case_as_process(case, tmp_path, timeout=60)
     assert p.returncode == case.code, p.stderr
     assert "Traceback" not in p.stderr and p.stderr.startswith("错误：")
     assert tree_hash(graph) == before
