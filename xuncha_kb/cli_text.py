@@ -12,6 +12,8 @@ A message without an entry is shown as the library wrote it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 
 CATALOG: dict[str, str] = {
@@ -121,16 +123,11 @@ def translate(*modules: object) -> None:
 
 def display_width(text: str) -> int:
     """Terminal columns ``text`` takes: wide and full-width characters count two."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _tokens(text: str) -> list[str]:
-    """Break points for wrapping: a run of spaces, a Latin word, or one wide character."""
-    import re
-
-    return re.findall(r"\s+|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]", text)
+#: Break points for wrapping: a run of spaces, a Latin word, or one wide character.
+_TOKEN = re.compile(r"\s+|[^\s\u2e80-\uffef]+|[\u2e80-\uffef]")
 
 
 #: Punctuation that never starts a line (it stays with the character before, one column over).
@@ -143,7 +140,7 @@ def wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0
-        for token in _tokens(" ".join(paragraph.split())):
+        for token in _TOKEN.findall(" ".join(paragraph.split())):
             w = display_width(token)
             if token.isspace():
                 if line:
