@@ -58,15 +58,22 @@ def compute_report(root: Path, today: dt.date, *, thresholds: Thresholds, only: 
     return Report(root, g.config, progress, only)
 
 
-def plan_report_page(root: Path, config: GraphConfig, progress: Progress, only: str | None = None) -> Plan:
-    """The plan that puts the Markdown report page into the graph."""
+def report_page_spec(config: GraphConfig, progress: Progress, only: str | None = None
+                     ) -> tuple[str, FileSpec]:
+    """The report page's title and file (always Markdown, whatever the graph's preferred
+    format): what ``report --write`` and ``watch --write-report`` both write."""
     from xuncha_kb.logseq.names import safe_title_to_relpath
     from xuncha_kb.report.markdown import render_markdown, report_page_title
 
     title = report_page_title(progress, only)
     rel = safe_title_to_relpath(title, config, fmt="markdown")
     inspection = progress.inspections[0].name if only and len(progress.inspections) == 1 else None
-    spec = FileSpec(rel, render_markdown(progress), inspection=inspection, kind="report")
+    return title, FileSpec(rel, render_markdown(progress), inspection=inspection, kind="report")
+
+
+def plan_report_page(root: Path, config: GraphConfig, progress: Progress, only: str | None = None) -> Plan:
+    """The plan that puts the Markdown report page into the graph."""
+    title, spec = report_page_spec(config, progress, only)
     return plan_writes(root, [spec], mode="update_generated", title=title)
 
 

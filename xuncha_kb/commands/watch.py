@@ -79,19 +79,16 @@ def write_report_page(live: LiveGraph) -> str | None:
     ``live.own`` first, so the watcher does not react to its own write.  Returns a status
     line, or None when the page was already up to date.
     """
+    from xuncha_kb.commands.report import report_page_spec
     from xuncha_kb.errors import XunchaError
-    from xuncha_kb.filespec import FileSpec
     from xuncha_kb.fs.apply import apply, plan_writes
-    from xuncha_kb.logseq.names import safe_title_to_relpath
-    from xuncha_kb.report.markdown import render_markdown, report_page_title
 
     if live.progress is None:
         return None
-    title = report_page_title(live.progress, None)
-    rel = safe_title_to_relpath(title, live.config)
-    text = render_markdown(live.progress)
+    _, spec = report_page_spec(live.config, live.progress)
+    rel, text = spec.path, spec.content
     try:  # a watcher outlives a graph it cannot write to (a read-only disk, ``pages`` a file …)
-        plan = plan_writes(live.root, [FileSpec(rel, text, kind="report")], mode="update_generated")
+        plan = plan_writes(live.root, [spec], mode="update_generated")
         if plan.conflicts:
             return f"报告页 {rel} 在生成后被手动修改，未覆盖（删除该页或撤销修改后会重新生成）"
         if not plan.changes_anything:
