@@ -187,7 +187,7 @@ def test_purge_needs_confirmation(runner, graph: Path, monkeypatch) -> None:
     before = tree_hash(graph)
     r = invoke(runner, graph, "--purge-sensitive")  # not a terminal, no --yes
     assert r.exit_code == 2 and "--yes" in r.output
-    monkeypatch.setattr(cli_mod, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(cli_mod.base, "stdin_is_tty", lambda: True)
     r = invoke(runner, graph, "--purge-sensitive", input="n\n")
     assert r.exit_code == 0 and "已取消" in r.output
     assert tree_hash(graph) == before

@@ -184,7 +184,7 @@ def test_not_a_graph_exit_3(runner, tmp_path: Path) -> None:
 def test_prompts_on_a_terminal(runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "g"
     root.mkdir()
-    monkeypatch.setattr(cli_module, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(cli_module.base, "stdin_is_tty", lambda: True)
     result = runner.invoke(cli, ["scaffold", str(root), "--dry-run"],
                            input="某某集团有限公司\n2026年第一轮\n")
     assert result.exit_code == 0, result.output

@@ -75,7 +75,8 @@ def test_deprecation_from_our_code_is_an_error() -> None:
     """pyproject's filterwarnings turns a DeprecationWarning attributed to xuncha_kb into an error
     (what a library's ``warnings.warn(..., stacklevel=2)`` does when we call a deprecated API)."""
     with pytest.raises(DeprecationWarning):
-        warnings.warn_explicit("old API", DeprecationWarning, "xuncha_kb/cli.py", 1, module="xuncha_kb.cli")
+        warnings.warn_explicit("old API", DeprecationWarning, "xuncha_kb/cli/report.py", 1,
+                               module="xuncha_kb.cli.report")
     with pytest.raises(FutureWarning):
         warnings.warn_explicit("old API", FutureWarning, "xuncha_kb/fs/scan.py", 1,
                                module="xuncha_kb.fs.scan")
