@@ -32,7 +32,9 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"base", "logseq", "workflow", "track"},
     "fs": {"base", "logseq"},
     "commands": {"base", "logseq", "workflow", "stats", "track", "generate", "live", "report", "fs"},
-    "cli": {"base", "logseq", "workflow", "stats", "track", "generate", "live", "report", "fs", "commands"},
+    "serve": {"base", "logseq", "workflow", "stats", "track", "generate", "live", "report", "fs", "commands"},
+    "cli": {"base", "logseq", "workflow", "stats", "track", "generate", "live", "report", "fs", "commands",
+            "serve"},
 }
 
 

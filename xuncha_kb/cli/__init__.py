@@ -16,6 +16,7 @@ from xuncha_kb.cli.base import XunchaGroup
 from xuncha_kb.cli.closeout import close_out_cmd
 from xuncha_kb.cli.report import report_cmd
 from xuncha_kb.cli.scaffold import scaffold_cmd, scaffold_plan_cmd
+from xuncha_kb.cli.serve import serve_cmd
 from xuncha_kb.cli.stats import stats
 from xuncha_kb.cli.sync import sync_cmd
 from xuncha_kb.cli.watch import watch_cmd
@@ -35,6 +36,7 @@ def cli() -> None:
 for _command in (stats, watch_cmd, sync_cmd, report_cmd, workflow_group, scaffold_cmd, scaffold_plan_cmd,
                  close_out_cmd):
     cli.add_command(_command)
+cli.add_command(serve_cmd)
 
 
 def main() -> None:
