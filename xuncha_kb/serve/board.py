@@ -68,7 +68,7 @@ class Board:
         from xuncha_kb.live.events import format_text
 
         with self._cond:
-            for ev in events:
+            for ev in reversed(list(events)):  # newest batch first, each batch in its own order
                 self._recent.appendleft(format_text(ev))
             version = self._snapshot.version + 1
             doc = model_of(progress, self.root, redact=self.redact, version=version, recent=self._recent)

@@ -94,7 +94,7 @@
     if (!i) { box.replaceChildren(el("p", { class: "muted" }, "没有可显示的巡察。")); return; }
     selected = i.name;
     const lg = i.ledgers;
-    box.replaceChildren(
+    box.replaceChildren(el("div", {},
       el("h2", { id: "detail-title" }, i.name),
       el("p", { class: "counts" }, el("span", {}, "当前阶段：" + i.current_stage_name),
         el("span", { id: "detail-progress" }, "进度 " + i.done + "/" + i.total + "（" + i.percent + "%）"),
@@ -117,7 +117,7 @@
       el("p", { class: "muted" }, "涉密页面 " + i.sensitive.pages + " 个、涉密块 " + i.sensitive.blocks + " 个只计数，不显示内容。"),
       i.issues.length ? el("div", {}, el("h3", {}, "页面问题"), el("ul", {}, i.issues.map((x) =>
         el("li", {}, (x.file ? x.file + (x.line ? ":" + x.line : "") + " " : "") + x.message)))) : null,
-      extras(i));
+      extras(i)));
   }
 
   function render() {
