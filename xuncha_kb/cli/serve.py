@@ -22,8 +22,9 @@ from xuncha_kb.commands import resolve_graph
         help="剩余天数少于此值显示黄色。")
 @option("--red-days", type=click.IntRange(min=0), default=10, show_default=True,
         help="剩余天数少于此值（或已逾期）显示红色。")
+@option("--timeout", type=float, default=None, metavar="秒数", help="运行指定秒数后自动停止（供脚本使用）。")
 def serve_cmd(graph: str | None, port: int, host: str, allow_write: bool, today: str | None, redact: str,
-              yellow_days: int, red_days: int) -> None:
+              yellow_days: int, red_days: int, timeout: float | None) -> None:
     """在本机浏览器中查看巡察进度的实时看板（页面变化后自动刷新）。
 
     只监听 127.0.0.1；每次启动生成新的访问令牌，随地址一起显示，没有令牌的请求一律拒绝。
@@ -37,5 +38,6 @@ def serve_cmd(graph: str | None, port: int, host: str, allow_write: bool, today:
 
     check_host_option(host)
     options = ServeOptions(port=port, allow_write=allow_write, today=parse_today(today) if today else None,
-                           redact=redact, thresholds=Thresholds(yellow_days=yellow_days, red_days=red_days))
+                           redact=redact, thresholds=Thresholds(yellow_days=yellow_days, red_days=red_days),
+                           timeout=timeout)
     run_serve(resolve_graph(graph), options, out=click.echo, notice=err)

@@ -46,6 +46,13 @@ class DashboardServer(ThreadingHTTPServer):
         self.token = token
         self.stream_slots = threading.BoundedSemaphore(MAX_STREAMS)
 
+    def server_bind(self) -> None:
+        """Bind without ``HTTPServer.server_bind``'s ``socket.getfqdn`` (a name lookup)."""
+        import socketserver
+
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
     @property
     def port(self) -> int:
         return int(self.server_address[1])

@@ -27,6 +27,7 @@ class ServeOptions:
     today: dt.date | None = None
     redact: str = "none"
     thresholds: Thresholds = field(default_factory=Thresholds)
+    timeout: float | None = None  # stop after this many seconds (scripts, tests)
 
 
 class Dashboard:
@@ -122,6 +123,9 @@ def run_serve(root: Path, options: ServeOptions, *, out: Callable[[str], None],
     """The ``serve`` command: start, print the URL with its token, serve until Ctrl-C."""
     import time
 
+    from xuncha_kb.commands.watch import check_timeout
+
+    check_timeout(options.timeout)
     board = Dashboard(root, options)
     board.stop.install(on_stop=board.source.close)
     try:
@@ -129,8 +133,9 @@ def run_serve(root: Path, options: ServeOptions, *, out: Callable[[str], None],
         mode = "可写（写入前先显示计划并需确认）" if options.allow_write else "只读"
         notice(f"巡察进度看板已启动（{mode}），正在监视 {board.root}。按 Ctrl-C 停止。")
         out(board.url)
-        while not board.stop.is_set():
-            time.sleep(0.2)
+        end = None if options.timeout is None else time.monotonic() + options.timeout
+        while not board.stop.is_set() and (end is None or time.monotonic() < end):
+            time.sleep(0.1)
     finally:
         board.stop.restore()
         board.close()
