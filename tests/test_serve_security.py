@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import write_file
 from tests.serve_helpers import KNOW, first_event, request, running
@@ -39,6 +41,13 @@ def test_guard_accepts_only_the_token_and_the_loopback_names() -> None:
     for target, headers in refused:
         refusal = check_request(target, headers, token=TOKEN, port=PORT)
         assert refusal is not None and refusal.status == 403, (target, headers)
+
+
+@given(st.text(max_size=40))
+def test_any_other_token_is_refused(given_token: str) -> None:
+    headers = {"host": f"127.0.0.1:{PORT}", "x-xuncha-token": given_token}
+    refusal = check_request("/api/report", headers, token=TOKEN, port=PORT)
+    assert (refusal is None) == (given_token == TOKEN)
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.org", ""])

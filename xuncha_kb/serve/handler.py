@@ -64,8 +64,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "xuncha-kb"
     sys_version = ""
     SECURITY_HEADERS: ClassVar[dict[str, str]] = {
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-        "Cross-Origin-Resource-Policy": "same-origin"}
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
     def log_message(self, format: str, *args: object) -> None:
         return  # requests carry the token in the query: never log them
