@@ -82,3 +82,25 @@ def test_dashboard_loads_and_follows_an_edit_live(browser: Any, example_graph: P
         browser.save_screenshot(str(shot))
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         print(f"live update reached the page {latency * 1000:.0f} ms after the save")
+
+
+def test_new_inspection_from_the_dashboard_shows_the_plan_then_writes_on_confirm(
+        browser: Any, example_graph: Path) -> None:
+    overview = example_graph / "pages" / "巡察___2026年第二轮___某某区市场监督管理局.md"
+    with running(example_graph, allow_write=True) as board:
+        browser.get(board.url)
+        _wait(browser, "return !document.getElementById('actions').hidden")
+        for name, value in (("unit", "某某区市场监督管理局"), ("round", "2026年第二轮"), ("leader", "王五")):
+            browser.find_element("css selector", f"#scaffold-form input[name={name}]").send_keys(value)
+        browser.find_element("css selector", "#scaffold-form button[type=submit]").click()
+        text = _wait(browser, "const p = document.getElementById('plan');"
+                              "return !p.hidden && document.getElementById('plan-text').textContent;")
+        assert "计划：巡察/2026年第二轮/某某区市场监督管理局" in text
+        assert not overview.exists()  # the plan alone writes nothing
+        browser.find_element("id", "confirm").click()
+        assert "已写入" in _wait(browser, "const t = document.getElementById('plan-text').textContent;"
+                                         "return t.startsWith('已写入') && t;")
+        assert overview.is_file()
+        rows = _wait(browser, "const r = [...document.querySelectorAll('#portfolio tr[data-inspection]')];"
+                              "return r.length === 2 && r.map(x => x.dataset.inspection);")
+        assert "巡察/2026年第二轮/某某区市场监督管理局" in rows
