@@ -105,13 +105,33 @@ class Extracted:
         return lines
 
 
+def reference_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
+    """The definition in force that an extraction takes its ids from: GRAPH (a graph or a
+    definition file) or $XUNCHA_GRAPH when given, else the current directory when it is a
+    graph, else the built-in default."""
+    import os
+
+    from xuncha_kb.commands import GRAPH_ENV
+    from xuncha_kb.workflow import load
+
+    if graph or os.environ.get(GRAPH_ENV):
+        return _find_workflow(graph, notice)
+    here = Path(".")
+    if (here / "pages").is_dir() or (here / "logseq").is_dir():
+        return _find_workflow(".", notice)
+    return ShownWorkflow(load.default_workflow(), "内置默认定义")
+
+
 def extract_workflow(file: Path, output: Path | None = None, *, force: bool = False,
-                     dry_run: bool = False) -> Extracted:
-    """Extract a workflow from ``file``; with ``output``, write it as a definition page (unless
-    ``dry_run``), never over an existing file without ``force``."""
+                     dry_run: bool = False, graph: str | None = None,
+                     notice: Callable[[str], None] = lambda _: None) -> Extracted:
+    """Extract a workflow from ``file`` with the ids of the definition in force; with
+    ``output``, write it as a definition page (unless ``dry_run``), never over an existing
+    file without ``force``."""
     from xuncha_kb.workflow.extract import extract_file
 
-    ex = extract_file(file)
+    ref = reference_workflow(graph, notice)
+    ex = extract_file(file).with_ids_of(ref.workflow, ref.origin)
     page: str | None = None
     if output is not None:
         from xuncha_kb.errors import WriteConflict

@@ -48,9 +48,9 @@ annual.  The result is a draft to be curated: write it with ``-o`` and edit the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xuncha_kb.model import Span
 from xuncha_kb.workflow.extract_lines import Line, Scope, SourceBlock, block_lines, find_stage_lines
@@ -69,6 +69,9 @@ from xuncha_kb.workflow.wording import (
     stage_name,
     strip_sequencer,
 )
+
+if TYPE_CHECKING:
+    from xuncha_kb.workflow.match import Matched
 
 # --- input and output ------------------------------------------------------------------
 
@@ -94,6 +97,14 @@ class Extraction:
     workflow: Workflow
     warnings: tuple[ExtractWarning, ...] = ()
     stated_stage_count: int | None = None
+    match: Matched | None = None  # set by ``with_ids_of``: the ids of the definition in force
+
+    def with_ids_of(self, reference: Workflow, origin: str = "") -> Extraction:
+        """This extraction with the ids of ``reference`` for the same activities (``match.py``)."""
+        from xuncha_kb.workflow.match import match_ids
+
+        m = match_ids(self.workflow, reference, origin=origin)
+        return replace(self, workflow=m.workflow, match=m)
 
     def as_dict(self) -> dict[str, Any]:
         wf = self.workflow
@@ -115,7 +126,8 @@ class Extraction:
         return {"name": wf.name, "source": wf.source, "stated_stage_count": self.stated_stage_count,
                 "stages": stages, "deadlines": deadlines,
                 "milestones": [{"id": m.id, "name": m.name} for m in wf.milestones],
-                "warnings": [w.as_dict() for w in self.warnings]}
+                "warnings": [w.as_dict() for w in self.warnings],
+                "match": self.match.as_dict() if self.match is not None else None}
 
 
 def _deadline_dict(a: Activity, rule: DeadlineRule, ms: dict[str, str]) -> dict[str, Any]:
