@@ -128,10 +128,11 @@ def extract_workflow(file: Path, output: Path | None = None, *, force: bool = Fa
     """Extract a workflow from ``file`` with the ids of the definition in force; with
     ``output``, write it as a definition page (unless ``dry_run``), never over an existing
     file without ``force``."""
+    from xuncha_kb.workflow.adopt import adopt_ids
     from xuncha_kb.workflow.extract import extract_file
 
     ref = reference_workflow(graph, notice)
-    ex = extract_file(file).with_ids_of(ref.workflow, ref.origin)
+    ex = adopt_ids(extract_file(file), ref.workflow, ref.origin)
     page: str | None = None
     if output is not None:
         from xuncha_kb.errors import WriteConflict
@@ -142,8 +143,8 @@ def extract_workflow(file: Path, output: Path | None = None, *, force: bool = Fa
         if output.exists() and not force and not target.in_place:
             raise WriteConflict("输出文件已存在，未覆盖", file=str(output),
                                 hint="换一个文件名，或加 --force 覆盖它。")
-        note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿，"
-                "请补充角色、产出、前置关系后使用。")
+        note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿；活动编号对照{ref.origin}，"
+                "请核对责任角色、产出、前置关系后使用。")
         page = render_definition(ex.workflow, note=note)
         if not dry_run:
             from xuncha_kb.fs.output import write_output
