@@ -36,12 +36,19 @@ def test_seed_principles_are_rules_on_the_draft_sheet_not_activities(seed_readin
 
 def test_seed_three_month_rule_is_one_activity_with_one_hard_deadline(seed_reading):
     wf = seed_reading.workflow
-    ruled = [a for _, a in wf.activities() if a.deadline]
+    ruled = [a for _, a in wf.activities() if a.deadline and a.deadline.kind == "hard"]
     assert len(ruled) == 1
     act = ruled[0]
     assert act.id == "rect.06" and act.deadline.offset == "P3M" and act.deadline.kind == "hard"
     assert "将整改情况报告" in act.name and "佐证资料" in act.name
     assert not any("佐证资料" in a.name for _, a in wf.activities() if a is not act)
+
+
+def test_seed_keeps_the_configurable_soft_deadlines_of_the_default(seed_reading):
+    wf, default = seed_reading.workflow, default_workflow()
+    soft = {a.id: a.deadline for _, a in wf.activities() if a.deadline and a.deadline.kind == "soft"}
+    assert soft and soft == {a.id: a.deadline for _, a in default.activities()
+                             if a.deadline and a.deadline.kind == "soft"}
 
 
 def test_seed_review_meeting_and_rectification_are_separate_activities(seed_reading):

@@ -62,3 +62,16 @@ def workflow_check(file: Path) -> None:
     from xuncha_kb.commands.workflow import check_workflow
 
     click.echo(check_workflow(file, notice=err))
+
+
+@workflow_group.command("diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@json_option(help="以 JSON 输出差异（新增、删除、改名、移动、调整顺序、期限变更）。")
+def workflow_diff(old: str, new: str, as_json: bool) -> None:
+    """比较两份工作流程定义 OLD 与 NEW：新增、删除、改名、移到其他阶段、调整顺序的活动和变更的期限。
+
+    OLD、NEW 可以是定义文件、图谱目录（取其现行定义），或“默认”（内置默认定义）。"""
+    from xuncha_kb.commands.workflow import diff_workflow
+
+    click.echo(diff_workflow(old, new, notice=err).render(as_json), nl=False)

@@ -163,3 +163,25 @@ def check_workflow(file: Path, notice: Callable[[str], None]) -> str:
     n = sum(len(s.activities) for s in wf.stages)
     return (f"定义有效：{wf.name}，{len(wf.stages)} 个阶段，{n} 项活动"
                       + (f"，{len(problems)} 条警告" if problems else ""))
+
+
+DEFAULT_NAMES = ("默认", "default")
+
+
+def diff_workflow(old: str, new: str, notice: Callable[[str], None]) -> Any:
+    """``workflow diff``: OLD and NEW are definition files, graphs (their definition in force),
+    or ``默认`` for the built-in default."""
+    from xuncha_kb.workflow.diff import diff_workflows
+    from xuncha_kb.workflow.load import default_workflow
+
+    sides = []
+    for arg in (old, new):
+        if arg in DEFAULT_NAMES:
+            sides.append(ShownWorkflow(default_workflow(), "内置默认定义"))
+        else:
+            shown = _find_workflow(arg, notice)
+            for w in shown.warnings:
+                notice(str(w))
+            sides.append(shown)
+    return diff_workflows(sides[0].workflow, sides[1].workflow, old_name=sides[0].origin,
+                          new_name=sides[1].origin)

@@ -14,6 +14,8 @@ artifacts, its milestones — and this module reads each activity's sentence aga
 * *milestones*: a milestone of the definition in force whose setting activity was matched is
   kept on it; otherwise the activity whose sentence starts or ends with the milestone's event
   (the milestone name without ``日``) sets it; a milestone no activity sets is a warning.
+* *deadlines*: a matched activity without a deadline in the document keeps the reference's
+  configurable (soft) deadline; a hard one is only ever read from the document.
 * *principles* (``extract_model.Principle``) become rules of the output of the activity they
   follow; a principle with no output to hold it is a warning.
 """
@@ -161,6 +163,22 @@ def _principles(st: _State, wf: Workflow, principles: Sequence[Principle]) -> No
             st.artifacts[art.id] = replace(art, rules=(*art.rules, p.text))
 
 
+def _kept_soft_deadlines(wf: Workflow, ref: Workflow) -> Workflow:
+    """A matched activity the document gives no deadline keeps the reference's configurable
+    (soft) one, when its anchor milestone is in the new definition too."""
+    anchors = {m.id for m in wf.milestones}
+
+    def kept(a: Activity) -> Activity:
+        known = ref.activity(a.id)
+        rule = known.deadline if known is not None else None
+        if a.deadline is None and rule is not None and rule.kind == "soft" and rule.anchor in anchors:
+            return replace(a, deadline=rule)
+        return a
+
+    return replace(wf, stages=tuple(replace(s, activities=tuple(kept(a) for a in s.activities))
+                                    for s in wf.stages))
+
+
 def read_details(wf: Workflow, ref: Workflow, principles: Sequence[Principle] = ()
                  ) -> tuple[Workflow, list[ExtractWarning]]:
     """Actors, outputs, milestones and principle rules of an id-matched draft (module doc)."""
@@ -179,6 +197,7 @@ def read_details(wf: Workflow, ref: Workflow, principles: Sequence[Principle] = 
     wf = replace(wf, milestones=tuple(milestones), stages=tuple(
         replace(s, activities=tuple(replace(a, sets_milestone=sets.get(a.id)) for a in s.activities))
         for s in wf.stages))
+    wf = _kept_soft_deadlines(wf, ref)
     _principles(st, wf, principles)
     used = {r for _, a in wf.activities() if a.actor for r in [a.actor]}
     roles = tuple(r for r in ref.roles if r.id in used)

@@ -43,7 +43,8 @@ Rules, in order (the wording rules are small named functions in ``wording.py``):
 Ids here are provisional (``s1``, ``s1.01``, milestones ``m1``); ``adopt.adopt_ids`` gives
 the ids of the definition in force (``match.py``) and reads actors, outputs and milestones
 (``details.py``).  Activities depend on the previous one in document order.  Sentences become
-activities, principles or notes by ``sentences.py``; an uncertain reading is a warning.  A stage whose name — or most of whose activities — mention 年度 is
+activities, principles or notes by ``sentences.py``; an uncertain reading is a warning.
+A stage whose name — or most of whose activities — mention 年度 is
 annual.  The result is a draft to be curated: write it with ``-o`` and edit the page.
 """
 
