@@ -15,7 +15,7 @@ from xuncha_kb.workflow.model import Workflow
 from xuncha_kb.workflow.write import render_definition
 
 
-def _renumbered(wf: Workflow) -> Workflow:
+def renumbered(wf: Workflow) -> Workflow:
     """The default with other ids (as an older extraction gave them: s1, s1.01, …) and one
     activity reworded."""
     new_ids = {a.id: f"s{si}.{ai:02d}" for si, s in enumerate(wf.stages, 1)
@@ -53,7 +53,7 @@ def test_one_activity_takes_one_old_id():
 def test_adopting_a_renumbered_definition_keeps_the_done_count(runner, example_graph: Path):
     before = _report(runner, example_graph)
     (example_graph / "pages" / "本办巡察流程.md").write_text(
-        render_definition(_renumbered(default_workflow())), encoding="utf-8")
+        render_definition(renumbered(default_workflow())), encoding="utf-8")
     after = _report(runner, example_graph)
     assert after["workflow"]["id"] == "ours"
     b, a = before["inspections"][0], after["inspections"][0]
@@ -64,7 +64,7 @@ def test_adopting_a_renumbered_definition_keeps_the_done_count(runner, example_g
 
 
 def test_without_a_close_name_an_old_id_stays_unknown(runner, example_graph: Path):
-    wf = _renumbered(default_workflow())
+    wf = renumbered(default_workflow())
     # every activity renamed beyond recognition: nothing maps, the diagnostics say so
     wf = replace(wf, stages=tuple(replace(s, activities=tuple(replace(a, name=f"事项{a.id}")
                                                               for a in s.activities)) for s in wf.stages))

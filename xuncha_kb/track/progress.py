@@ -312,6 +312,17 @@ def with_completion_dates(progress: Progress, dates: Mapping[tuple[str, str], st
     return replace(progress, inspections=inspections)
 
 
+def task_uuids(graph: Graph, workflow: Workflow, inspection: str) -> dict[str, str]:
+    """Activity id (in ``workflow``, old ids mapped by ``idmap``) → the ``id::`` of the task
+    block that stands for it in ``inspection``: sync keeps those block ids (and with them every
+    reference to the task) when a new definition renames activities."""
+    refs = find_inspections(graph)
+    tasks, _, _ = _collect_tasks(graph, workflow, refs, Secrets.of(graph.pages))
+    ref = next((r for r in refs if r.name.lower() == inspection.lower()), None)
+    found = tasks.get(ref.key, {}) if ref is not None else {}
+    return {aid: uid.strip() for aid, ts in found.items() if (uid := ts[0].block.properties.get("id"))}
+
+
 def compute_progress(graph: Graph, workflow: Workflow, today: dt.date, *,
                      thresholds: Thresholds | None = None, only: str | None = None) -> Progress:
     """Progress of every inspection in the graph (or those matching ``only``)."""
