@@ -68,6 +68,7 @@ from xuncha_kb.workflow.wording import (
     cn_number,
     continues,
     count_hint,
+    drop_deadline,
     find_deadline,
     stage_name,
     strip_sequencer,
@@ -322,7 +323,8 @@ def _to_workflow(sections: list[tuple[_Stage, list[Line]]], title: str, source: 
                 rule = DeadlineRule(anchor=ms.id, offset=found.offset,
                                     kind="hard" if found.kind == "hard" else "soft",
                                     source="seed", text=found.text, span=a.span)
-            acts.append(Activity(id=aid, name=a.name, depends_on=(prev,) if prev else (),
+            name = drop_deadline(a.name, found.text) if found is not None else a.name
+            acts.append(Activity(id=aid, name=name, depends_on=(prev,) if prev else (),
                                  deadline=rule, subitems=tuple(a.subitems), span=a.span))
             prev = aid
         stage = Stage(id=sid, name=st.name, activities=tuple(acts),
