@@ -73,3 +73,38 @@ def test_without_a_close_name_an_old_id_stays_unknown(runner, example_graph: Pat
     kinds = [i["kind"] for i in after["inspections"][0]["issues"]]
     assert "unknown_activity" in kinds and after["inspections"][0]["done"] == 0
     assert dt.date(2026, 5, 1).isoformat() == after["today"]
+
+
+def test_inspections_from_two_definitions_live_in_one_graph(runner, example_graph: Path):
+    """The sample inspection was scaffolded from the default (A); a second one is scaffolded
+    after adopting B (other ids): both read cleanly, and the sample keeps its done count."""
+    before = _report(runner, example_graph)["inspections"][0]
+    (example_graph / "pages" / "本办巡察流程.md").write_text(
+        render_definition(renumbered(default_workflow())), encoding="utf-8")
+    res = runner.invoke(cli, ["scaffold", str(example_graph), "--unit", "示例能源有限公司",
+                              "--round", "2026年第二轮", "--entry", "2026-09-01"])
+    assert res.exit_code == 0, res.output
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in (example_graph / "pages").glob("*示例能源*.md"))
+    assert "活动:: s2.01" in pages and "活动:: prep.01" not in pages
+    after = _report(runner, example_graph)
+    by_unit = {i["unit"]: i for i in after["inspections"]}
+    assert by_unit["某某集团有限公司"]["done"] == before["done"]
+    for i in after["inspections"]:
+        assert "unknown_activity" not in [x["kind"] for x in i["issues"]]
+    assert by_unit["示例能源有限公司"]["total"] == before["total"]
+
+
+def test_watch_reads_old_ids_through_the_mapping(example_graph: Path):
+    from xuncha_kb.live.state import LiveGraph
+
+    def done(root: Path) -> int:
+        live = LiveGraph(root, today=lambda: dt.date(2026, 5, 1), use_cache=False).start()
+        assert live.progress is not None
+        insp = live.progress.inspections[0]
+        assert "unknown_activity" not in [i.kind for i in insp.issues]
+        return sum(1 for s in insp.stages for a in s.activities if a.status == "done")
+
+    before = done(example_graph)
+    (example_graph / "pages" / "本办巡察流程.md").write_text(
+        render_definition(renumbered(default_workflow())), encoding="utf-8")
+    assert before > 0 and done(example_graph) == before
