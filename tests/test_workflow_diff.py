@@ -80,3 +80,4 @@ def test_a_missing_file_is_a_clear_error(runner, tmp_path):
     res = runner.invoke(cli, ["workflow", "diff", str(tmp_path / "nope.md"), "默认"])
     assert res.exit_code != 0
     assert "Traceback" not in res.output
+    assert "找不到要比较的工作流程定义" in res.stderr and "默认" in res.stderr

@@ -171,11 +171,15 @@ DEFAULT_NAMES = ("默认", "default")
 def diff_workflow(old: str, new: str, notice: Callable[[str], None]) -> Any:
     """``workflow diff``: OLD and NEW are definition files, graphs (their definition in force),
     or ``默认`` for the built-in default."""
+    from xuncha_kb.errors import InputError
     from xuncha_kb.workflow.diff import diff_workflows
     from xuncha_kb.workflow.load import default_workflow
 
     sides = []
     for arg in (old, new):
+        if arg not in DEFAULT_NAMES and not Path(arg).exists():
+            raise InputError("找不到要比较的工作流程定义", file=arg,
+                             hint="OLD、NEW 应为定义文件、图谱目录，或“默认”（内置默认定义）。")
         if arg in DEFAULT_NAMES:
             sides.append(ShownWorkflow(default_workflow(), "内置默认定义"))
         else:
