@@ -64,6 +64,7 @@ def _commands(g: Path, t: Path) -> list[list[str]]:
         ["workflow", "show", str(g)],
         ["workflow", "show", str(g), "--json"],
         ["workflow", "check", str(definition)],
+        ["workflow", "diff", "默认", str(definition), "--json"],
         ["workflow", "extract", str(g / "whiteboards" / "巡察工作流程.edn"), "--json"],
         ["workflow", "extract", str(g / "whiteboards" / "巡察工作流程.edn"), "-o", str(t / "定义.md")],
         ["scaffold", str(g), *unit, "--dry-run"],

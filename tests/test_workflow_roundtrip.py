@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xuncha_kb.cli import cli
+from xuncha_kb.workflow.adopt import adopt_ids
 from xuncha_kb.workflow.extract import extract_file
-from xuncha_kb.workflow.load import load_definition, load_definition_text, strip_spans
+from xuncha_kb.workflow.load import default_workflow, load_definition, load_definition_text, strip_spans
 from xuncha_kb.workflow.model import Activity, Artifact, DeadlineRule, Milestone, Role, Stage, Workflow
 from xuncha_kb.workflow.write import render_definition
 
@@ -21,7 +22,8 @@ def _roundtrip_file(runner, source: Path, tmp_path: Path) -> None:
     out = tmp_path / "定义.md"
     res = runner.invoke(cli, ["workflow", "extract", str(source), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    extracted = extract_file(source).workflow
+    # the page carries the ids of the definition in force (here: the built-in default)
+    extracted = adopt_ids(extract_file(source), default_workflow()).workflow
     loaded = load_definition(out)
     assert strip_spans(loaded) == strip_spans(extracted)
     assert loaded.source == str(out)

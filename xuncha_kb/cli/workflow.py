@@ -31,11 +31,16 @@ def workflow_group() -> None:
         help="把提取结果写成工作流程定义页（可在 Logseq 中编辑）。")
 @option("--force", is_flag=True, help="与 -o 同用：输出文件已存在时覆盖它。")
 @dry_run_option(help="与 -o 同用：只显示将写入的定义页内容，不写文件。")
-def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool, dry_run: bool) -> None:
-    """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。"""
+@option("--graph", metavar="GRAPH",
+        help="现行定义所在的图谱或定义文件：同一活动沿用其中的活动编号（默认：当前目录的图谱，否则内置默认定义）。")
+def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool, dry_run: bool,
+                     graph: str | None) -> None:
+    """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。
+
+    与现行定义相同的活动沿用其活动编号，并列出对照表（沿用 / 新增 / 删除及原因）。"""
     from xuncha_kb.commands.workflow import extract_workflow
 
-    extracted = extract_workflow(file, output, force=force, dry_run=dry_run)
+    extracted = extract_workflow(file, output, force=force, dry_run=dry_run, graph=graph, notice=err)
     extracted.emit(as_json, out=partial(click.echo, nl=False), notice=err)
 
 
@@ -57,3 +62,16 @@ def workflow_check(file: Path) -> None:
     from xuncha_kb.commands.workflow import check_workflow
 
     click.echo(check_workflow(file, notice=err))
+
+
+@workflow_group.command("diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@json_option(help="以 JSON 输出差异（新增、删除、改名、移动、调整顺序、期限变更）。")
+def workflow_diff(old: str, new: str, as_json: bool) -> None:
+    """比较两份工作流程定义 OLD 与 NEW：新增、删除、改名、移到其他阶段、调整顺序的活动和变更的期限。
+
+    OLD、NEW 可以是定义文件、图谱目录（取其现行定义），或“默认”（内置默认定义）。"""
+    from xuncha_kb.commands.workflow import diff_workflow
+
+    click.echo(diff_workflow(old, new, notice=err).render(as_json), nl=False)

@@ -57,12 +57,14 @@ def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     """Ours: the inspection's files as the generator makes them now (all milestone dates known)."""
     from xuncha_kb.generate.facts import facts_in_force
     from xuncha_kb.generate.inspection import scaffold_inspection
+    from xuncha_kb.track.progress import task_uuids
 
     page = graph.page(inspection)
     current = facts_in_force(workflow, page) if page is not None else None
     if page is None or current is None:
         return None
-    return scaffold_inspection(workflow, current.facts, graph.config, dates=current.dates, name=page.name)
+    return scaffold_inspection(workflow, current.facts, graph.config, dates=current.dates, name=page.name,
+                               uuids=task_uuids(graph, workflow, page.name))
 
 
 # --- planning a sync over a graph ------------------------------------------------------------

@@ -105,13 +105,34 @@ class Extracted:
         return lines
 
 
+def reference_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
+    """The definition in force that an extraction takes its ids from: GRAPH (a graph or a
+    definition file) or $XUNCHA_GRAPH when given, else the current directory when it is a
+    graph, else the built-in default."""
+    import os
+
+    from xuncha_kb.commands import GRAPH_ENV
+    from xuncha_kb.workflow import load
+
+    if graph or os.environ.get(GRAPH_ENV):
+        return _find_workflow(graph, notice)
+    here = Path(".")
+    if (here / "pages").is_dir() or (here / "logseq").is_dir():
+        return _find_workflow(".", notice)
+    return ShownWorkflow(load.default_workflow(), "内置默认定义")
+
+
 def extract_workflow(file: Path, output: Path | None = None, *, force: bool = False,
-                     dry_run: bool = False) -> Extracted:
-    """Extract a workflow from ``file``; with ``output``, write it as a definition page (unless
-    ``dry_run``), never over an existing file without ``force``."""
+                     dry_run: bool = False, graph: str | None = None,
+                     notice: Callable[[str], None] = lambda _: None) -> Extracted:
+    """Extract a workflow from ``file`` with the ids of the definition in force; with
+    ``output``, write it as a definition page (unless ``dry_run``), never over an existing
+    file without ``force``."""
+    from xuncha_kb.workflow.adopt import adopt_ids
     from xuncha_kb.workflow.extract import extract_file
 
-    ex = extract_file(file)
+    ref = reference_workflow(graph, notice)
+    ex = adopt_ids(extract_file(file), ref.workflow, ref.origin)
     page: str | None = None
     if output is not None:
         from xuncha_kb.errors import WriteConflict
@@ -122,8 +143,8 @@ def extract_workflow(file: Path, output: Path | None = None, *, force: bool = Fa
         if output.exists() and not force and not target.in_place:
             raise WriteConflict("输出文件已存在，未覆盖", file=str(output),
                                 hint="换一个文件名，或加 --force 覆盖它。")
-        note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿，"
-                "请补充角色、产出、前置关系后使用。")
+        note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿；活动编号对照{ref.origin}，"
+                "请核对责任角色、产出、前置关系后使用。")
         page = render_definition(ex.workflow, note=note)
         if not dry_run:
             from xuncha_kb.fs.output import write_output
@@ -142,3 +163,29 @@ def check_workflow(file: Path, notice: Callable[[str], None]) -> str:
     n = sum(len(s.activities) for s in wf.stages)
     return (f"定义有效：{wf.name}，{len(wf.stages)} 个阶段，{n} 项活动"
                       + (f"，{len(problems)} 条警告" if problems else ""))
+
+
+DEFAULT_NAMES = ("默认", "default")
+
+
+def diff_workflow(old: str, new: str, notice: Callable[[str], None]) -> Any:
+    """``workflow diff``: OLD and NEW are definition files, graphs (their definition in force),
+    or ``默认`` for the built-in default."""
+    from xuncha_kb.errors import InputError
+    from xuncha_kb.workflow.diff import diff_workflows
+    from xuncha_kb.workflow.load import default_workflow
+
+    sides = []
+    for arg in (old, new):
+        if arg not in DEFAULT_NAMES and not Path(arg).exists():
+            raise InputError("找不到要比较的工作流程定义", file=arg,
+                             hint="OLD、NEW 应为定义文件、图谱目录，或“默认”（内置默认定义）。")
+        if arg in DEFAULT_NAMES:
+            sides.append(ShownWorkflow(default_workflow(), "内置默认定义"))
+        else:
+            shown = _find_workflow(arg, notice)
+            for w in shown.warnings:
+                notice(str(w))
+            sides.append(shown)
+    return diff_workflows(sides[0].workflow, sides[1].workflow, old_name=sides[0].origin,
+                          new_name=sides[1].origin)

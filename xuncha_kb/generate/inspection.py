@@ -174,12 +174,13 @@ def _overview(ctx: InspectionContext) -> PageSpec:
 def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
                         config: GraphConfig | None = None, *,
                         dates: Mapping[str, _dt.date] | None = None,
-                        name: str | None = None) -> Scaffold:
+                        name: str | None = None, uuids: Mapping[str, str] | None = None) -> Scaffold:
     """Every file of a new inspection (pure).
 
     ``dates`` (milestone id → date) adds milestone dates beyond the facts' 进驻日/撤离日, and
     ``name`` the overview page's name as it stands in the graph; sync regenerates an existing
-    inspection with both.
+    inspection with both, and with ``uuids`` (activity id → the block id its task already has,
+    e.g. a task scaffolded under an older definition's activity id).
     """
     from xuncha_kb.generate.whiteboard import stage_whiteboard
 
@@ -189,7 +190,7 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
         raise InputError(f"工作流程 {workflow.name} 没有“每次巡察”范围的阶段，无法生成巡察页面",
                          file=workflow.source)
     name = name or facts.name
-    ids = {a.id: activity_uuid(name, a.id) for s in stages for a in s.activities}
+    ids = {a.id: (uuids or {}).get(a.id) or activity_uuid(name, a.id) for s in stages for a in s.activities}
     all_dates = {**milestone_dates(workflow, facts), **(dates or {})}
     ctx = InspectionContext(workflow, facts, config, name, stages, all_dates, ids)
     files = [page_file(_overview(ctx), "overview", config)]

@@ -25,6 +25,7 @@ from xuncha_kb.model import Block, Graph, Page, Span
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.deadlines import Thresholds, colour_for, describe_offset, due_from_rule, milestone_dates
 from xuncha_kb.track.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
+from xuncha_kb.track.idmap import map_unknown_ids
 from xuncha_kb.track.ledgers import Ledgers, collect_ledgers
 from xuncha_kb.track.progress_model import (
     ActivityProgress,
@@ -128,7 +129,20 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
                                         file, line))
                 continue
             tasks[ref.key].setdefault(act_id, []).append(task)
-    return tasks, issues, {k: (v[0], v[1]) for k, v in counts.items()}
+    return ({k: _mapped(workflow, v, known) for k, v in tasks.items()}, issues,
+            {k: (v[0], v[1]) for k, v in counts.items()})
+
+
+def _mapped(workflow: Workflow, found: dict[str, list[_Task]], known: set[str]) -> dict[str, list[_Task]]:
+    """Tasks under ids of another definition, read as the activities they are (``idmap``)."""
+    titles = {k: v[0].block.title for k, v in found.items() if k not in known}
+    if not titles:
+        return found
+    mapping = map_unknown_ids(workflow, titles, {k for k in found if k in known})
+    out: dict[str, list[_Task]] = {}
+    for k, v in found.items():
+        out.setdefault(mapping.get(k, k), []).extend(v)
+    return out
 
 
 def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
@@ -296,6 +310,17 @@ def with_completion_dates(progress: Progress, dates: Mapping[tuple[str, str], st
             for s in i.stages))
         for i in progress.inspections)
     return replace(progress, inspections=inspections)
+
+
+def task_uuids(graph: Graph, workflow: Workflow, inspection: str) -> dict[str, str]:
+    """Activity id (in ``workflow``, old ids mapped by ``idmap``) → the ``id::`` of the task
+    block that stands for it in ``inspection``: sync keeps those block ids (and with them every
+    reference to the task) when a new definition renames activities."""
+    refs = find_inspections(graph)
+    tasks, _, _ = _collect_tasks(graph, workflow, refs, Secrets.of(graph.pages))
+    ref = next((r for r in refs if r.name.lower() == inspection.lower()), None)
+    found = tasks.get(ref.key, {}) if ref is not None else {}
+    return {aid: uid.strip() for aid, ts in found.items() if (uid := ts[0].block.properties.get("id"))}
 
 
 def compute_progress(graph: Graph, workflow: Workflow, today: dt.date, *,

@@ -207,7 +207,8 @@ def _artifact(b: _Builder, blk: Block) -> tuple[Artifact, Block] | None:
         b.err("missing", f"产出「{name}」缺少 `产出id::`", blk)
         return None
     ident = b.ident(blk, syn.K_ARTIFACT_ID, aid, f"产出「{name}」的")
-    return Artifact(id=ident, name=name, sensitive=_flag(b, blk, syn.K_SENSITIVE)), blk
+    rules = tuple(r.strip() for r in (b.prop(blk, syn.K_RULES) or "").split(syn.RULES_SEPARATOR) if r.strip())
+    return Artifact(id=ident, name=name, sensitive=_flag(b, blk, syn.K_SENSITIVE), rules=rules), blk
 
 
 def _stage(b: _Builder, blk: Block, roles: dict[str, str], arts: dict[str, str],

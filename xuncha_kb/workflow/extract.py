@@ -40,8 +40,11 @@ Rules, in order (the wording rules are small named functions in ``wording.py``):
    activity, anchored on the milestone ``X日``.
 7. *Counts*: a stated count that differs from what was found is a warning naming the stage.
 
-Ids are generated (``s1``, ``s1.01``, milestones ``m1``); activities depend on the previous
-one in document order.  A stage whose name — or most of whose activities — mention 年度 is
+Ids here are provisional (``s1``, ``s1.01``, milestones ``m1``); ``adopt.adopt_ids`` gives
+the ids of the definition in force (``match.py``) and reads actors, outputs and milestones
+(``details.py``).  Activities depend on the previous one in document order.  Sentences become
+activities, principles or notes by ``sentences.py``; an uncertain reading is a warning.
+A stage whose name — or most of whose activities — mention 年度 is
 annual.  The result is a draft to be curated: write it with ``-o`` and edit the page.
 """
 
@@ -50,12 +53,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from xuncha_kb.model import Span
 from xuncha_kb.workflow.extract_lines import Line, Scope, SourceBlock, block_lines, find_stage_lines
+from xuncha_kb.workflow.extract_model import Extraction, ExtractWarning, Principle
 from xuncha_kb.workflow.extract_read import source_blocks
 from xuncha_kb.workflow.model import Activity, DeadlineRule, Milestone, Stage, Workflow
+from xuncha_kb.workflow.sentences import closes_obligation, read_sentence
 from xuncha_kb.workflow.wording import (
     LEAD_IN,
     NUMBERING,
@@ -64,65 +68,11 @@ from xuncha_kb.workflow.wording import (
     cn_number,
     continues,
     count_hint,
+    drop_deadline,
     find_deadline,
-    split_activities,
     stage_name,
     strip_sequencer,
 )
-
-# --- input and output ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractWarning:
-    message: str
-    stage: str | None = None
-    span: Span | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.span.file}:{self.span.line}: " if self.span else ""
-        return f"{where}警告：{self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"stage": self.stage, "message": self.message,
-                "file": self.span.file if self.span else None,
-                "line": self.span.line if self.span else None}
-
-
-@dataclass(frozen=True, slots=True)
-class Extraction:
-    workflow: Workflow
-    warnings: tuple[ExtractWarning, ...] = ()
-    stated_stage_count: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        wf = self.workflow
-        ms = {m.id: m.name for m in wf.milestones}
-        stages = []
-        deadlines = []
-        for st in wf.stages:
-            acts = []
-            for a in st.activities:
-                item: dict[str, Any] = {"id": a.id, "name": a.name, "subitems": list(a.subitems),
-                                        "line": a.span.line if a.span else None}
-                if a.deadline:
-                    item["deadline"] = _deadline_dict(a, a.deadline, ms)
-                    deadlines.append(_deadline_dict(a, a.deadline, ms))
-                acts.append(item)
-            stages.append({"id": st.id, "name": st.name, "scope": st.scope,
-                           "stated_count": st.stated_count, "count": len(st.activities),
-                           "line": st.span.line if st.span else None, "activities": acts})
-        return {"name": wf.name, "source": wf.source, "stated_stage_count": self.stated_stage_count,
-                "stages": stages, "deadlines": deadlines,
-                "milestones": [{"id": m.id, "name": m.name} for m in wf.milestones],
-                "warnings": [w.as_dict() for w in self.warnings]}
-
-
-def _deadline_dict(a: Activity, rule: DeadlineRule, ms: dict[str, str]) -> dict[str, Any]:
-    return {"activity": a.id, "anchor": rule.anchor, "milestone": ms.get(rule.anchor),
-            "offset": rule.offset, "kind": rule.kind, "source": rule.source, "text": rule.text,
-            "line": rule.span.line if rule.span else None}
-
 
 # --- the core --------------------------------------------------------------------------
 
@@ -140,6 +90,8 @@ class _Stage:
     span: Span
     stated: int | None
     acts: list[_Act] = field(default_factory=list)
+    principles: list[tuple[str, Span, int]] = field(default_factory=list)  # (text, where, act index)
+    notes: list[tuple[str, Span]] = field(default_factory=list)  # uncertain readings
 
 
 def extract_blocks(blocks: Sequence[SourceBlock], *, name: str | None = None,
@@ -179,12 +131,13 @@ def extract_blocks(blocks: Sequence[SourceBlock], *, name: str | None = None,
     if title is None and sections:
         title = blocks[_first_block_of(lines, sections[0][0])].document
     wf, more = _to_workflow(sections, title or "工作流程", source)
+    principles = _principles(sections, wf)
     warnings += more
     if not wf.stages:
         warnings.append(ExtractWarning("没有找到任何阶段：阶段标题应为加粗行、标题（#）或以“阶段”结尾的块"))
     if stated_stages is not None and stated_stages != len(wf.stages):
         warnings.append(ExtractWarning(f"文中写明分为 {stated_stages} 个阶段，实际找到 {len(wf.stages)} 个"))
-    return Extraction(wf, tuple(warnings), stated_stages)
+    return Extraction(wf, tuple(warnings), stated_stages, principles=principles)
 
 
 def _first_block_of(lines: Sequence[Line], st: _Stage) -> int:
@@ -200,6 +153,7 @@ class _Sentence:
     block: int
     item: int | None
     joined: bool = False
+    parts: list[str] = field(default_factory=list)  # the lines it was joined from
 
 
 @dataclass(frozen=True)
@@ -220,12 +174,10 @@ class _Inline:
 def _fill_stage(st: _Stage, body: list[Line]) -> None:
     """Rules 3–5 on one stage's lines: meta lines, joining, splitting, sub-items."""
     pieces, sub_term, sub_lines = _pieces(st, body)
+    pieces = _merge_obligations(st, pieces)
     for piece in pieces:
         if isinstance(piece, _Sentence):
-            for name in split_activities(piece.text, piece.joined):
-                clean = strip_sequencer(name)
-                if clean:
-                    st.acts.append(_Act(clean, piece.span))
+            _read(st, piece)
         elif isinstance(piece, _Nested):
             if st.acts and piece.text:
                 st.acts[-1].subitems.append(piece.text)
@@ -243,6 +195,34 @@ def _fill_stage(st: _Stage, body: list[Line]) -> None:
 
 
 _Piece = _Sentence | _Nested | _Inline
+
+
+def _read(st: _Stage, piece: _Sentence) -> None:
+    """One sentence → activities, principles (on the activity before them) and notes."""
+    for r in read_sentence(piece.parts or [piece.text], piece.joined):
+        clean = strip_sequencer(r.text)
+        if r.kind == "principle":
+            st.principles.append((clean, piece.span, len(st.acts) - 1))
+        elif r.kind == "note":
+            st.notes.append((r.text, piece.span))
+        elif clean:
+            st.acts.append(_Act(clean, piece.span))
+
+
+def _merge_obligations(st: _Stage, pieces: list[_Piece]) -> list[_Piece]:
+    """A sentence that completes the obligation of the one before it joins it."""
+    out: list[_Piece] = []
+    for p in pieces:
+        last = out[-1] if out else None
+        if (isinstance(p, _Sentence) and isinstance(last, _Sentence) and last.block == p.block
+                and closes_obligation(last.text, p.text)):
+            st.notes.append((f"「{p.text}」接续上一句的报送义务，与之合并为一项活动", p.span))
+            last.text += p.text
+            last.parts += p.parts
+            last.joined = True
+            continue
+        out.append(p)
+    return out
 
 
 def _pieces(st: _Stage, body: list[Line]) -> tuple[list[_Piece], str | None, list[Line]]:
@@ -263,7 +243,7 @@ def _pieces(st: _Stage, body: list[Line]) -> tuple[list[_Piece], str | None, lis
         if sub is not None:
             pieces.append(sub)
         elif not _joined(pieces, ln, text):
-            pieces.append(_Sentence(text, ln.span, ln.block, ln.item))
+            pieces.append(_Sentence(text, ln.span, ln.block, ln.item, parts=[text]))
     return pieces, None, []
 
 
@@ -299,6 +279,7 @@ def _joined(pieces: list[_Piece], ln: Line, text: str) -> bool:
     if not continues(last.text, text, prev_joined=last.joined):
         return False
     last.text += text
+    last.parts.append(text)
     last.joined = True
     return True
 
@@ -342,12 +323,14 @@ def _to_workflow(sections: list[tuple[_Stage, list[Line]]], title: str, source: 
                 rule = DeadlineRule(anchor=ms.id, offset=found.offset,
                                     kind="hard" if found.kind == "hard" else "soft",
                                     source="seed", text=found.text, span=a.span)
-            acts.append(Activity(id=aid, name=a.name, depends_on=(prev,) if prev else (),
+            name = drop_deadline(a.name, found.text) if found is not None else a.name
+            acts.append(Activity(id=aid, name=name, depends_on=(prev,) if prev else (),
                                  deadline=rule, subitems=tuple(a.subitems), span=a.span))
             prev = aid
         stage = Stage(id=sid, name=st.name, activities=tuple(acts),
                       scope="annual" if _is_annual(st) else "per_inspection",
                       stated_count=st.stated, span=st.span)
+        warnings += [ExtractWarning(f"读法不确定：{text}；请核对", st.name, span) for text, span in st.notes]
         if st.stated is not None and st.stated != len(acts):
             warnings.append(ExtractWarning(
                 f"阶段「{st.name}」写明 {st.stated} 项活动，提取到 {len(acts)} 项；请核对提取结果",
@@ -356,6 +339,16 @@ def _to_workflow(sections: list[tuple[_Stage, list[Line]]], title: str, source: 
     wf = Workflow(id="workflow", name=title, stages=tuple(stages),
                   milestones=tuple(milestones.values()), source=source)
     return wf, warnings
+
+
+def _principles(sections: list[tuple[_Stage, list[Line]]], wf: Workflow) -> tuple[Principle, ...]:
+    """Each principle with the id of the activity before it (None when it opens its stage)."""
+    out: list[Principle] = []
+    for (st, _), stage in zip(sections, wf.stages, strict=True):
+        for text, span, at in st.principles:
+            act = stage.activities[at].id if 0 <= at < len(stage.activities) else None
+            out.append(Principle(text, act, stage.id, span))
+    return tuple(out)
 
 
 # --- reading files (the edge: extract_read.py) ------------------------------------------

@@ -91,45 +91,68 @@ def _inline_lines(children: Sequence[Any]) -> Iterator[tuple[str, list[str], boo
 
 
 def block_lines(blocks: Sequence[SourceBlock]) -> list[Line]:
-    """Rule 1: every line of every block, with its outline level and file line."""
+    """Rule 1: every line of every block, with its outline level and file line (tables:
+    ``extract_table.py``)."""
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark")
+    md = MarkdownIt("commonmark").enable("table")
     out: list[Line] = []
     for bi, sb in enumerate(blocks):
-        tokens = md.parse(sb.text)
-        list_depth = 0
-        item_stack: list[int] = []
-        heading: int | None = None
-        mine: list[Line] = []
-        for ti, tok in enumerate(tokens):
-            if tok.type in ("bullet_list_open", "ordered_list_open"):
-                list_depth += 1
-            elif tok.type in ("bullet_list_close", "ordered_list_close"):
-                list_depth -= 1
-            elif tok.type == "list_item_open":
-                item_stack.append(ti)
-            elif tok.type == "list_item_close":
-                item_stack.pop()
-            elif tok.type == "heading_open":
-                heading = int(tok.tag[1:])
-            elif tok.type == "heading_close":
-                heading = None
-            elif tok.type == "inline":
-                first = (tok.map[0] if tok.map else 0)
-                for k, (text, bold, all_bold) in enumerate(_inline_lines(tok.children or [])):
-                    clean = _clean(text)
-                    if not clean or _PROP_LINE.match(text.strip()):
-                        continue
-                    line = sb.line + first + k if sb.exact_lines else sb.line
-                    mine.append(Line(
-                        text=clean, bold=bold, all_bold=all_bold, heading=heading,
-                        level=sb.depth + max(0, list_depth - 1) if list_depth else sb.depth,
-                        block=bi, item=item_stack[-1] if item_stack else None,
-                        span=Span(sb.file, line),
-                    ))
-        out += mine
+        out += _token_lines(sb, bi, md.parse(sb.text))
     return out
+
+
+def _table(sb: SourceBlock, bi: int, tokens: Sequence[Any], at: int, level: int) -> tuple[list[Line], int]:
+    from xuncha_kb.workflow.extract_table import table_rows, table_texts
+
+    rows, after = table_rows(tokens, at)
+    out: list[Line] = []
+
+    def emit(text: str, is_stage: bool, offset: int) -> None:
+        clean = _clean(text)
+        if clean:
+            line = sb.line + offset if sb.exact_lines else sb.line
+            out.append(Line(clean, [clean] if is_stage else [], is_stage, None, level, bi,
+                            None if is_stage else -(len(out) + 1), Span(sb.file, line)))
+
+    table_texts(rows, emit)
+    return out, after
+
+
+def _token_lines(sb: SourceBlock, bi: int, tokens: Sequence[Any]) -> list[Line]:
+    list_depth = 0
+    item_stack: list[int] = []
+    heading: int | None = None
+    mine: list[Line] = []
+    ti = 0
+    while ti < len(tokens):
+        tok = tokens[ti]
+        ti += 1
+        if tok.type in ("bullet_list_open", "ordered_list_open", "bullet_list_close", "ordered_list_close"):
+            list_depth += 1 if tok.type.endswith("_open") else -1
+        elif tok.type == "list_item_open":
+            item_stack.append(ti)
+        elif tok.type == "list_item_close":
+            item_stack.pop()
+        elif tok.type in ("heading_open", "heading_close"):
+            heading = int(tok.tag[1:]) if tok.type == "heading_open" else None
+        elif tok.type == "table_open":
+            rows, ti = _table(sb, bi, tokens, ti - 1, sb.depth)
+            mine += rows
+        elif tok.type == "inline":
+            first = (tok.map[0] if tok.map else 0)
+            for k, (text, bold, all_bold) in enumerate(_inline_lines(tok.children or [])):
+                clean = _clean(text)
+                if not clean or _PROP_LINE.match(text.strip()):
+                    continue
+                line = sb.line + first + k if sb.exact_lines else sb.line
+                mine.append(Line(
+                    text=clean, bold=bold, all_bold=all_bold, heading=heading,
+                    level=sb.depth + max(0, list_depth - 1) if list_depth else sb.depth,
+                    block=bi, item=item_stack[-1] if item_stack else None,
+                    span=Span(sb.file, line),
+                ))
+    return mine
 
 
 # --- 2. stages (the wording rules are in wording.py) ------------------------------

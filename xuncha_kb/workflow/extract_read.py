@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from xuncha_kb.errors import InputError
-from xuncha_kb.model import Block
+from xuncha_kb.model import Block, Shape, Whiteboard
 from xuncha_kb.workflow.extract_lines import SourceBlock
 
 
@@ -19,6 +19,25 @@ def _blocks_from_tree(blocks: Sequence[Block], doc: str, depth: int = 0) -> Iter
             continue
         yield SourceBlock(b.content, depth, b.span.file, b.span.line, False, document=doc)
         yield from _blocks_from_tree(b.children, doc, depth + 1)
+
+
+def _arrow_order(wb: Whiteboard) -> list[Shape]:
+    """The text shapes in reading order: along the arrows between them (a shape no arrow
+    points to starts a chain), the rest in file order."""
+    texts = [s for s in wb.shapes if s.type == "text" and s.text]
+    ids = {s.id for s in texts}
+    nxt = {c.from_id: c.to_id for c in wb.connectors if c.from_id in ids and c.to_id in ids}
+    pointed = set(nxt.values())
+    by_id = {s.id: s for s in texts}
+    out: list[Shape] = []
+    seen: set[str] = set()
+    for start in [s for s in texts if s.id not in pointed] + texts:
+        sid: str | None = start.id
+        while sid is not None and sid not in seen:
+            seen.add(sid)
+            out.append(by_id[sid])
+            sid = nxt.get(sid)
+    return out
 
 
 def source_blocks(path: Path, display: str) -> list[SourceBlock]:
@@ -47,8 +66,8 @@ def source_blocks(path: Path, display: str) -> list[SourceBlock]:
         if errors:
             raise InputError(errors[0].message, file=display, line=errors[0].line)
         out = list(_blocks_from_tree(wb.blocks, wb.name))
-        out += [SourceBlock(s.text, 0, display, 1, False, document=wb.name)
-                for s in wb.shapes if s.type == "text" and s.text]
+        out += [SourceBlock(s.text or "", 0, display, 1, False, document=wb.name)
+                for s in _arrow_order(wb)]
         return out
     if is_edn or is_json:
         from xuncha_kb.logseq.export import parse_export
@@ -61,6 +80,12 @@ def source_blocks(path: Path, display: str) -> list[SourceBlock]:
                 page_blocks[0] = replace(page_blocks[0], new_document=True)
             out += page_blocks
         return out
+    if suffix == ".org":
+        from xuncha_kb.logseq.page import parse_text
+
+        parsed = parse_text(text, display, "org")
+        org_title = next((v for k, v in parsed.properties.items() if k.lower() == "title"), "")
+        return list(_blocks_from_tree(parsed.blocks, org_title.strip() or path.stem))
     title = re.search(r"^title::[ \t]*(\S.*)$", text, re.MULTILINE)
     doc = title.group(1).strip() if title else path.stem
     return [SourceBlock(text, 0, display, 1, True, document=doc)]

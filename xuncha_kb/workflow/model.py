@@ -50,6 +50,7 @@ class Artifact:
     id: str
     name: str  # 巡察工作方案
     sensitive: bool = False
+    rules: tuple[str, ...] = ()  # how it is made: "一事一底稿", "成熟一个编制一个"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from xuncha_kb.workflow import dag
 from xuncha_kb.workflow import syntax as syn
+from xuncha_kb.workflow.match import Matched
 from xuncha_kb.workflow.model import Activity, DeadlineRule, StageScope, Workflow
 
 
@@ -128,6 +129,23 @@ def render_extraction(ex: Any) -> str:
                 out.append(f"      - {sub}")
             if a.deadline:
                 out.append(f"      期限：{_deadline_text(wf, a.deadline)}")
+    if ex.match is not None:
+        out += match_table(ex.match)
     for w in ex.warnings:
         out.append(str(w))
     return "\n".join(out) + "\n"
+
+
+_STATUS_TEXT = {"matched": "沿用", "new": "新增", "dropped": "删除"}
+
+
+def match_table(m: Matched) -> list[str]:
+    """The match table of an extraction: which activities keep the ids of the definition in
+    force, which are new, which the new document no longer has — each with its reason."""
+    out = [f"活动编号对照（对照{m.reference or '现行定义'}）：沿用 {m.reused}/{m.extracted} 项"
+           f"（{m.reused_share:.0%}），新增 {m.extracted - m.reused} 项，删除 "
+           f"{sum(1 for r in m.rows if r.status == 'dropped')} 项"]
+    for r in m.rows:
+        ref = f" ← {r.ref_name}" if r.ref_name and r.ref_name != r.name else ""
+        out.append(f"  {_STATUS_TEXT[r.status]} {r.id} {r.name}{ref}：{r.reason}")
+    return out

@@ -34,6 +34,8 @@ K_MILESTONE_ID = "里程碑id"
 K_SET_BY = "设定活动"
 K_ARTIFACT_ID = "产出id"
 K_SENSITIVE = "敏感"
+K_RULES = "规则"  # an artifact's rules of making (一事一底稿), separated by ；
+RULES_SEPARATOR = "；"
 
 # --- stages and activities -------------------------------------------------------------
 K_STAGE_ID = "阶段id"

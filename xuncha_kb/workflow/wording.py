@@ -212,3 +212,17 @@ def find_deadline(text: str) -> FoundDeadline | None:
     modal = m.groupdict().get("modal")
     kind = "hard" if modal or re.search(r"(?:应当|应|须|必须)", text[: m.end()]) else "soft"
     return FoundDeadline(anchor, f"{sign}P{n}{_ISO_UNIT[m.group('unit')]}", kind, m.group(0).strip())
+
+
+_RULE_OPENERS = ("应", "须", "需", "必须", "自", "在", "于")
+
+
+def drop_deadline(name: str, text: str) -> str:
+    """An activity's name without its deadline clause (kept on the rule): removed when the
+    clause stands apart (after "，" or opening with 应/须/自/在 …) and the rest is a name."""
+    at = name.find(text)
+    if at < 0:
+        return name
+    apart = text.startswith(_RULE_OPENERS) or name[:at].endswith(("，", ","))
+    rest = (name[:at].rstrip("，, ") + name[at + len(text):].lstrip("，, ")).strip()
+    return rest if apart and len(rest) >= 4 else name

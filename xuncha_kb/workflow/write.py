@@ -100,6 +100,8 @@ def _artifact_props(a: Artifact) -> list[tuple[str, str]]:
     props = [(syn.K_ARTIFACT_ID, a.id)]
     if a.sensitive:
         props.append((syn.K_SENSITIVE, "是"))
+    if a.rules:
+        props.append((syn.K_RULES, syn.RULES_SEPARATOR.join(a.rules)))
     return props
 
 
