@@ -6,7 +6,7 @@ import datetime as dt
 import unicodedata
 
 from xuncha_kb.report.labels import COLOUR_LABEL, STAGE_LABEL, STATUS_LABEL
-from xuncha_kb.track.progress_model import Deadline, InspectionProgress, Progress
+from xuncha_kb.track.progress_model import Deadline, HardDeadline, InspectionProgress, Progress
 
 __all__ = ["COLOUR_LABEL", "STAGE_LABEL", "STATUS_LABEL"]
 
@@ -52,6 +52,20 @@ def deadline_line(d: Deadline) -> str:
     basis = "任务上的 DEADLINE" if d.source == "explicit" else d.rule
     return (f"{d.activity_id} {d.activity_name}　截止 {fmt_date(d.due)}（{days_text(d)}）"
             f"　依据：{basis}{soft}")
+
+
+def hard_state(h: HardDeadline) -> str:
+    """``截止 2026-10-15（剩余 80 天）`` / ``截止 2026-10-15（已完成）`` / ``待填写反馈意见签收日后计算``."""
+    d = h.deadline
+    if d is None:
+        return f"{h.missing or '日期待定'}后自动计算"
+    state = STATUS_LABEL[d.status] if d.closed else days_text(d)
+    return f"截止 {fmt_date(d.due)}（{state}）"
+
+
+def hard_deadline_line(h: HardDeadline) -> str:
+    """One hard deadline with its source, shown whatever its colour."""
+    return f"{h.activity_id} {h.activity_name}　{hard_state(h)}　来源：{h.basis}"
 
 
 def current_stage_name(i: InspectionProgress) -> str:

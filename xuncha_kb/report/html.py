@@ -20,9 +20,11 @@ from xuncha_kb.report.common import (
     current_stage_name,
     days_text,
     fmt_date,
+    hard_state,
     incomplete_draft_lines,
     ledger_lines,
     missing_groups,
+    width,
 )
 from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageStatus
 
@@ -60,42 +62,70 @@ def _next_month(day: dt.date) -> dt.date | None:
     return dt.date(day.year, day.month + 1, 1)
 
 
-def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
+def wrap_label(text: str, cells: int) -> list[str]:
+    """``text`` cut into lines of at most ``cells`` display columns (CJK counts two): labels
+    wrap, they are never shortened."""
+    lines: list[str] = []
+    cur, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if cur and used + w > cells:
+            lines.append(cur)
+            cur, used = "", 0
+        cur += ch
+        used += w
+    if cur or not lines:
+        lines.append(cur)
+    return lines
+
+
+def _points(i: InspectionProgress) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for m in i.milestones:
         if m.date:
             items.append({"date": m.date, "label": f"{m.name}", "fill": FILL["blue"], "shape": "diamond",
-                          "note": fmt_date(m.date)})
+                          "note": fmt_date(m.date), "kind": "milestone"})
     for d in i.deadlines:
         fill = FILL["grey"] if d.closed else FILL[d.colour]
         note = f"{fmt_date(d.due)}　{STATUS_LABEL[d.status] if d.closed else days_text(d)}"
+        hard = d.kind == "hard"
         items.append({"date": d.due, "label": f"{d.activity_id} {d.activity_name}", "fill": fill,
-                      "shape": "circle", "note": note})
+                      "shape": "square" if hard else "circle", "kind": "hard" if hard else "soft",
+                      "note": ("硬性　" if hard else "参考　") + note})
+    items.sort(key=lambda x: (x["date"], x["label"]))
+    return items
+
+
+def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
+    items = _points(i)
     if not items:
         return None
-    items.sort(key=lambda x: (x["date"], x["label"]))
     lo = _shifted(min(min(x["date"] for x in items), today), -7)
     hi = _shifted(max(max(x["date"] for x in items), today), 7)
     span = max(1, (hi - lo).days)
-    track = CHART_W - LABEL_W - 10
-    row = 24
+    left, right = LABEL_W + 10, CHART_W - 20  # the axis: every marker and today lie on it
+    line_h, top = 15, 34
 
     def x_of(day: dt.date) -> float:
-        return float(LABEL_W + track * (day - lo).days / span)
+        return float(left + (right - left) * (day - lo).days / span)
 
-    for n, it in enumerate(items):
+    y = top
+    for it in items:
         it["x"] = round(x_of(it["date"]), 1)
-        it["y"] = 30 + n * row
-        label = it["label"]
-        it["short"] = label if len(label) <= 18 else label[:17] + "…"
+        it["lines"] = wrap_label(it["label"], LABEL_W // 7)
+        it["text_y"] = y + 4
+        it["y"] = y + (len(it["lines"]) - 1) * line_h // 2
+        it["right"] = it["x"] > (left + right) / 2  # the note goes left of a marker on the right half
+        y += len(it["lines"]) * line_h + 10
     ticks = []
     cur: dt.date | None = dt.date(lo.year, lo.month, 1)
     while cur is not None and cur <= hi:
-        if cur >= lo and x_of(cur) < CHART_W - 50:
+        if cur >= lo:
             ticks.append({"x": round(x_of(cur), 1), "label": f"{cur.year}-{cur.month:02d}"})
         cur = _next_month(cur)
-    return {"w": CHART_W, "h": 30 + len(items) * row + 10, "points": items, "ticks": ticks,
-            "today_x": round(x_of(today), 1), "today": today.isoformat(), "label_w": LABEL_W}
+    return {"w": CHART_W, "h": y + 12, "points": items, "ticks": ticks, "axis_l": left, "axis_r": right,
+            "line_h": line_h, "today_x": round(x_of(today), 1), "today": today.isoformat(),
+            "label_w": LABEL_W}
 
 
 def _context(p: Progress) -> dict[str, Any]:
@@ -105,7 +135,7 @@ def _context(p: Progress) -> dict[str, Any]:
             "i": i, "current": current_stage_name(i), "stage_chart": _stage_chart(i),
             "timeline": _timeline(i, p.today), "ledger_lines": ledger_lines(i),
             "draft_lines": incomplete_draft_lines(i), "days_text": days_text,
-            "missing_lines": missing_groups(i),
+            "missing_lines": missing_groups(i), "hard_state": hard_state,
         })
     return {"p": p, "title": TITLE, "inspections": inspections, "several": len(p.inspections) > 1,
             "COLOUR_LABEL": COLOUR_LABEL, "STATUS_LABEL": STATUS_LABEL,

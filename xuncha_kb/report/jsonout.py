@@ -21,7 +21,7 @@ SCHEMA_VERSION = 1
 def _deadline(d: Deadline) -> dict[str, Any]:
     return {"activity_id": d.activity_id, "activity_name": d.activity_name, "stage_id": d.stage_id,
             "due": d.due.isoformat(), "days_left": d.days_left, "colour": d.colour, "source": d.source,
-            "rule": d.rule, "kind": d.kind, "status": d.status}
+            "rule": d.rule, "kind": d.kind, "status": d.status, "basis": d.basis}
 
 
 def _issue(x: Issue) -> dict[str, Any]:
@@ -85,6 +85,10 @@ def _inspection(i: InspectionProgress) -> dict[str, Any]:
         "deadlines": [_deadline(d) for d in i.deadlines],
         "overdue": [_deadline(d) for d in i.overdue],
         "due_soon": [_deadline(d) for d in i.due_soon],
+        "hard_deadlines": [{"activity_id": h.activity_id, "activity_name": h.activity_name, "basis": h.basis,
+                            "due": h.deadline.due.isoformat() if h.deadline else None,
+                            "deadline": _deadline(h.deadline) if h.deadline else None, "missing": h.missing}
+                           for h in i.hard_deadlines],
         "pending_deadlines": [{"activity_id": a, "activity_name": n, "missing": w}
                               for a, n, w in i.pending_deadlines],
         "order_problems": [{"activity_id": o.activity_id, "activity_name": o.activity_name,

@@ -15,6 +15,7 @@ from xuncha_kb.report.common import (
     current_stage_name,
     deadline_line,
     fmt_date,
+    hard_deadline_line,
     incomplete_draft_lines,
     ledger_lines,
     missing_groups,
@@ -52,6 +53,11 @@ def _inspection(i: InspectionProgress) -> list[str]:
         out.append(f"\t\t- {s.name} `{bar(s.done, s.total, 10)}` {s.done}/{s.total}（{s.percent}%）"
                    f"{STAGE_LABEL[s.status]}"
                    + (f"（{s.completed_on} 完成）" if s.completed_on else ""))
+    if i.hard_deadlines:
+        out.append(f"\t- ### 硬性期限（{len(i.hard_deadlines)}）")
+        for h in i.hard_deadlines:
+            dot = DOT[h.deadline.colour] if h.deadline and not h.deadline.closed else "⚪"
+            out.append(f"\t\t- {dot} {_safe(hard_deadline_line(h))}")
     for title, items in (("逾期", i.overdue), ("临期", i.due_soon)):
         if items:
             out.append(f"\t- ### {title}（{len(items)}）")

@@ -18,6 +18,7 @@ from xuncha_kb.report.common import (
     current_stage_name,
     deadline_line,
     fmt_date,
+    hard_deadline_line,
     incomplete_draft_lines,
     ledger_lines,
     missing_groups,
@@ -81,6 +82,11 @@ def _inspection(i: InspectionProgress, p: Progress) -> list[Line]:
     out.append([("  阶段进度", "bold")])
     name_w = max((width(s.name) for s in i.stages), default=0)
     out.extend(_stage_line(s, name_w) for s in i.stages)
+    if i.hard_deadlines:
+        out.append([(f"  硬性期限（{len(i.hard_deadlines)}）", "bold")])
+        for h in i.hard_deadlines:
+            style = COLOUR_STYLE[h.deadline.colour] if h.deadline and not h.deadline.closed else "dim"
+            out.append([("    ■ ", style), (hard_deadline_line(h), "")])
     for title, items, in (("逾期", i.overdue), ("临期", i.due_soon)):
         if items:
             out.append([(f"  {title}（{len(items)}）", "bold")])

@@ -23,12 +23,20 @@ from dataclasses import dataclass, field, replace
 
 from xuncha_kb.model import Block, Graph, Page, Span
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.deadlines import Thresholds, colour_for, describe_offset, due_from_rule, milestone_dates
+from xuncha_kb.track.deadlines import (
+    Thresholds,
+    colour_for,
+    describe_offset,
+    due_from_rule,
+    milestone_dates,
+    rule_basis,
+)
 from xuncha_kb.track.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
 from xuncha_kb.track.ledgers import Ledgers, collect_ledgers
 from xuncha_kb.track.progress_model import (
     ActivityProgress,
     Deadline,
+    HardDeadline,
     InspectionProgress,
     Issue,
     Milestone,
@@ -140,7 +148,7 @@ def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
         due = block.deadline.date
         left = (due - today).days
         return Deadline(act.id, act.name, stage.id, due, left, colour_for(left, th), "explicit",
-                        "DEADLINE", "hard", status), None
+                        "DEADLINE", "hard", status, "任务上的 DEADLINE"), None
     # a DEADLINE equal to the rule's date (as scaffold writes it) keeps the rule's wording and kind
     if rule is None:
         return None, None
@@ -149,7 +157,8 @@ def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
         return None, f"待填写{anchor_name}"
     left = (rule_due - today).days
     return Deadline(act.id, act.name, stage.id, rule_due, left, colour_for(left, th), "rule",
-                    f"{anchor_name}{describe_offset(rule.offset)}", rule.kind, status), None
+                    f"{anchor_name}{describe_offset(rule.offset)}", rule.kind, status,
+                    rule_basis(rule, anchor_name)), None
 
 
 def _artifact_pages(ref: InspectionRef, act: Activity, block: Block | None, workflow: Workflow
@@ -193,6 +202,7 @@ class _Tally:
 
     deadlines: list[Deadline] = field(default_factory=list)
     pending: list[tuple[str, str, str]] = field(default_factory=list)
+    hard: list[HardDeadline] = field(default_factory=list)
     tasks: dict[str, _Task] = field(default_factory=dict)  # activity id → the task block counted
 
 
@@ -208,6 +218,9 @@ def _activity_progress(workflow: Workflow, stage: Stage, act: Activity, found: d
         tally.deadlines.append(dl)
     if pend and status not in ("done", "cancelled"):
         tally.pending.append((act.id, act.name, pend))
+    if act.deadline is not None and act.deadline.kind == "hard":
+        basis = rule_basis(act.deadline, names.get(act.deadline.anchor, act.deadline.anchor))
+        tally.hard.append(HardDeadline(act.id, act.name, basis, dl, pend))
     role = workflow.role(act.actor)
     span = None
     if task is not None:
@@ -275,7 +288,8 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
                          if dates.get(m.id) or m.set_by is None or m.set_by in known_here),
         stages=tuple(stages), deadlines=tuple(deadlines), order_problems=tuple(order),
         missing_artifacts=tuple(missing), ledgers=ledgers, issues=tuple(issues),
-        pending_deadlines=tuple(tally.pending), sensitive_pages=sensitive_counts[0],
+        pending_deadlines=tuple(tally.pending), hard_deadlines=tuple(tally.hard),
+        sensitive_pages=sensitive_counts[0],
         sensitive_blocks=sensitive_counts[1], people=ref.people, yellow_days=th.yellow_days,
     )
 
