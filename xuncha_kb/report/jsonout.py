@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from xuncha_kb.report.labels import STAGE_LABEL, STATUS_LABEL
-from xuncha_kb.track.ledgers import Ledgers
+from xuncha_kb.track.ledgers_model import DraftLedger, Ledgers, RectLedger, TransferLedger
 from xuncha_kb.track.progress_model import (
     ActivityProgress,
     Deadline,
@@ -35,34 +36,61 @@ def _activity(a: ActivityProgress) -> dict[str, Any]:
             "deadline": _deadline(a.deadline) if a.deadline else None, "pending_deadline": a.pending_deadline}
 
 
-def _ledgers(lg: Ledgers) -> dict[str, Any]:
-    d, t, r = lg.drafts, lg.transfers, lg.rectifications
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _drafts(d: DraftLedger) -> dict[str, Any]:
     return {
-        "drafts": {
-            "count": d.count, "sensitive_count": d.sensitive_count, "by_status": dict(d.by_status),
-            "items": [{"number": x.number, "name": x.name, "status": x.status, "page": x.page, "file": x.file,
-                       "date": x.date, "source": x.source, "summary": x.summary,
-                       "qualification": x.qualification, "subject": x.subject, "missing": list(x.missing),
-                       "unsigned": list(x.unsigned), "several_matters": x.several_matters} for x in d.items],
-            "incomplete": [x.page for x in d.incomplete],
-            "duplicate_numbers": [{"number": n, "pages": list(ps)} for n, ps in d.duplicate_numbers],
-            "one_matter_problems": list(d.one_matter_problems),
-        },
-        "transfers": {
-            "count": t.count, "sensitive_count": t.sensitive_count,
-            "by_recipient": [{"recipient": rc, "count": n, "by_status": dict(st)}
-                             for rc, n, st in t.by_recipient],
-            "items": [{"title": x.title, "recipient": x.recipient, "status": x.status, "date": x.date,
-                       "drafts": list(x.drafts), "file": x.file, "line": x.line} for x in t.items],
-        },
-        "rectifications": {
-            "count": r.count, "sensitive_count": r.sensitive_count, "closed": r.closed,
-            "by_status": dict(r.by_status),
-            "items": [{"title": x.title, "status": x.status, "owner": x.owner,
-                       "due": x.due.isoformat() if x.due else None, "days_left": x.days_left,
-                       "colour": x.colour, "closed": x.closed, "drafts": list(x.drafts),
-                       "file": x.file, "line": x.line} for x in r.items],
-        },
+        "count": d.count, "sensitive_count": d.sensitive_count, "by_status": dict(d.by_status),
+        "by_class": dict(d.by_class),
+        "items": [{"number": x.number, "name": x.name, "status": x.status, "page": x.page, "file": x.file,
+                   "date": x.date, "source": x.source, "summary": x.summary, "problem_class": x.problem_class,
+                   "class_group": x.class_group, "evidence": x.evidence, "policy": x.policy,
+                   "qualification": x.qualification, "subject": x.subject, "missing": list(x.missing),
+                   "signoff": [{"step": k, "name": v} for k, v in x.signoff],
+                   "unsigned": list(x.unsigned), "several_matters": x.several_matters,
+                   "properties_in_first_block": x.props_in_block or None} for x in d.items],
+        "incomplete": [x.page for x in d.incomplete],
+        "duplicate_numbers": [{"number": n, "pages": list(ps)} for n, ps in d.duplicate_numbers],
+        "one_matter_problems": list(d.one_matter_problems),
+        "unknown_classes": [x.page for x in d.unknown_classes],
+    }
+
+
+def _transfers(t: TransferLedger) -> dict[str, Any]:
+    return {
+        "count": t.count, "sensitive_count": t.sensitive_count, "answered": t.answered,
+        "warned": len(t.warned), "overdue": len(t.overdue),
+        "by_recipient": [{"recipient": rc, "count": n, "by_status": dict(st)}
+                         for rc, n, st in t.by_recipient],
+        "items": [{"title": x.title, "recipient": x.recipient, "status": x.status, "date": x.date,
+                   "limit": _iso(x.limit), "limit_default": not x.limit_given if x.limit else None,
+                   "days_left": x.days_left, "colour": x.colour, "result": x.result,
+                   "feedback_on": x.feedback_on, "answered": x.answered,
+                   "drafts": list(x.drafts), "file": x.file, "line": x.line} for x in t.items],
+    }
+
+
+def _rects(r: RectLedger) -> dict[str, Any]:
+    return {
+        "count": r.count, "sensitive_count": r.sensitive_count, "closed": r.closed, "done": r.done,
+        "rate_percent": r.rate, "immediate": r.immediate, "overdue": r.overdue,
+        "by_status": dict(r.by_status), "by_phase": dict(r.by_phase),
+        "by_unit": [{"unit": u, "count": n, "done": d} for u, n, d in r.by_unit],
+        "items": [{"title": x.title, "measure": x.measure, "unit": x.unit, "owner": x.owner,
+                   "due": _iso(x.due), "days_left": x.days_left, "colour": x.colour,
+                   "immediate": x.immediate, "status": x.status, "phase": x.phase, "evidence": x.evidence,
+                   "reviewer": x.reviewer, "closed_on": x.closed_on, "closed": x.closed,
+                   "loop_gaps": list(x.loop_gaps), "drafts": list(x.drafts),
+                   "file": x.file, "line": x.line} for x in r.items],
+    }
+
+
+def _ledgers(lg: Ledgers) -> dict[str, Any]:
+    return {
+        "drafts": _drafts(lg.drafts), "transfers": _transfers(lg.transfers),
+        "rectifications": _rects(lg.rectifications),
         "report_problems": lg.report_problems,
         "uncited_problems": [{"title": u.title, "file": u.file, "line": u.line} for u in lg.uncited_problems],
         "uncited_sensitive": lg.uncited_sensitive,
