@@ -18,6 +18,7 @@ The Progress types live in ``progress_model``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -71,20 +72,25 @@ def _where(t: _Task) -> tuple[str, int]:
 _TASK_KEYS = frozenset({cv.P_ACTIVITY, cv.P_SENSITIVE, cv.P_SECRET_LEVEL})
 
 
+_HEADING = re.compile(r"^#{1,6}\s")
+
+
 def _is_text_line(line: str) -> bool:
     text = line.strip()
-    if text in ("", "-"):
+    if text in ("", "-") or _HEADING.match(text):  # a bare heading is the page's outline, not content
         return False
     is_property = "::" in text and text.split("::", 1)[0].strip().replace("-", "").isalnum()
     return not is_property
 
 
 def page_has_content(page: Page) -> bool:
-    """True when a page holds any text beyond page properties and generated blocks."""
+    """True when a page holds text of the user's beyond page properties, generated blocks
+    (the 说明 guide), templates and bare section headings — what scaffold writes on an empty
+    三项清单 page is not the list itself."""
     for ctx in walk_context(page, page_sensitive=False):
         b = ctx.block
-        if b.pre_block or cv.P_GENERATED in b.properties or any(cv.P_GENERATED in a.properties
-                                                               for a in ctx.ancestors):
+        if b.pre_block or ctx.in_template or cv.P_GENERATED in b.properties or any(
+                cv.P_GENERATED in a.properties for a in ctx.ancestors):
             continue
         if any(_is_text_line(ln) for ln in b.content.splitlines()):
             return True
