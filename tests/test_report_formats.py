@@ -40,7 +40,8 @@ def test_html_is_self_contained_with_charts(runner, g: Path) -> None:  # type: i
     # no network: no scripts, no external stylesheets/images/fonts
     assert "<script" not in html and "<link" not in html and "@import" not in html and "url(" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
-    assert html.count("<svg") == 2 * 2  # stage chart + timeline for each of the two inspections
+    # stage chart + timeline for each of the two inspections, then 7 statistics charts
+    assert html.count("<svg") == 2 * 2 + 7 and html.count('class="stat-chart"') == 7
     assert 'aria-label="阶段进度"' in html and 'aria-label="期限时间轴"' in html
     assert "@media print" in html
     assert "2026-08-10" in html  # the 整改情况报告 due date is on the timeline

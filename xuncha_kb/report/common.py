@@ -31,6 +31,23 @@ def width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
+def wrap_label(text: str, cells: int) -> list[str]:
+    """``text`` cut into lines of at most ``cells`` display columns (CJK counts two): labels
+    wrap, they are never shortened."""
+    lines: list[str] = []
+    cur, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if cur and used + w > cells:
+            lines.append(cur)
+            cur, used = "", 0
+        cur += ch
+        used += w
+    if cur or not lines:
+        lines.append(cur)
+    return lines
+
+
 def pad(s: str, n: int) -> str:
     return s + " " * max(0, n - width(s))
 

@@ -24,7 +24,7 @@ from xuncha_kb.report.common import (
     incomplete_draft_lines,
     ledger_lines,
     missing_groups,
-    width,
+    wrap_label,
 )
 from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageStatus
 
@@ -60,23 +60,6 @@ def _next_month(day: dt.date) -> dt.date | None:
     if day.month == 12:
         return None if day.year == dt.MAXYEAR else dt.date(day.year + 1, 1, 1)
     return dt.date(day.year, day.month + 1, 1)
-
-
-def wrap_label(text: str, cells: int) -> list[str]:
-    """``text`` cut into lines of at most ``cells`` display columns (CJK counts two): labels
-    wrap, they are never shortened."""
-    lines: list[str] = []
-    cur, used = "", 0
-    for ch in text:
-        w = width(ch)
-        if cur and used + w > cells:
-            lines.append(cur)
-            cur, used = "", 0
-        cur += ch
-        used += w
-    if cur or not lines:
-        lines.append(cur)
-    return lines
 
 
 def _points(i: InspectionProgress) -> list[dict[str, Any]]:
@@ -137,7 +120,13 @@ def _context(p: Progress) -> dict[str, Any]:
             "draft_lines": incomplete_draft_lines(i), "days_text": days_text,
             "missing_lines": missing_groups(i), "hard_state": hard_state,
         })
-    return {"p": p, "title": TITLE, "inspections": inspections, "several": len(p.inspections) > 1,
+    from xuncha_kb.report.stats_view import stat_charts, stats_lines
+    from xuncha_kb.track.statistics import compute_statistics
+
+    stats = compute_statistics(p)
+    return {"p": p, "title": TITLE, "inspections": inspections, "stats": stats,
+            "stat_charts": stat_charts(stats) if p.inspections else [],
+            "stat_lines": stats_lines(stats) if p.inspections else [], "several": len(p.inspections) > 1,
             "COLOUR_LABEL": COLOUR_LABEL, "STATUS_LABEL": STATUS_LABEL,
             "ISSUE_LABEL": ISSUE_LABEL, "FILL": FILL, "current_stage_name": current_stage_name,
             "fmt_date": fmt_date}

@@ -15,6 +15,7 @@ from xuncha_kb.track.progress_model import (
     Issue,
     Progress,
 )
+from xuncha_kb.track.statistics import Statistics, StatRow, compute_statistics
 
 SCHEMA_VERSION = 1
 
@@ -132,6 +133,18 @@ def _inspection(i: InspectionProgress) -> dict[str, Any]:
     }
 
 
+def _stat_row(r: StatRow) -> dict[str, Any]:
+    return {"key": r.key, "inspections": r.inspections, "problems": r.problems, "rects": r.rects,
+            "rects_done": r.rects_done, "rects_closed": r.rects_closed, "rate_percent": r.rate,
+            "overdue": r.overdue, "overdue_deadlines": r.overdue_deadlines, "overdue_rects": r.overdue_rects,
+            "overdue_transfers": r.overdue_transfers}
+
+
+def _statistics(s: Statistics) -> dict[str, Any]:
+    return {"by_class": dict(s.by_class), "by_round": [_stat_row(r) for r in s.by_round],
+            "by_unit": [_stat_row(r) for r in s.by_unit], "total": _stat_row(s.total)}
+
+
 def progress_dict(p: Progress) -> dict[str, object]:
     """The JSON report as plain values (str, int, None, lists and dicts of them)."""
     return {
@@ -142,6 +155,7 @@ def progress_dict(p: Progress) -> dict[str, object]:
         "portfolio": [{"round": r, "inspections": [i.name for i in items]} for r, items in p.rounds],
         "inspections": [_inspection(i) for i in p.inspections],
         "issues": [_issue(x) for x in p.issues],
+        "statistics": _statistics(compute_statistics(p)),
     }
 
 

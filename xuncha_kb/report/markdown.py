@@ -113,6 +113,17 @@ def _inspection(i: InspectionProgress) -> list[str]:
     return out
 
 
+def _statistics(p: Progress) -> list[str]:
+    from xuncha_kb.report.stats_view import stats_lines
+    from xuncha_kb.track.statistics import compute_statistics
+
+    out = ["- ## 统计分析"]
+    for title, rows in stats_lines(compute_statistics(p)):
+        out.append(f"\t- ### {title}")
+        out.extend(f"\t\t- {_safe(r)}" for r in rows)
+    return out
+
+
 def render_markdown(p: Progress) -> str:
     th = p.thresholds
     lines = [
@@ -136,6 +147,8 @@ def render_markdown(p: Progress) -> str:
                              f"逾期 {len(i.overdue)}；临期 {len(i.due_soon)}")
     for i in p.inspections:
         lines.extend(_inspection(i))
+    if p.inspections:
+        lines.extend(_statistics(p))
     if p.issues:
         lines.append(f"- ## 未归属任何巡察的任务（{len(p.issues)}）")
         for x in p.issues:

@@ -149,6 +149,18 @@ def _inspection(i: InspectionProgress, p: Progress) -> list[Line]:
     return out
 
 
+def _statistics(p: Progress) -> list[Line]:
+    from xuncha_kb.report.stats_view import stats_lines
+    from xuncha_kb.track.statistics import compute_statistics
+
+    out: list[Line] = [[("━" * 60, "dim")], [("统计分析", "bold")]]
+    for title, rows in stats_lines(compute_statistics(p)):
+        out.append([(f"  {title}", "bold")])
+        out.extend([(f"    {r}", "")] for r in rows)
+    out.append([])
+    return out
+
+
 def build_lines(p: Progress) -> list[Line]:
     th = p.thresholds
     lines: list[Line] = [[(f"{TITLE}　截至 {p.today.isoformat()}　工作流程：{p.workflow_name}", "bold")], []]
@@ -160,6 +172,7 @@ def build_lines(p: Progress) -> list[Line]:
         lines.extend(_portfolio(p))
     for i in p.inspections:
         lines.extend(_inspection(i, p))
+    lines.extend(_statistics(p))
     if p.issues:
         lines.append([(f"未归属任何巡察的任务（{len(p.issues)}）", "bold")])
         for x in p.issues:

@@ -51,6 +51,26 @@ def _sheet(wb: Any, title: str, head: tuple[str, ...], rows: list[list[Any]], hi
         ws.column_dimensions[ws.cell(row=1, column=col).column_letter].width = min(60, 4 + 2 * longest)
 
 
+STAT_HEAD = ("巡察数", "问题数", "整改事项", "已完成或已销号", "已销号", "整改率", "逾期合计", "逾期期限",
+             "逾期整改", "逾期移交")
+
+
+def _stat_sheets(wb: Any, p: Progress) -> None:
+    """统计-问题类别, 统计-轮次, 统计-被巡察单位: filters on, header frozen, 整改率 as a percentage."""
+    from xuncha_kb.track.statistics import compute_statistics
+
+    s = compute_statistics(p)
+    _sheet(wb, "统计-问题类别", ("问题类别", "问题数"), [[k, v] for k, v in s.by_class], 0)
+    for title, key, rows in (("统计-轮次", "轮次", s.by_round), ("统计-被巡察单位", "被巡察单位", s.by_unit)):
+        data: list[list[Any]] = [[r.key, r.inspections, r.problems, r.rects, r.rects_done, r.rects_closed,
+                                  r.rects_done / r.rects if r.rects else None, r.overdue, r.overdue_deadlines,
+                                  r.overdue_rects, r.overdue_transfers] for r in (*rows, s.total)]
+        _sheet(wb, title, (key, *STAT_HEAD), data, 0)
+        for row in wb[title].iter_rows(min_row=2, min_col=7, max_col=7):
+            for cell in row:
+                cell.number_format = "0%"
+
+
 def render_xlsx(p: Progress) -> bytes:
     from openpyxl import Workbook
 
@@ -89,6 +109,7 @@ def render_xlsx(p: Progress) -> bytes:
     _sheet(wb, "移交台账", TRANSFER_HEAD, transfers, hidden[1])
     _sheet(wb, "整改台账", RECT_HEAD, rects, hidden[2])
     _sheet(wb, "进度", PROGRESS_HEAD, progress, 0)
+    _stat_sheets(wb, p)
     for row in wb["进度"].iter_rows(min_row=2, min_col=8, max_col=8):
         for cell in row:
             cell.number_format = "0%"
