@@ -119,11 +119,17 @@ def ledger_item_sections(i: InspectionProgress) -> list[tuple[str, list[str]]]:
     return out
 
 
+KIND_UNIT = {"谈话": "人次", "信访": "件", "线索": "件", "其他": "项"}
+
+
 def sensitive_summary(i: InspectionProgress) -> str | None:
-    """``涉密内容：页面 1 个、标记块 3 个（只计数，不引用）`` — None when there is none."""
+    """``涉密内容（只计数，不引用）：谈话 2 人次、信访 1 件、线索 0 件；页面 1 个、标记块 3 个``
+    — None when there is none."""
     if not (i.sensitive_pages or i.sensitive_blocks):
         return None
-    return f"涉密内容：页面 {i.sensitive_pages} 个、标记块 {i.sensitive_blocks} 个（只计数，不引用）"
+    kinds = "、".join(f"{k} {n} {KIND_UNIT.get(k, '项')}" for k, n in i.sensitive_kinds)
+    return (f"涉密内容（只计数，不引用）：{kinds}；"
+            f"页面 {i.sensitive_pages} 个、标记块 {i.sensitive_blocks} 个")
 
 
 def missing_groups(i: InspectionProgress) -> list[str]:

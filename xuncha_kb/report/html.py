@@ -24,6 +24,7 @@ from xuncha_kb.report.common import (
     incomplete_draft_lines,
     ledger_lines,
     missing_groups,
+    sensitive_summary,
     wrap_label,
 )
 from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageStatus
@@ -119,6 +120,7 @@ def _context(p: Progress) -> dict[str, Any]:
             "timeline": _timeline(i, p.today), "ledger_lines": ledger_lines(i),
             "draft_lines": incomplete_draft_lines(i), "days_text": days_text,
             "missing_lines": missing_groups(i), "hard_state": hard_state,
+            "sensitive_summary": sensitive_summary(i),
         })
     from xuncha_kb.report.stats_view import stat_charts, stats_lines
     from xuncha_kb.track.statistics import compute_statistics

@@ -128,7 +128,8 @@ def _inspection(i: InspectionProgress) -> dict[str, Any]:
                                "artifact": m.artifact, "page": m.page, "reason": m.reason}
                               for m in i.missing_artifacts],
         "ledgers": _ledgers(i.ledgers),
-        "sensitive": {"pages": i.sensitive_pages, "blocks": i.sensitive_blocks},
+        "sensitive": {"pages": i.sensitive_pages, "blocks": i.sensitive_blocks,
+                      "by_kind": dict(i.sensitive_kinds)},
         "issues": [_issue(x) for x in i.issues],
     }
 

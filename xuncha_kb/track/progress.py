@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -49,9 +50,12 @@ from xuncha_kb.track.progress_model import (
     status_of,
 )
 from xuncha_kb.track.sensitive import (
+    KIND_UNITS,
     NO_SECRETS,
+    OTHER_KIND,
     SENSITIVE_PLACEHOLDER,
     Secrets,
+    sensitive_kind,
     walk_context,
 )
 from xuncha_kb.workflow.model import Activity, Stage, Workflow
@@ -103,18 +107,30 @@ def _worth_walking(page: Page, secrets: Secrets) -> bool:
                for b in page.walk())
 
 
+SensitiveCounts = tuple[int, int, tuple[tuple[str, int], ...]]
+"""(sensitive pages, marked blocks, (kind, count) for 谈话/信访/线索/其他)."""
+
+
+def _kind_counts(c: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Every main kind (0 included), then 其他 when there is any."""
+    out = [(k, c[k]) for k, _ in KIND_UNITS]
+    return tuple(out + ([(OTHER_KIND, c[OTHER_KIND])] if c[OTHER_KIND] else []))
+
+
 def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[InspectionRef], secrets: Secrets
-                   ) -> tuple[dict[str, dict[str, list[_Task]]], list[Issue], dict[str, tuple[int, int]]]:
+                   ) -> tuple[dict[str, dict[str, list[_Task]]], list[Issue], dict[str, SensitiveCounts]]:
     owner = Owner(inspections)
     known = {a.id for _, a in workflow.activities()}
     tasks: dict[str, dict[str, list[_Task]]] = {r.key: {} for r in inspections}
     issues: list[Issue] = []
     counts: dict[str, list[int]] = {r.key: [0, 0] for r in inspections}
+    kinds: dict[str, Counter[str]] = {r.key: Counter() for r in inspections}
     for page in graph.pages:
         psens = secrets.page_is_sensitive(page)
         page_owner = owner.of_page(page)
         if psens and page_owner is not None:
             counts[page_owner.key][0] += 1
+            kinds[page_owner.key][sensitive_kind(page.name, page.properties)] += 1
         if not _worth_walking(page, secrets):
             continue  # no task and nothing marked: nothing to count
         for ctx in walk_context(page, page_sensitive=psens, secrets=secrets):
@@ -123,6 +139,7 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
                 blk_owner = owner.of_block(page, b, ctx.ancestors, sole_fallback=False)
                 if blk_owner is not None:
                     counts[blk_owner.key][1] += 1
+                    kinds[blk_owner.key][sensitive_kind("", b.properties)] += 1
             if ctx.in_template or b.pre_block or cv.P_ACTIVITY not in b.properties:
                 continue
             act_id = prop_text(b.properties, cv.P_ACTIVITY)
@@ -142,7 +159,7 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
                                         file, line))
                 continue
             tasks[ref.key].setdefault(act_id, []).append(task)
-    return tasks, issues, {k: (v[0], v[1]) for k, v in counts.items()}
+    return tasks, issues, {k: (v[0], v[1], _kind_counts(kinds[k])) for k, v in counts.items()}
 
 
 def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
@@ -273,7 +290,7 @@ def _done_checks(graph: Graph, workflow: Workflow, ref: InspectionRef, stages: S
 
 
 def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, found: dict[str, list[_Task]],
-                       ledgers: Ledgers, sensitive_counts: tuple[int, int], today: dt.date,
+                       ledgers: Ledgers, sensitive_counts: SensitiveCounts, today: dt.date,
                        th: Thresholds, secrets: Secrets = NO_SECRETS) -> InspectionProgress:
     dates = milestone_dates(workflow.milestones, ref.page.properties)
     names = {m.id: m.name for m in workflow.milestones}
@@ -296,7 +313,8 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
         missing_artifacts=tuple(missing), ledgers=ledgers, issues=tuple(issues),
         pending_deadlines=tuple(tally.pending), hard_deadlines=tuple(tally.hard),
         sensitive_pages=sensitive_counts[0],
-        sensitive_blocks=sensitive_counts[1], people=ref.people, yellow_days=th.yellow_days,
+        sensitive_blocks=sensitive_counts[1], sensitive_kinds=sensitive_counts[2], people=ref.people,
+        yellow_days=th.yellow_days,
     )
 
 

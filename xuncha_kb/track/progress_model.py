@@ -172,6 +172,7 @@ class InspectionProgress:
     hard_deadlines: tuple[HardDeadline, ...] = ()  # every hard rule of the workflow, in workflow order
     sensitive_pages: int = 0
     sensitive_blocks: int = 0
+    sensitive_kinds: tuple[tuple[str, int], ...] = ()  # (谈话/信访/线索/其他, count): counts only
     people: tuple[tuple[str, str], ...] = ()  # registered names → role (for --redact names only)
     yellow_days: int = 20
 
