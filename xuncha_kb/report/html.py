@@ -8,6 +8,7 @@ splitting a chart across pages.  Jinja2 is imported lazily; autoescaping is on.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,25 @@ def _points(i: InspectionProgress) -> list[dict[str, Any]]:
     return items
 
 
+TICK_LABEL_W = 52  # a "2026-07" label at font-size 10, with a gap
+
+
+def _ticks(lo: dt.date, hi: dt.date, x_of: Callable[[dt.date], float]) -> list[dict[str, Any]]:
+    """Month lines from ``lo`` to ``hi``; a month's label only where it cannot run into the
+    previous label or past the chart (its line is drawn anyway)."""
+    ticks: list[dict[str, Any]] = []
+    last = -float(TICK_LABEL_W)
+    cur: dt.date | None = dt.date(lo.year, lo.month, 1)
+    while cur is not None and cur <= hi:
+        if cur >= lo:
+            x = round(x_of(cur), 1)
+            fits = x - last >= TICK_LABEL_W and x + TICK_LABEL_W / 2 <= CHART_W
+            ticks.append({"x": x, "label": f"{cur.year}-{cur.month:02d}" if fits else ""})
+            last = x if fits else last
+        cur = _next_month(cur)
+    return ticks
+
+
 def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
     items = _points(i)
     if not items:
@@ -101,12 +121,7 @@ def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
         it["y"] = y + (len(it["lines"]) - 1) * line_h // 2
         it["right"] = it["x"] > (left + right) / 2  # the note goes left of a marker on the right half
         y += len(it["lines"]) * line_h + 10
-    ticks = []
-    cur: dt.date | None = dt.date(lo.year, lo.month, 1)
-    while cur is not None and cur <= hi:
-        if cur >= lo:
-            ticks.append({"x": round(x_of(cur), 1), "label": f"{cur.year}-{cur.month:02d}"})
-        cur = _next_month(cur)
+    ticks = _ticks(lo, hi, x_of)
     return {"w": CHART_W, "h": y + 12, "points": items, "ticks": ticks, "axis_l": left, "axis_r": right,
             "line_h": line_h, "today_x": round(x_of(today), 1), "today": today.isoformat(),
             "label_w": LABEL_W}

@@ -45,7 +45,8 @@ def bar_chart(title: str, rows: list[tuple[str, float, str]], maximum: float, fi
         w = round(track * value / maximum, 1) if maximum else 0
         tspans = "".join(f'<tspan x="0" dy="{0 if n == 0 else 15}">{escape(t)}</tspan>'
                          for n, t in enumerate(lines))
-        parts.append(f'<text class="chart-label" x="0" y="{y + 15}" font-size="12">{tspans}</text>'
+        parts.append(f'<text class="chart-label" data-room="{label_w - 4}" x="0" y="{y + 15}" font-size="12">'
+                     f'{tspans}</text>'
                      f'<rect x="{label_w}" y="{y + 2}" width="{track}" height="18" rx="3" fill="#eeeeee"/>'
                      f'<rect x="{label_w}" y="{y + 2}" width="{w}" height="18" rx="3" fill="{fill}"/>'
                      f'<text x="{label_w + track + 8}" y="{y + 15}" font-size="12">{escape(shown)}</text>')
