@@ -129,13 +129,21 @@ def _no(x: DraftItem) -> str:
     return x.number or x.page
 
 
+def _at(x: DraftItem) -> str:
+    """Where a 底稿's properties are: its file and the line of the property block."""
+    return f"{x.file}:{x.props_in_block or 1}"
+
+
 def ledger_findings(lg: Ledgers) -> list[str]:
     """What the ledgers still lack, each naming the page or file:line."""
     d = lg.drafts
-    out = [f"底稿 {x.number or x.page} 缺少：{'、'.join(x.missing)}" for x in d.incomplete]
-    out += [f"底稿编号 {num} 被 {len(pages)} 份底稿重复使用" for num, pages in d.duplicate_numbers]
-    out += [f"底稿 {_no(x)} 的问题概要列出多个事项（一事一底稿）" for x in d.items if x.several_matters]
-    out += [f"底稿 {_no(x)} 的问题类别「{x.problem_class}」不在 巡察问题分类 中（{x.file}）"
+    files = {x.page: _at(x) for x in d.items}
+    out = [f"底稿 {_no(x)} 缺少：{'、'.join(x.missing)}（{_at(x)}）" for x in d.incomplete]
+    out += [f"底稿编号 {num} 被 {len(pages)} 份底稿重复使用（{'、'.join(files.get(p, p) for p in pages)}）"
+            for num, pages in d.duplicate_numbers]
+    out += [f"底稿 {_no(x)} 的问题概要列出多个事项（一事一底稿）（{_at(x)}）"
+            for x in d.items if x.several_matters]
+    out += [f"底稿 {_no(x)} 的问题类别「{x.problem_class}」不在 巡察问题分类 中（{_at(x)}）"
             for x in d.unknown_classes]
     out += [f"底稿 {_no(x)} 的属性写在第一个块里（{x.file}:{x.props_in_block}）：Logseq 把它们读作"
             "块属性而非页面属性；已按底稿计入，建议去掉该块开头的“- ”，让属性成为页面属性"
