@@ -172,8 +172,20 @@ def test_ledgers_from_files(runner, g: Path) -> None:  # type: ignore[no-untyped
     assert lg["drafts"]["count"] == 3
     assert lg["drafts"]["by_status"] == {"审核中": 1, "已定稿": 2}
     assert lg["drafts"]["incomplete"] == [f"{A}/底稿/002"]
-    assert [r["recipient"] for r in lg["transfers"]["by_recipient"]] == ["干部人事部", "被巡察单位"]
+    recipients = [r["recipient"] for r in lg["transfers"]["by_recipient"]]
+    assert recipients == ["干部人事部", "有关部门", "被巡察单位"]
     assert lg["rectifications"]["closed"] == 1
+    assert lg["drafts"]["by_class"] == {"作风问题": 1, "党的领导弱化": 1, "廉洁纪律": 1}
+    assert lg["drafts"]["unknown_classes"] == [f"{A}/底稿/003"]  # 作风问题 is not on the taxonomy
+    rects = {x["title"]: x for x in lg["rectifications"]["items"]}
+    assert rects["财务报销不规范"]["loop_gaps"] == ["已销号但缺少销号日期"]
+    assert rects["会议记录缺失"]["immediate"] is True and rects["会议记录缺失"]["phase"] == "更新"
+    assert lg["rectifications"]["rate_percent"] == 66  # 已完成 + 已销号 = 2 of 3
+    transfers = {x["title"]: x for x in lg["transfers"]["items"]}
+    assert transfers["资产处置不规范"]["limit"] == "2026-07-01"  # 移交日期 2026-04-01 + 3 months
+    late = transfers["资产处置不规范"]
+    assert late["limit_default"] is True and late["colour"] == "red"
+    assert transfers["培训经费使用问题"]["colour"] is None  # fed back: no warning any more
     assert lg["report_problems"] == 3
     assert [u["title"] for u in lg["uncited_problems"]] == ["问题3：选人用人程序不规范"]
     # citing a 底稿 from the problem clears it

@@ -138,7 +138,24 @@ def test_redact_names_replaces_registered_names(runner, secret_graph: Path, fmt:
     out = _invoke(runner, str(secret_graph), "--format", fmt, "--redact", "names").output
     for name in ("ZQXNAME", "张三", "李四", "王五"):
         assert name not in out, name
-    assert "组员A" in out and MARK not in out
+    assert "某某A" in out and MARK not in out
+    assert "组长：组长" not in out and "组员：组员" not in out  # role-aware: 组长：某某, not 组长：组长
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_redact_scrubs_phones_and_id_numbers_and_names_after_a_role(runner, secret_graph: Path,  # type: ignore[no-untyped-def]
+                                                                    fmt: str) -> None:
+    rect = secret_graph / "pages" / (f"{A}/整改台账".replace("/", "___") + ".md")
+    with rect.open("a", encoding="utf-8") as fh:
+        fh.write("- 组长：张三 13812345678 010-87654321 110101199003071234\n"
+                 "  整改状态:: 整改中\n")
+    plain = _invoke(runner, str(secret_graph), "--format", fmt).output
+    assert "13812345678" in plain and "110101199003071234" in plain
+    out = _invoke(runner, str(secret_graph), "--format", fmt, "--redact", "names").output
+    for secret in ("13812345678", "010-87654321", "110101199003071234", "张三"):
+        assert secret not in out, secret
+    if fmt in ("text", "md", "json"):
+        assert "组长：某某" in out and "［电话］" in out and "［身份证号］" in out
 
 
 # --- round two: the defects 3 and 4, on a copy of examples/graph ----------------------

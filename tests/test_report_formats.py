@@ -40,7 +40,8 @@ def test_html_is_self_contained_with_charts(runner, g: Path) -> None:  # type: i
     # no network: no scripts, no external stylesheets/images/fonts
     assert "<script" not in html and "<link" not in html and "@import" not in html and "url(" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
-    assert html.count("<svg") == 2 * 2  # stage chart + timeline for each of the two inspections
+    # stage chart + timeline for each of the two inspections, then 7 statistics charts
+    assert html.count("<svg") == 2 * 2 + 7 and html.count('class="stat-chart"') == 7
     assert 'aria-label="阶段进度"' in html and 'aria-label="期限时间轴"' in html
     assert "@media print" in html
     assert "2026-08-10" in html  # the 整改情况报告 due date is on the timeline
@@ -93,12 +94,33 @@ def test_xlsx_ledgers_read_back(runner, g: Path, tmp_path: Path) -> None:  # typ
     dg2 = drafts[2]
     assert dg2[10] == "证据" and dg2[11] == "组长审批"
     transfers = list(wb["移交台账"].iter_rows(values_only=True))
-    assert {(t[3], t[4]) for t in transfers[1:]} == {("干部人事部", "已移交"), ("被巡察单位", "待移交")}
+    assert {(t[3], t[4]) for t in transfers[1:]} == {("干部人事部", "已移交"), ("被巡察单位", "待移交"),
+                                                    ("有关部门", "已移交"), ("有关部门", "已反馈")}
     rects = list(wb["整改台账"].iter_rows(values_only=True))
     by_title = {x[2]: x for x in rects[1:]}
     assert by_title["财务报销不规范"][8] == "是"  # 销号
     assert by_title["落实主体责任不到位"][7] == "红"  # 整改时限 2026-08-01, 7 days left
     assert by_title["落实主体责任不到位"][6] == 7
+    head = list(rects[0])
+    row = by_title["财务报销不规范"]
+    assert [row[head.index(k)] for k in ("整改措施", "责任单位", "佐证材料", "销号审核人", "闭环缺项")] == [
+        "清理 2025 年报销凭证，退回不合规款项", "财务部", "退款凭证", "张三", "已销号但缺少销号日期"]
+    assert by_title["会议记录缺失"][head.index("立行立改")] == "是"
+    dhead = drafts[0]
+    assert all(k in dhead for k in ("问题类别", "证据", "政策依据", "承办人", "副组长审核", "组长审批"))
+    dg1 = drafts[1]
+    assert [dg1[dhead.index(k)] for k in ("问题类别", "分类组", "承办人", "副组长审核", "组长审批")] == [
+        "党的领导弱化", "三大问题", "李四", "王五", "张三"]
+    assert drafts[2][dhead.index("政策依据")] == "《中国共产党纪律处分条例》"
+    thead = list(transfers[0])
+    by_t = {t[2]: t for t in transfers[1:]}
+    limit = by_t["资产处置不规范"][thead.index("办理时限")]
+    assert limit is not None and limit.date().isoformat() == "2026-07-01"
+    assert by_t["资产处置不规范"][thead.index("预警")] == "红"
+    assert by_t["培训经费使用问题"][thead.index("办理结果")] == "已责令整改并通报"
+    for name in ("底稿台账", "移交台账", "整改台账"):
+        ws = wb[name]
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
     progress = list(wb["进度"].iter_rows(values_only=True))
     rows = {(p[0], p[4], p[5], p[6]) for p in progress}
     assert ("巡察/2026年第一轮/某某集团有限公司", "巡察准备", 12, 12) in rows

@@ -10,6 +10,7 @@ there is a bug in the generator, reported as an internal error (exit 1) with not
 
 from __future__ import annotations
 
+import datetime as _dt
 import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -216,7 +217,7 @@ def plan_inspection(root: Path, facts: InspectionFacts,
                     workflow_file: str | Path | None = None) -> ScaffoldRun:
     graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
-    sc = _checked(scaffold_inspection(workflow, facts, graph.config), graph.config)
+    sc = _checked(scaffold_inspection(workflow, facts, graph.config, today=_dt.date.today()), graph.config)
     plan = facts_conflict(graph, workflow, facts, sc, _plan(root, graph, sc))
     return ScaffoldRun(graph, workflow, sc, plan)
 

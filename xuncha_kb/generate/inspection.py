@@ -27,7 +27,7 @@ Templates contain no task markers, so progress never counts them.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from xuncha_kb.errors import InputError
 from xuncha_kb.generate.facts import (
@@ -53,7 +53,7 @@ from xuncha_kb.generate.pages import (
 from xuncha_kb.logseq.render import BlockSpec, PageSpec
 from xuncha_kb.model import QUERY_OPEN_MARKERS, GraphConfig
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.workflow.model import Activity, Workflow
+from xuncha_kb.workflow.model import Activity, Stage, Workflow
 
 _OPEN_TASKS = " ".join(QUERY_OPEN_MARKERS)
 
@@ -171,16 +171,35 @@ def _overview(ctx: InspectionContext) -> PageSpec:
     return PageSpec(ctx.name, tuple(props), tuple(blocks))
 
 
+def _overdue_stages(stages: Sequence[Stage], dates: Mapping[str, _dt.date], today: _dt.date | None
+                    ) -> frozenset[str]:
+    """Ids of the stages with a deadline before ``today`` (all activities are open when generated)."""
+    if today is None:
+        return frozenset()
+    from xuncha_kb.track.deadlines import add_offset
+
+    out = set()
+    for s in stages:
+        for a in s.activities:
+            anchor = dates.get(a.deadline.anchor) if a.deadline else None
+            due = add_offset(anchor, a.deadline.offset) if anchor and a.deadline else None
+            if due is not None and due < today:
+                out.add(s.id)
+    return frozenset(out)
+
+
 def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
                         config: GraphConfig | None = None, *,
                         dates: Mapping[str, _dt.date] | None = None,
-                        name: str | None = None, uuids: Mapping[str, str] | None = None) -> Scaffold:
+                        name: str | None = None, uuids: Mapping[str, str] | None = None,
+                        today: _dt.date | None = None) -> Scaffold:
     """Every file of a new inspection (pure).
 
     ``dates`` (milestone id → date) adds milestone dates beyond the facts' 进驻日/撤离日, and
     ``name`` the overview page's name as it stands in the graph; sync regenerates an existing
     inspection with both, and with ``uuids`` (activity id → the block id its task already has,
-    e.g. a task scaffolded under an older definition's activity id).
+    e.g. a task scaffolded under an older definition's activity id).  ``today`` marks the
+    whiteboard's stages that already have an overdue deadline, as sync would (None: none is marked).
     """
     from xuncha_kb.generate.whiteboard import stage_whiteboard
 
@@ -199,6 +218,7 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
     wb_title = ctx.sub(cv.PAGE_WHITEBOARD)
     files.append(GeneratedFile(wb_title, whiteboard_relpath(wb_title, config), "whiteboard",
                                stage_whiteboard(wb_title, [(ctx.stage_page(s), s) for s in stages],
-                                                seed=name, created=facts.entry)))
+                                                seed=name, created=facts.entry,
+                                                overdue=_overdue_stages(stages, all_dates, today))))
     return Scaffold(name, tuple(files), sum(len(s.activities) for s in stages))
 

@@ -96,6 +96,10 @@ def _draft_ledger(ctx: InspectionContext) -> PageSpec:
             BlockSpec("必填：" + "、".join(cv.DRAFT_REQUIRED) + "；三审：" + " → ".join(cv.DRAFT_SIGNOFF)
                       + "，审核人填写姓名和日期。"),
             BlockSpec("状态：" + " / ".join(cv.DRAFT_STATUSES) + "。"),
+            BlockSpec(f"{cv.DRAFT_CLASS}：从 {ref(cv.PAGE_TAXONOMY)} 中选一项（默认分类为三大问题："
+                      "党的领导弱化 / 党的建设缺失 / 全面从严治党不力；问题线索按六大纪律）。"
+                      "该页不存在时使用内置默认分类；"
+                      "在图谱中建立该页即可增删类别，报告按该页统计。"),
         ], gen="guide:底稿"),
         heading("底稿一览", [
             BlockSpec(draft_query, properties=(("query-properties", "[:page :编号 :问题概要 :定性 :状态]"),)),
@@ -109,13 +113,18 @@ def _transfer_ledger(ctx: InspectionContext) -> PageSpec:
     """移交台账: what is handed over to whom."""
     insp = ctx.name
     transfer_item = BlockSpec("移交事项（一句话概括）", properties=(
-        (cv.TRANSFER_TO, ""), (cv.TRANSFER_STATUS, "待移交"), (cv.TRANSFER_DATE, ""), (cv.CITES_DRAFT, ""),
+        (cv.TRANSFER_TO, ""), (cv.TRANSFER_STATUS, "待移交"), (cv.TRANSFER_DATE, ""), (cv.TRANSFER_LIMIT, ""),
+        (cv.TRANSFER_RESULT, ""), (cv.TRANSFER_FEEDBACK, ""), (cv.CITES_DRAFT, ""),
         (cv.P_INSPECTION, ref(insp))))
     return PageSpec(ctx.sub(cv.PAGE_TRANSFER_LEDGER), (
         (cv.P_TYPE, ref(cv.TYPE_TRANSFER_LEDGER)), (cv.P_INSPECTION, ref(insp))), (
         heading("说明", [
             BlockSpec("每项移交一个块，写明 移交对象::（纪检部 / 干部人事部 / 被巡察单位 / 有关部门）、"
                       "移交状态::（待移交 / 已移交 / 已反馈）、移交日期:: 和所依据的 底稿::。"),
+            BlockSpec(f"{cv.TRANSFER_LIMIT}::（YYYY-MM-DD）不填时按 {cv.TRANSFER_DATE} 后 3 个月计算"
+                      "（接收部门应在 3 个月内反馈办理情况），临近或逾期时报告预警；"
+                      f"收到反馈后填写 {cv.TRANSFER_RESULT}:: 和 {cv.TRANSFER_FEEDBACK}::，"
+                      "并把 移交状态:: 改为 已反馈。"),
             BlockSpec("问题线索移交纪检部的条目请加 密级:: 内部 —— 报告只计数，不引用内容。"),
         ], gen="guide:移交"),
         *(heading(f"向{who}移交") for who in ("被巡察单位", "纪检部", "干部人事部", "有关部门")),
@@ -133,14 +142,20 @@ def _rect_ledger(ctx: InspectionContext) -> PageSpec:
     rect_guide = [BlockSpec(f"{a.name}：{rule_text(ctx.workflow, a)}。截止日在 {ref(insp)} 填写 "
                             f"{fb.name if fb else cv.MILESTONE_FEEDBACK} 后确定。") for a in rect_rules]
     rect_item = BlockSpec("整改问题（一句话概括）", properties=(
-        (cv.RECT_STATUS, "未启动"), (cv.RECT_OWNER, ""), (cv.RECT_DUE, ""), (cv.RECT_DRAFT, ""),
+        (cv.RECT_MEASURE, ""), (cv.RECT_UNIT, ""), (cv.RECT_OWNER, ""), (cv.RECT_DUE, ""),
+        (cv.RECT_IMMEDIATE, "否"), (cv.RECT_STATUS, "未启动"), (cv.RECT_EVIDENCE, ""),
+        (cv.RECT_REVIEWER, ""), (cv.RECT_CLOSED_ON, ""), (cv.RECT_DRAFT, ""),
         (cv.P_INSPECTION, ref(insp))))
     return PageSpec(ctx.sub(cv.PAGE_RECT_LEDGER), (
         (cv.P_TYPE, ref(cv.TYPE_RECT_LEDGER)), (cv.P_INSPECTION, ref(insp))), (
         heading("说明", [
             *rect_guide,
-            BlockSpec("反馈意见中的每个问题一个块：整改状态::（未启动 / 整改中 / 已完成 / 已销号 / "
-                      "长期整改）、责任人::、整改时限::（YYYY-MM-DD）、底稿::。"),
+            BlockSpec("反馈意见中的每个问题一个块（建账）：整改措施::、责任单位::、责任人::、"
+                      "整改时限::（YYYY-MM-DD）、立行立改::（是 / 否）、整改状态::（"
+                      + " / ".join(cv.RECT_STATUSES) + "）、佐证材料::、底稿::。"),
+            BlockSpec("整改推进中随时更新 整改状态:: 和 佐证材料::（更新）；审核通过后改为 已销号，并填写 "
+                      "销号审核人:: 和 销号日期::（销号）。"
+                      "报告统计整改率（已完成和已销号的占比）并提示缺项。"),
         ], gen="guide:整改"),
         heading("整改事项"),
         _template(f"整改事项（{ctx.facts.round}·{ctx.facts.unit}）", "整改事项模板（用 /Template 插入）",

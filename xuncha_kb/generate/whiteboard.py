@@ -106,9 +106,22 @@ def _position(i: int) -> tuple[float, float]:
     return (_X0 + col * (_BOX_W + _GAP), _Y0 + row * (_BOX_H + _GAP))
 
 
+NOT_STARTED = "未开始"  # report.labels.STAGE_LABEL["not_started"]: what sync writes on an untouched stage
+OVERDUE_NOTE = "（有逾期）"
+OVERDUE_FILL = "red"
+
+
+def stage_look(position: int, stage: Stage, overdue: bool) -> tuple[str, str]:
+    """(label, fill) of a fresh stage box — every activity still open — exactly as sync's
+    refresh labels it, so the board scaffold writes is current from the start."""
+    label = f"{position}. {stage.name}\n0/{len(stage.activities)} {NOT_STARTED}"
+    return (label + OVERDUE_NOTE, OVERDUE_FILL) if overdue else (label, "")
+
+
 def stage_whiteboard(title: str, stages: Sequence[tuple[str, Stage]], *, seed: str,
-                     created: _dt.date | None = None) -> str:
-    """EDN text of a whiteboard titled ``title`` with one box per ``(stage page, stage)``."""
+                     created: _dt.date | None = None, overdue: frozenset[str] = frozenset()) -> str:
+    """EDN text of a whiteboard titled ``title`` with one box per ``(stage page, stage)``;
+    the stages in ``overdue`` (ids) show red with 有逾期, as sync shows them."""
     page_id = _id(seed, "page")
     day = created or _FALLBACK_DAY
     stamp = int(_dt.datetime(day.year, day.month, day.day, tzinfo=_dt.UTC).timestamp() * 1000)
@@ -125,9 +138,9 @@ def stage_whiteboard(title: str, stages: Sequence[tuple[str, Stage]], *, seed: s
         box_id = _id(seed, f"stage:{stage.id}")
         box_ids.append(box_id)
         box = _common(box_id, page_id, "box", len(shapes), _position(i))
-        box.update({_k("size"): [_BOX_W, _BOX_H], _k("borderRadius"): 8,
-                    _k("label"): f"{i + 1}. {stage.name}\n{len(stage.activities)} 项活动",
-                    _k("refs"): [page_name]})
+        label, fill = stage_look(i + 1, stage, stage.id in overdue)
+        box.update({_k("size"): [_BOX_W, _BOX_H], _k("borderRadius"): 8, _k("label"): label,
+                    _k("fill"): fill, _k("stroke"): fill, _k("refs"): [page_name]})
         shapes.append(box)
     for i in range(len(box_ids) - 1):
         line_id = _id(seed, f"arrow:{i}")

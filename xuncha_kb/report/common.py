@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+from xuncha_kb.report import ledger_view
 from xuncha_kb.report.labels import COLOUR_LABEL, STAGE_LABEL, STATUS_LABEL
-from xuncha_kb.track.progress_model import Deadline, InspectionProgress, Progress
+from xuncha_kb.track.progress_model import Deadline, HardDeadline, InspectionProgress, Progress
 
 __all__ = ["COLOUR_LABEL", "STAGE_LABEL", "STATUS_LABEL"]
 
@@ -28,6 +29,23 @@ def fmt_date(d: dt.date | None) -> str:
 def width(s: str) -> int:
     """Display width in a terminal: CJK characters take two columns."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def wrap_label(text: str, cells: int) -> list[str]:
+    """``text`` cut into lines of at most ``cells`` display columns (CJK counts two): labels
+    wrap, they are never shortened."""
+    lines: list[str] = []
+    cur, used = "", 0
+    for ch in text:
+        w = width(ch)
+        if cur and used + w > cells:
+            lines.append(cur)
+            cur, used = "", 0
+        cur += ch
+        used += w
+    if cur or not lines:
+        lines.append(cur)
+    return lines
 
 
 def pad(s: str, n: int) -> str:
@@ -54,6 +72,20 @@ def deadline_line(d: Deadline) -> str:
             f"　依据：{basis}{soft}")
 
 
+def hard_state(h: HardDeadline) -> str:
+    """``截止 2026-10-15（剩余 80 天）`` / ``截止 2026-10-15（已完成）`` / ``待填写反馈意见签收日后计算``."""
+    d = h.deadline
+    if d is None:
+        return f"{h.missing or '日期待定'}后自动计算"
+    state = STATUS_LABEL[d.status] if d.closed else days_text(d)
+    return f"截止 {fmt_date(d.due)}（{state}）"
+
+
+def hard_deadline_line(h: HardDeadline) -> str:
+    """One hard deadline with its source, shown whatever its colour."""
+    return f"{h.activity_id} {h.activity_name}　{hard_state(h)}　来源：{h.basis}"
+
+
 def current_stage_name(i: InspectionProgress) -> str:
     cur = i.current_stage
     return cur.name if cur else "全部完成"
@@ -64,56 +96,40 @@ def headline(i: InspectionProgress) -> str:
             f"　逾期 {len(i.overdue)}　临期 {len(i.due_soon)}")
 
 
-def counts_text(pairs: tuple[tuple[str, int], ...]) -> str:
-    return "、".join(f"{k} {v}" for k, v in pairs) if pairs else "无"
-
-
 def ledger_lines(i: InspectionProgress) -> list[str]:
-    """The ledger summary lines shared by text and md."""
-    lg = i.ledgers
-    d = lg.drafts
-    out = []
-    line = f"底稿 {d.count} 份（{counts_text(d.by_status)}）"
-    if d.incomplete:
-        line += f"；缺必填项 {len(d.incomplete)} 份"
-    unsigned = sum(1 for x in d.items if x.unsigned)
-    if unsigned:
-        line += f"；三审未签 {unsigned} 份"
-    if d.one_matter_problems:
-        line += f"；不符合一事一底稿 {len(d.one_matter_problems)} 份"
-    if d.sensitive_count:
-        line += f"；其中涉密 {d.sensitive_count} 份仅计数"
-    out.append(line)
-    t = lg.transfers
-    parts = [f"{r} {n}（{counts_text(st)}）" for r, n, st in t.by_recipient]
-    out.append(f"移交 {t.count} 项" + ("：" + "；".join(parts) if parts else ""))
-    r = lg.rectifications
-    red = sum(1 for x in r.items if x.colour == "red")
-    line = f"整改 {r.count} 项（{counts_text(r.by_status)}），已销号 {r.closed}"
-    if red:
-        line += f"，整改时限红色预警 {red} 项"
-    if r.sensitive_count:
-        line += f"，涉密 {r.sensitive_count} 项仅计数"
-    out.append(line)
-    uncited = len(lg.uncited_problems) + lg.uncited_sensitive
-    out.append(f"巡察情况报告列出问题 {lg.report_problems} 个，未引用底稿 {uncited} 个")
-    return out
+    """The ledger summary lines shared by text, md and html."""
+    return ledger_view.ledger_lines(i.ledgers)
 
 
 def incomplete_draft_lines(i: InspectionProgress) -> list[str]:
+    """The ledgers' findings (named for what it first held: the 底稿 lint)."""
+    return ledger_view.ledger_findings(i.ledgers)
+
+
+def ledger_item_sections(i: InspectionProgress) -> list[tuple[str, list[str]]]:
+    """(heading, one line per item) for the 整改 and 移交 items a report lists."""
+    lg = i.ledgers
     out = []
-    for x in i.ledgers.drafts.incomplete:
-        out.append(f"底稿 {x.number or x.page} 缺少：{'、'.join(x.missing)}")
-    for num, pages in i.ledgers.drafts.duplicate_numbers:
-        out.append(f"底稿编号 {num} 被 {len(pages)} 份底稿重复使用")
-    for x in i.ledgers.drafts.items:
-        if x.several_matters:
-            out.append(f"底稿 {x.number or x.page} 的问题概要列出多个事项（一事一底稿）")
-    for u in i.ledgers.uncited_problems:
-        out.append(f"报告问题未引用底稿：{u.title}（{u.file}:{u.line}）")
-    if i.ledgers.uncited_sensitive:
-        out.append(f"涉密的报告问题未引用底稿 {i.ledgers.uncited_sensitive} 个（仅计数）")
+    if lg.rectifications.items:
+        out.append((f"整改事项（{len(lg.rectifications.items)}）",
+                    [ledger_view.rect_item_line(x) for x in lg.rectifications.items]))
+    if lg.transfers.items:
+        out.append((f"移交事项（{len(lg.transfers.items)}）",
+                    [ledger_view.transfer_item_line(x) for x in lg.transfers.items]))
     return out
+
+
+KIND_UNIT = {"谈话": "人次", "信访": "件", "线索": "件", "其他": "项"}
+
+
+def sensitive_summary(i: InspectionProgress) -> str | None:
+    """``涉密内容（只计数，不引用）：谈话 2 人次、信访 1 件、线索 0 件；页面 1 个、标记块 3 个``
+    — None when there is none."""
+    if not (i.sensitive_pages or i.sensitive_blocks):
+        return None
+    kinds = "、".join(f"{k} {n} {KIND_UNIT.get(k, '项')}" for k, n in i.sensitive_kinds)
+    return (f"涉密内容（只计数，不引用）：{kinds}；"
+            f"页面 {i.sensitive_pages} 个、标记块 {i.sensitive_blocks} 个")
 
 
 def missing_groups(i: InspectionProgress) -> list[str]:

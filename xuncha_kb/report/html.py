@@ -8,6 +8,7 @@ splitting a chart across pages.  Jinja2 is imported lazily; autoescaping is on.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,12 @@ from xuncha_kb.report.common import (
     current_stage_name,
     days_text,
     fmt_date,
+    hard_state,
     incomplete_draft_lines,
     ledger_lines,
     missing_groups,
+    sensitive_summary,
+    wrap_label,
 )
 from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageStatus
 
@@ -60,42 +64,67 @@ def _next_month(day: dt.date) -> dt.date | None:
     return dt.date(day.year, day.month + 1, 1)
 
 
-def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
+def _points(i: InspectionProgress) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for m in i.milestones:
         if m.date:
             items.append({"date": m.date, "label": f"{m.name}", "fill": FILL["blue"], "shape": "diamond",
-                          "note": fmt_date(m.date)})
+                          "note": fmt_date(m.date), "kind": "milestone"})
     for d in i.deadlines:
         fill = FILL["grey"] if d.closed else FILL[d.colour]
         note = f"{fmt_date(d.due)}　{STATUS_LABEL[d.status] if d.closed else days_text(d)}"
+        hard = d.kind == "hard"
         items.append({"date": d.due, "label": f"{d.activity_id} {d.activity_name}", "fill": fill,
-                      "shape": "circle", "note": note})
+                      "shape": "square" if hard else "circle", "kind": "hard" if hard else "soft",
+                      "note": ("硬性　" if hard else "参考　") + note})
+    items.sort(key=lambda x: (x["date"], x["label"]))
+    return items
+
+
+TICK_LABEL_W = 52  # a "2026-07" label at font-size 10, with a gap
+
+
+def _ticks(lo: dt.date, hi: dt.date, x_of: Callable[[dt.date], float]) -> list[dict[str, Any]]:
+    """Month lines from ``lo`` to ``hi``; a month's label only where it cannot run into the
+    previous label or past the chart (its line is drawn anyway)."""
+    ticks: list[dict[str, Any]] = []
+    last = -float(TICK_LABEL_W)
+    cur: dt.date | None = dt.date(lo.year, lo.month, 1)
+    while cur is not None and cur <= hi:
+        if cur >= lo:
+            x = round(x_of(cur), 1)
+            fits = x - last >= TICK_LABEL_W and x + TICK_LABEL_W / 2 <= CHART_W
+            ticks.append({"x": x, "label": f"{cur.year}-{cur.month:02d}" if fits else ""})
+            last = x if fits else last
+        cur = _next_month(cur)
+    return ticks
+
+
+def _timeline(i: InspectionProgress, today: dt.date) -> dict[str, Any] | None:
+    items = _points(i)
     if not items:
         return None
-    items.sort(key=lambda x: (x["date"], x["label"]))
     lo = _shifted(min(min(x["date"] for x in items), today), -7)
     hi = _shifted(max(max(x["date"] for x in items), today), 7)
     span = max(1, (hi - lo).days)
-    track = CHART_W - LABEL_W - 10
-    row = 24
+    left, right = LABEL_W + 10, CHART_W - 20  # the axis: every marker and today lie on it
+    line_h, top = 15, 34
 
     def x_of(day: dt.date) -> float:
-        return float(LABEL_W + track * (day - lo).days / span)
+        return float(left + (right - left) * (day - lo).days / span)
 
-    for n, it in enumerate(items):
+    y = top
+    for it in items:
         it["x"] = round(x_of(it["date"]), 1)
-        it["y"] = 30 + n * row
-        label = it["label"]
-        it["short"] = label if len(label) <= 18 else label[:17] + "…"
-    ticks = []
-    cur: dt.date | None = dt.date(lo.year, lo.month, 1)
-    while cur is not None and cur <= hi:
-        if cur >= lo and x_of(cur) < CHART_W - 50:
-            ticks.append({"x": round(x_of(cur), 1), "label": f"{cur.year}-{cur.month:02d}"})
-        cur = _next_month(cur)
-    return {"w": CHART_W, "h": 30 + len(items) * row + 10, "points": items, "ticks": ticks,
-            "today_x": round(x_of(today), 1), "today": today.isoformat(), "label_w": LABEL_W}
+        it["lines"] = wrap_label(it["label"], LABEL_W // 7)
+        it["text_y"] = y + 4
+        it["y"] = y + (len(it["lines"]) - 1) * line_h // 2
+        it["right"] = it["x"] > (left + right) / 2  # the note goes left of a marker on the right half
+        y += len(it["lines"]) * line_h + 10
+    ticks = _ticks(lo, hi, x_of)
+    return {"w": CHART_W, "h": y + 12, "points": items, "ticks": ticks, "axis_l": left, "axis_r": right,
+            "line_h": line_h, "today_x": round(x_of(today), 1), "today": today.isoformat(),
+            "label_w": LABEL_W}
 
 
 def _context(p: Progress) -> dict[str, Any]:
@@ -105,9 +134,16 @@ def _context(p: Progress) -> dict[str, Any]:
             "i": i, "current": current_stage_name(i), "stage_chart": _stage_chart(i),
             "timeline": _timeline(i, p.today), "ledger_lines": ledger_lines(i),
             "draft_lines": incomplete_draft_lines(i), "days_text": days_text,
-            "missing_lines": missing_groups(i),
+            "missing_lines": missing_groups(i), "hard_state": hard_state,
+            "sensitive_summary": sensitive_summary(i),
         })
-    return {"p": p, "title": TITLE, "inspections": inspections, "several": len(p.inspections) > 1,
+    from xuncha_kb.report.stats_view import stat_charts, stats_lines
+    from xuncha_kb.track.statistics import compute_statistics
+
+    stats = compute_statistics(p)
+    return {"p": p, "title": TITLE, "inspections": inspections, "stats": stats,
+            "stat_charts": stat_charts(stats) if p.inspections else [],
+            "stat_lines": stats_lines(stats) if p.inspections else [], "several": len(p.inspections) > 1,
             "COLOUR_LABEL": COLOUR_LABEL, "STATUS_LABEL": STATUS_LABEL,
             "ISSUE_LABEL": ISSUE_LABEL, "FILL": FILL, "current_stage_name": current_stage_name,
             "fmt_date": fmt_date}

@@ -15,9 +15,12 @@ from xuncha_kb.report.common import (
     current_stage_name,
     deadline_line,
     fmt_date,
+    hard_deadline_line,
     incomplete_draft_lines,
+    ledger_item_sections,
     ledger_lines,
     missing_groups,
+    sensitive_summary,
 )
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.progress_model import InspectionProgress, Progress
@@ -34,7 +37,7 @@ def _safe(text: str) -> str:
     return text
 
 
-def _inspection(i: InspectionProgress) -> list[str]:
+def _head(i: InspectionProgress) -> list[str]:
     out = [f"- ## {i.unit}"]
     people = []
     if i.leader:
@@ -52,6 +55,16 @@ def _inspection(i: InspectionProgress) -> list[str]:
         out.append(f"\t\t- {s.name} `{bar(s.done, s.total, 10)}` {s.done}/{s.total}（{s.percent}%）"
                    f"{STAGE_LABEL[s.status]}"
                    + (f"（{s.completed_on} 完成）" if s.completed_on else ""))
+    return out
+
+
+def _deadlines(i: InspectionProgress) -> list[str]:
+    out = []
+    if i.hard_deadlines:
+        out.append(f"\t- ### 硬性期限（{len(i.hard_deadlines)}）")
+        for h in i.hard_deadlines:
+            dot = DOT[h.deadline.colour] if h.deadline and not h.deadline.closed else "⚪"
+            out.append(f"\t\t- {dot} {_safe(hard_deadline_line(h))}")
     for title, items in (("逾期", i.overdue), ("临期", i.due_soon)):
         if items:
             out.append(f"\t- ### {title}（{len(items)}）")
@@ -59,6 +72,11 @@ def _inspection(i: InspectionProgress) -> list[str]:
     if i.pending_deadlines:
         out.append(f"\t- ### 待定期限（{len(i.pending_deadlines)}）")
         out.extend(f"\t\t- {a} {n}：{w}后自动计算" for a, n, w in i.pending_deadlines)
+    return out
+
+
+def _problems(i: InspectionProgress) -> list[str]:
+    out = []
     if i.order_problems:
         out.append(f"\t- ### 顺序问题（{len(i.order_problems)}）")
         for op in i.order_problems:
@@ -69,17 +87,40 @@ def _inspection(i: InspectionProgress) -> list[str]:
     if i.missing_artifacts:
         out.append(f"\t- ### 缺少产出（{len(i.missing_artifacts)}）")
         out.extend(f"\t\t- {_safe(g)}" for g in missing_groups(i))
-    out.append("\t- ### 台账")
+    return out
+
+
+def _ledgers(i: InspectionProgress) -> list[str]:
+    out = ["\t- ### 台账"]
     out.extend(f"\t\t- {_safe(line)}" for line in ledger_lines(i))
+    for title, lines in ledger_item_sections(i):
+        out.append(f"\t\t- {title}")
+        out.extend(f"\t\t\t- {_safe(line)}" for line in lines)
     out.extend(f"\t\t- ⚠ {_safe(line)}" for line in incomplete_draft_lines(i))
-    if i.sensitive_pages or i.sensitive_blocks:
-        out.append(f"\t- 涉密内容：页面 {i.sensitive_pages} 个、标记块 {i.sensitive_blocks} 个"
-                   "（只计数，不引用）")
+    summary = sensitive_summary(i)
+    if summary:
+        out.append(f"\t- {summary}")
+    return out
+
+
+def _inspection(i: InspectionProgress) -> list[str]:
+    out = _head(i) + _deadlines(i) + _problems(i) + _ledgers(i)
     if i.issues:
         out.append(f"\t- ### 诊断（{len(i.issues)}）")
         for x in i.issues:
             where = f"（{x.file}:{x.line}）" if x.line else ""
             out.append(f"\t\t- {ISSUE_LABEL[x.kind]}：{_safe(x.message)}{where}")
+    return out
+
+
+def _statistics(p: Progress) -> list[str]:
+    from xuncha_kb.report.stats_view import stats_lines
+    from xuncha_kb.track.statistics import compute_statistics
+
+    out = ["- ## 统计分析"]
+    for title, rows in stats_lines(compute_statistics(p)):
+        out.append(f"\t- ### {title}")
+        out.extend(f"\t\t- {_safe(r)}" for r in rows)
     return out
 
 
@@ -106,6 +147,8 @@ def render_markdown(p: Progress) -> str:
                              f"逾期 {len(i.overdue)}；临期 {len(i.due_soon)}")
     for i in p.inspections:
         lines.extend(_inspection(i))
+    if p.inspections:
+        lines.extend(_statistics(p))
     if p.issues:
         lines.append(f"- ## 未归属任何巡察的任务（{len(p.issues)}）")
         for x in p.issues:

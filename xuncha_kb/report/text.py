@@ -18,10 +18,13 @@ from xuncha_kb.report.common import (
     current_stage_name,
     deadline_line,
     fmt_date,
+    hard_deadline_line,
     incomplete_draft_lines,
+    ledger_item_sections,
     ledger_lines,
     missing_groups,
     pad,
+    sensitive_summary,
     width,
 )
 from xuncha_kb.track.progress_model import InspectionProgress, Progress, StageProgress, StageStatus
@@ -61,9 +64,8 @@ def _portfolio(p: Progress) -> list[Line]:
     return lines
 
 
-def _inspection(i: InspectionProgress, p: Progress) -> list[Line]:
-    out: list[Line] = []
-    out.append([("━" * 60, "dim")])
+def _head(i: InspectionProgress) -> list[Line]:
+    out: list[Line] = [[("━" * 60, "dim")]]
     out.append([(i.unit, "bold"), (f"　当前阶段：{current_stage_name(i)}", "bold cyan"),
                 (f"　完成 {i.done}/{i.total}（{i.percent}%）", ""),
                 (f"　逾期 {len(i.overdue)}", "bold red" if i.overdue else ""),
@@ -81,6 +83,16 @@ def _inspection(i: InspectionProgress, p: Progress) -> list[Line]:
     out.append([("  阶段进度", "bold")])
     name_w = max((width(s.name) for s in i.stages), default=0)
     out.extend(_stage_line(s, name_w) for s in i.stages)
+    return out
+
+
+def _deadlines(i: InspectionProgress) -> list[Line]:
+    out: list[Line] = []
+    if i.hard_deadlines:
+        out.append([(f"  硬性期限（{len(i.hard_deadlines)}）", "bold")])
+        for h in i.hard_deadlines:
+            style = COLOUR_STYLE[h.deadline.colour] if h.deadline and not h.deadline.closed else "dim"
+            out.append([("    ■ ", style), (hard_deadline_line(h), "")])
     for title, items, in (("逾期", i.overdue), ("临期", i.due_soon)):
         if items:
             out.append([(f"  {title}（{len(items)}）", "bold")])
@@ -91,14 +103,18 @@ def _inspection(i: InspectionProgress, p: Progress) -> list[Line]:
         out.append([(f"  待定期限（{len(i.pending_deadlines)}）", "bold")])
         for act_id, name, what in i.pending_deadlines:
             out.append([(f"    {act_id} {name}：{what}后自动计算", "dim")])
+    return out
+
+
+def _problems(i: InspectionProgress) -> list[Line]:
+    out: list[Line] = []
     if i.order_problems:
         out.append([(f"  顺序问题（{len(i.order_problems)}）", "bold")])
         for op in i.order_problems:
             blocking = "、".join(f"{b} {n}（{STATUS_LABEL[s]}）" for b, n, s in op.blocking)
             where = f"　{op.span}" if op.span else ""
             msg = f"    {op.activity_id} {op.activity_name} 已完成，但前置未完成：{blocking}"
-            out.append([(msg, "yellow"),
-                        (where, "dim")])
+            out.append([(msg, "yellow"), (where, "dim")])
     if i.missing_artifacts:
         groups = missing_groups(i)
         out.append([(f"  缺少产出（{len(i.missing_artifacts)} 份，涉及 {len(groups)} 项活动）", "bold")])
@@ -106,17 +122,41 @@ def _inspection(i: InspectionProgress, p: Progress) -> list[Line]:
         if len(groups) > MAX_MISSING_LINES:
             rest = len(groups) - MAX_MISSING_LINES
             out.append([(f"    ……另有 {rest} 项活动（完整列表见 --format md/json/html）", "dim")])
-    out.append([("  台账", "bold")])
+    return out
+
+
+def _ledgers(i: InspectionProgress) -> list[Line]:
+    out: list[Line] = [[("  台账", "bold")]]
     out.extend([(f"    {line}", "")] for line in ledger_lines(i))
+    for title, lines in ledger_item_sections(i):
+        out.append([(f"    {title}", "")])
+        out.extend([(f"      · {line}", "")] for line in lines)
     out.extend([(f"    ! {line}", "yellow")] for line in incomplete_draft_lines(i))
-    if i.sensitive_pages or i.sensitive_blocks:
-        msg = f"  涉密内容：页面 {i.sensitive_pages} 个、标记块 {i.sensitive_blocks} 个（只计数，不引用）"
-        out.append([(msg, "dim")])
+    summary = sensitive_summary(i)
+    if summary:
+        out.append([(f"  {summary}", "dim")])
+    return out
+
+
+def _inspection(i: InspectionProgress, p: Progress) -> list[Line]:
+    out = _head(i) + _deadlines(i) + _problems(i) + _ledgers(i)
     if i.issues:
         out.append([(f"  诊断（{len(i.issues)}）", "bold")])
         for x in i.issues:
             where = f"　{x.file}:{x.line}" if x.line else (f"　{x.file}" if x.file else "")
             out.append([(f"    {ISSUE_LABEL[x.kind]}：{x.message}", ""), (where, "dim")])
+    out.append([])
+    return out
+
+
+def _statistics(p: Progress) -> list[Line]:
+    from xuncha_kb.report.stats_view import stats_lines
+    from xuncha_kb.track.statistics import compute_statistics
+
+    out: list[Line] = [[("━" * 60, "dim")], [("统计分析", "bold")]]
+    for title, rows in stats_lines(compute_statistics(p)):
+        out.append([(f"  {title}", "bold")])
+        out.extend([(f"    {r}", "")] for r in rows)
     out.append([])
     return out
 
@@ -132,6 +172,7 @@ def build_lines(p: Progress) -> list[Line]:
         lines.extend(_portfolio(p))
     for i in p.inspections:
         lines.extend(_inspection(i, p))
+    lines.extend(_statistics(p))
     if p.issues:
         lines.append([(f"未归属任何巡察的任务（{len(p.issues)}）", "bold")])
         for x in p.issues:

@@ -48,7 +48,9 @@ P_SENSITIVE = "sensitive"
 P_SECRET_LEVEL = "密级"
 
 # 底稿 (working paper) fields; required ones are linted by the ledger checks.
-DRAFT_FIELDS = ("编号", "名称", "编制日期", "来源", "问题概要", "证据", "定性", "责任主体", "政策依据")
+DRAFT_CLASS = "问题类别"  # one class of the 巡察问题分类 page (三大问题, 六大纪律)
+DRAFT_FIELDS = ("编号", "名称", "编制日期", "来源", DRAFT_CLASS, "问题概要", "证据", "定性", "责任主体",
+                "政策依据")
 DRAFT_REQUIRED = ("编号", "来源", "问题概要", "证据", "定性")
 DRAFT_SIGNOFF = ("承办人", "副组长审核", "组长审批")  # 三审
 DRAFT_STATUS = "状态"  # 起草 / 审核中 / 已定稿 / 已移交
@@ -57,12 +59,26 @@ DRAFT_STATUS = "状态"  # 起草 / 审核中 / 已定稿 / 已移交
 TRANSFER_TO = "移交对象"  # 纪检部 / 干部人事部 / 被巡察单位 / 有关部门
 TRANSFER_STATUS = "移交状态"  # 待移交 / 已移交 / 已反馈
 TRANSFER_DATE = "移交日期"
+TRANSFER_LIMIT = "办理时限"  # default: 移交日期 + TRANSFER_LIMIT_DEFAULT
+TRANSFER_RESULT = "办理结果"
+TRANSFER_FEEDBACK = "反馈日期"
+TRANSFER_LIMIT_DEFAULT = "P3M"  # the receiving department reports back within 3 months
 
 # 整改 items: blocks on the 整改台账 page (or anywhere) with 整改状态::
 RECT_STATUS = "整改状态"  # 未启动 / 整改中 / 已完成 / 已销号 / 长期整改
 RECT_OWNER = "责任人"
 RECT_DUE = "整改时限"
 RECT_DRAFT = "底稿"  # the 底稿 a problem cites
+RECT_MEASURE = "整改措施"
+RECT_UNIT = "责任单位"
+RECT_IMMEDIATE = "立行立改"  # 是 / 否: fixed during the stay itself
+RECT_EVIDENCE = "佐证材料"
+RECT_REVIEWER = "销号审核人"
+RECT_CLOSED_ON = "销号日期"
+RECT_STATUSES = ("未启动", "整改中", "已完成", "已销号", "长期整改")
+
+# The problem classes: an editable page of the graph; a shipped default when absent.
+PAGE_TAXONOMY = "巡察问题分类"
 
 # Reference to a 底稿 from a report problem or a ledger item.
 CITES_DRAFT = "底稿"

@@ -146,6 +146,17 @@ def milestone_dates(milestones: tuple[Milestone, ...], props: Mapping[str, str])
     return {m.id: parse_date(props.get(normalise_key(m.name.strip()))) for m in milestones}
 
 
+def rule_basis(rule: DeadlineRule, anchor_name: str) -> str:
+    """Where a rule comes from, as a reader wants it next to the date:
+    ``白板：应自反馈意见签收之日起 3 个月内`` for a rule of the process whiteboard itself,
+    ``工作流程定义（ext:E5）：…`` for a configurable default."""
+    stated = rule.text or f"{anchor_name}{describe_offset(rule.offset)}"
+    if rule.source == "seed":
+        return f"白板：{stated}"
+    origin = "" if rule.source == "default" else f"（{rule.source}）"
+    return f"工作流程定义{origin}：{stated}"
+
+
 def due_from_rule(rule: DeadlineRule, dates: Mapping[str, dt.date | None]) -> dt.date | None:
     anchor = dates.get(rule.anchor)
     return add_offset(anchor, rule.offset) if anchor else None

@@ -18,18 +18,28 @@ The Progress types live in ``progress_model``.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from xuncha_kb.model import Block, Graph, Page, Span
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.deadlines import Thresholds, colour_for, describe_offset, due_from_rule, milestone_dates
+from xuncha_kb.track.deadlines import (
+    Thresholds,
+    colour_for,
+    describe_offset,
+    due_from_rule,
+    milestone_dates,
+    rule_basis,
+)
 from xuncha_kb.track.discover import InspectionRef, Owner, find_inspections, prop_names, prop_text
 from xuncha_kb.track.idmap import map_unknown_ids
 from xuncha_kb.track.ledgers import Ledgers, collect_ledgers
 from xuncha_kb.track.progress_model import (
     ActivityProgress,
     Deadline,
+    HardDeadline,
     InspectionProgress,
     Issue,
     Milestone,
@@ -41,9 +51,12 @@ from xuncha_kb.track.progress_model import (
     status_of,
 )
 from xuncha_kb.track.sensitive import (
+    KIND_UNITS,
     NO_SECRETS,
+    OTHER_KIND,
     SENSITIVE_PLACEHOLDER,
     Secrets,
+    sensitive_kind,
     walk_context,
 )
 from xuncha_kb.workflow.model import Activity, Stage, Workflow
@@ -64,20 +77,25 @@ def _where(t: _Task) -> tuple[str, int]:
 _TASK_KEYS = frozenset({cv.P_ACTIVITY, cv.P_SENSITIVE, cv.P_SECRET_LEVEL})
 
 
+_HEADING = re.compile(r"^#{1,6}\s")
+
+
 def _is_text_line(line: str) -> bool:
     text = line.strip()
-    if text in ("", "-"):
+    if text in ("", "-") or _HEADING.match(text):  # a bare heading is the page's outline, not content
         return False
     is_property = "::" in text and text.split("::", 1)[0].strip().replace("-", "").isalnum()
     return not is_property
 
 
 def page_has_content(page: Page) -> bool:
-    """True when a page holds any text beyond page properties and generated blocks."""
+    """True when a page holds text of the user's beyond page properties, generated blocks
+    (the 说明 guide), templates and bare section headings — what scaffold writes on an empty
+    三项清单 page is not the list itself."""
     for ctx in walk_context(page, page_sensitive=False):
         b = ctx.block
-        if b.pre_block or cv.P_GENERATED in b.properties or any(cv.P_GENERATED in a.properties
-                                                               for a in ctx.ancestors):
+        if b.pre_block or ctx.in_template or cv.P_GENERATED in b.properties or any(
+                cv.P_GENERATED in a.properties for a in ctx.ancestors):
             continue
         if any(_is_text_line(ln) for ln in b.content.splitlines()):
             return True
@@ -90,18 +108,30 @@ def _worth_walking(page: Page, secrets: Secrets) -> bool:
                for b in page.walk())
 
 
+SensitiveCounts = tuple[int, int, tuple[tuple[str, int], ...]]
+"""(sensitive pages, marked blocks, (kind, count) for 谈话/信访/线索/其他)."""
+
+
+def _kind_counts(c: Counter[str]) -> tuple[tuple[str, int], ...]:
+    """Every main kind (0 included), then 其他 when there is any."""
+    out = [(k, c[k]) for k, _ in KIND_UNITS]
+    return tuple(out + ([(OTHER_KIND, c[OTHER_KIND])] if c[OTHER_KIND] else []))
+
+
 def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[InspectionRef], secrets: Secrets
-                   ) -> tuple[dict[str, dict[str, list[_Task]]], list[Issue], dict[str, tuple[int, int]]]:
+                   ) -> tuple[dict[str, dict[str, list[_Task]]], list[Issue], dict[str, SensitiveCounts]]:
     owner = Owner(inspections)
     known = {a.id for _, a in workflow.activities()}
     tasks: dict[str, dict[str, list[_Task]]] = {r.key: {} for r in inspections}
     issues: list[Issue] = []
     counts: dict[str, list[int]] = {r.key: [0, 0] for r in inspections}
+    kinds: dict[str, Counter[str]] = {r.key: Counter() for r in inspections}
     for page in graph.pages:
         psens = secrets.page_is_sensitive(page)
         page_owner = owner.of_page(page)
         if psens and page_owner is not None:
             counts[page_owner.key][0] += 1
+            kinds[page_owner.key][sensitive_kind(page.name, page.properties)] += 1
         if not _worth_walking(page, secrets):
             continue  # no task and nothing marked: nothing to count
         for ctx in walk_context(page, page_sensitive=psens, secrets=secrets):
@@ -110,6 +140,7 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
                 blk_owner = owner.of_block(page, b, ctx.ancestors, sole_fallback=False)
                 if blk_owner is not None:
                     counts[blk_owner.key][1] += 1
+                    kinds[blk_owner.key][sensitive_kind("", b.properties)] += 1
             if ctx.in_template or b.pre_block or cv.P_ACTIVITY not in b.properties:
                 continue
             act_id = prop_text(b.properties, cv.P_ACTIVITY)
@@ -130,7 +161,7 @@ def _collect_tasks(graph: Graph, workflow: Workflow, inspections: Sequence[Inspe
                 continue
             tasks[ref.key].setdefault(act_id, []).append(task)
     return ({k: _mapped(workflow, v, known) for k, v in tasks.items()}, issues,
-            {k: (v[0], v[1]) for k, v in counts.items()})
+            {k: (v[0], v[1], _kind_counts(kinds[k])) for k, v in counts.items()})
 
 
 def _mapped(workflow: Workflow, found: dict[str, list[_Task]], known: set[str]) -> dict[str, list[_Task]]:
@@ -154,7 +185,7 @@ def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
         due = block.deadline.date
         left = (due - today).days
         return Deadline(act.id, act.name, stage.id, due, left, colour_for(left, th), "explicit",
-                        "DEADLINE", "hard", status), None
+                        "DEADLINE", "hard", status, "任务上的 DEADLINE"), None
     # a DEADLINE equal to the rule's date (as scaffold writes it) keeps the rule's wording and kind
     if rule is None:
         return None, None
@@ -163,7 +194,8 @@ def _deadline(act: Activity, stage: Stage, block: Block | None, status: Status,
         return None, f"待填写{anchor_name}"
     left = (rule_due - today).days
     return Deadline(act.id, act.name, stage.id, rule_due, left, colour_for(left, th), "rule",
-                    f"{anchor_name}{describe_offset(rule.offset)}", rule.kind, status), None
+                    f"{anchor_name}{describe_offset(rule.offset)}", rule.kind, status,
+                    rule_basis(rule, anchor_name)), None
 
 
 def _artifact_pages(ref: InspectionRef, act: Activity, block: Block | None, workflow: Workflow
@@ -207,6 +239,7 @@ class _Tally:
 
     deadlines: list[Deadline] = field(default_factory=list)
     pending: list[tuple[str, str, str]] = field(default_factory=list)
+    hard: list[HardDeadline] = field(default_factory=list)
     tasks: dict[str, _Task] = field(default_factory=dict)  # activity id → the task block counted
 
 
@@ -222,6 +255,9 @@ def _activity_progress(workflow: Workflow, stage: Stage, act: Activity, found: d
         tally.deadlines.append(dl)
     if pend and status not in ("done", "cancelled"):
         tally.pending.append((act.id, act.name, pend))
+    if act.deadline is not None and act.deadline.kind == "hard":
+        basis = rule_basis(act.deadline, names.get(act.deadline.anchor, act.deadline.anchor))
+        tally.hard.append(HardDeadline(act.id, act.name, basis, dl, pend))
     role = workflow.role(act.actor)
     span = None
     if task is not None:
@@ -268,7 +304,7 @@ def _done_checks(graph: Graph, workflow: Workflow, ref: InspectionRef, stages: S
 
 
 def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, found: dict[str, list[_Task]],
-                       ledgers: Ledgers, sensitive_counts: tuple[int, int], today: dt.date,
+                       ledgers: Ledgers, sensitive_counts: SensitiveCounts, today: dt.date,
                        th: Thresholds, secrets: Secrets = NO_SECRETS) -> InspectionProgress:
     dates = milestone_dates(workflow.milestones, ref.page.properties)
     names = {m.id: m.name for m in workflow.milestones}
@@ -289,8 +325,10 @@ def compute_inspection(graph: Graph, workflow: Workflow, ref: InspectionRef, fou
                          if dates.get(m.id) or m.set_by is None or m.set_by in known_here),
         stages=tuple(stages), deadlines=tuple(deadlines), order_problems=tuple(order),
         missing_artifacts=tuple(missing), ledgers=ledgers, issues=tuple(issues),
-        pending_deadlines=tuple(tally.pending), sensitive_pages=sensitive_counts[0],
-        sensitive_blocks=sensitive_counts[1], people=ref.people, yellow_days=th.yellow_days,
+        pending_deadlines=tuple(tally.pending), hard_deadlines=tuple(tally.hard),
+        sensitive_pages=sensitive_counts[0],
+        sensitive_blocks=sensitive_counts[1], sensitive_kinds=sensitive_counts[2], people=ref.people,
+        yellow_days=th.yellow_days,
     )
 
 

@@ -46,10 +46,22 @@ class Deadline:
     rule: str  # "反馈意见签收日 + 3个月后" or "DEADLINE"
     kind: str = "hard"  # hard / soft (soft = reference only)
     status: Status = "not_started"
+    basis: str = ""  # where the rule comes from: "白板：应自反馈意见签收之日起 3 个月内"
 
     @property
     def closed(self) -> bool:
         return self.status in ("done", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class HardDeadline:
+    """A hard (binding) deadline of the workflow: always shown, computed or still pending."""
+
+    activity_id: str
+    activity_name: str
+    basis: str  # "白板：应自反馈意见签收之日起 3 个月内"
+    deadline: Deadline | None = None  # None while the anchor date is not filled in
+    missing: str | None = None  # "待填写反馈意见签收日" while pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +169,10 @@ class InspectionProgress:
     ledgers: Ledgers = field(default_factory=Ledgers)
     issues: tuple[Issue, ...] = ()
     pending_deadlines: tuple[tuple[str, str, str], ...] = ()  # (activity id, name, what is missing)
+    hard_deadlines: tuple[HardDeadline, ...] = ()  # every hard rule of the workflow, in workflow order
     sensitive_pages: int = 0
     sensitive_blocks: int = 0
+    sensitive_kinds: tuple[tuple[str, int], ...] = ()  # (谈话/信访/线索/其他, count): counts only
     people: tuple[tuple[str, str], ...] = ()  # registered names → role (for --redact names only)
     yellow_days: int = 20
 

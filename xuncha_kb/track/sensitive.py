@@ -61,6 +61,28 @@ def name_is_sensitive(name: str) -> bool:
     return any(word in seg for seg in segments for word in SENSITIVE_SEGMENTS)
 
 
+#: The kinds a confidential summary counts, with their unit: 谈话 N 人次, 信访 N 件, 线索 N 件.
+KIND_UNITS = (("谈话", "人次"), ("信访", "件"), ("线索", "件"))
+OTHER_KIND = "其他"
+_OUTLINE_LEAF = "谈话提纲"  # the outline with its 谈话人名单 is not a talk: it counts under 其他
+
+
+def sensitive_kind(name: str, props: Mapping[str, str]) -> str:
+    """谈话 / 信访 / 线索 / 其他 for a sensitive page (its name) or block (name ""): the
+    ``sensitive::`` value first, then the namespace segments."""
+    mark = props.get(P_SENSITIVE, "")
+    for kind, _ in KIND_UNITS:
+        if kind in mark:
+            return kind
+    segments = [x for x in name.replace("___", "/").split("/") if x]
+    if segments and segments[-1] == _OUTLINE_LEAF:
+        return OTHER_KIND
+    for kind, _ in KIND_UNITS:
+        if any(kind in seg for seg in segments):
+            return kind
+    return OTHER_KIND
+
+
 def properties_are_sensitive(props: Mapping[str, str]) -> bool:
     """``密级::`` with any non-empty value, or a true-ish ``sensitive::``."""
     level = props.get(P_SECRET_LEVEL)
