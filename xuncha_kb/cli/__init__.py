@@ -14,6 +14,7 @@ import click
 from xuncha_kb import __version__
 from xuncha_kb.cli.base import XunchaGroup
 from xuncha_kb.cli.closeout import close_out_cmd
+from xuncha_kb.cli.doc import doc_cmd
 from xuncha_kb.cli.report import report_cmd
 from xuncha_kb.cli.scaffold import scaffold_cmd, scaffold_plan_cmd
 from xuncha_kb.cli.stats import stats
@@ -35,6 +36,7 @@ def cli() -> None:
 for _command in (stats, watch_cmd, sync_cmd, report_cmd, workflow_group, scaffold_cmd, scaffold_plan_cmd,
                  close_out_cmd):
     cli.add_command(_command)
+cli.add_command(doc_cmd)
 
 
 def main() -> None:
