@@ -99,7 +99,7 @@ def make_styles(doc) -> None:
     table_text = styles.add_style("表格文字", 1)
     table_text.base_style = normal
     set_font(table_text, BODY_FONT, SIZE_4)
-    paragraph_format(table_text)
+    paragraph_format(table_text, align=WD_ALIGN_PARAGRAPH.LEFT)
     table_text.paragraph_format.line_spacing = Pt(22)
 
 
@@ -154,6 +154,23 @@ def tag(doc, text: str) -> None:
     doc.add_paragraph(text)
 
 
+NARROW = {"序号": Mm(14), "编号": Mm(16), "状态": Mm(22), "移交状态": Mm(24), "整改状态": Mm(24),
+          "整改时限": Mm(30), "责任人": Mm(28), "移交对象": Mm(26), "责任主体": Mm(30), "依据底稿": Mm(26)}
+TEXT_WIDTH = Mm(156)
+
+
+def column_widths(header, n: int, width_first):
+    """Narrow columns for numbers, dates and statuses; the rest share what is left."""
+    if width_first is not None:
+        return (width_first, TEXT_WIDTH - width_first)
+    if not header:
+        return None
+    fixed = [NARROW.get(h) for h in header]
+    free = sum(1 for w in fixed if w is None) or 1
+    rest = (TEXT_WIDTH - sum(w for w in fixed if w is not None)) // free
+    return tuple(Mm(w.mm) if w is not None else rest for w in fixed)
+
+
 def loop_table(doc, header: tuple[str, ...] | None, cells: list[str], loop: str, width_first=None) -> None:
     n = len(cells)
     rows = 3 + (1 if header else 0)
@@ -178,9 +195,9 @@ def loop_table(doc, header: tuple[str, ...] | None, cells: list[str], loop: str,
             for run in cell.paragraphs[0].runs:
                 set_font(run, H1_FONT, SIZE_4)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if width_first is not None:
+    widths = column_widths(header, n, width_first)
+    if widths:
         table.autofit = False
-        widths = (width_first, Mm(156) - width_first)
         for i, column in enumerate(table.columns):
             column.width = widths[i]
         for row in table.rows:

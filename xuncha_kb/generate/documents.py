@@ -179,6 +179,11 @@ def _transfer_lines(insp: InspectionProgress) -> tuple[str, ...]:
     return tuple(lines) or ("暂无移交事项。",)
 
 
+def _drafts(names: Sequence[str]) -> str:
+    """Cited 底稿 pages by their short name: ``…/底稿/001`` → ``底稿 001``."""
+    return "、".join(f"底稿 {n.rsplit('/', 1)[-1]}" if "/底稿/" in n else n for n in names)
+
+
 def _counts(pairs: Sequence[tuple[str, int]]) -> str:
     return "，".join(f"{k} {n} 项" for k, n in pairs) or "暂无"
 
@@ -285,8 +290,8 @@ def transfer_letter(insp: InspectionProgress, today: dt.date, *, to: str | None 
     """移交函 with its 移交清单; ``to`` keeps one recipient's items; ``clues`` (sensitive, for
     the 纪检 recipient only) are listed too and mark the document 内部."""
     items = [i for i in insp.ledgers.transfers.items if to is None or to in i.recipient]
-    rows = [(i.title, i.recipient, "、".join(i.drafts), i.status) for i in items]
-    rows += [(c.title, c.recipient, "、".join(c.drafts), c.status) for c in clues]
+    rows = [(i.title, i.recipient, _drafts(i.drafts), i.status) for i in items]
+    rows += [(c.title, c.recipient, _drafts(c.drafts), c.status) for c in clues]
     hidden = insp.ledgers.transfers.sensitive_count - len(clues)
     note = (f"另有 {hidden} 项按保密规定不在本函列出。",) if hidden > 0 else ()
     return Document(
