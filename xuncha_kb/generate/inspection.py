@@ -48,6 +48,7 @@ from xuncha_kb.generate.pages import (
     produced_pages,
     ref,
     rule_text,
+    task_marker,
     whiteboard_relpath,
 )
 from xuncha_kb.logseq.render import BlockSpec, PageSpec
@@ -89,9 +90,10 @@ def _task(ctx: InspectionContext, act: Activity) -> BlockSpec:
     if act.sensitive:
         props.append((cv.P_SENSITIVE, "true"))
     props.append(("id", ctx.ids[act.id]))
-    children = tuple(BlockSpec(_subitem_text(ctx, item), marker="TODO", properties=((cv.P_SUBITEM, "true"),))
+    marker = task_marker(ctx.config)
+    children = tuple(BlockSpec(_subitem_text(ctx, item), marker=marker, properties=((cv.P_SUBITEM, "true"),))
                      for item in act.subitems)
-    return BlockSpec(act.name, marker="TODO", deadline=due, properties=tuple(props), children=children)
+    return BlockSpec(act.name, marker=marker, deadline=due, properties=tuple(props), children=children)
 
 
 def _subitem_text(ctx: InspectionContext, item: str) -> str:
@@ -106,7 +108,8 @@ def _stage_page(ctx: InspectionContext, index: int) -> PageSpec:
         nav.append(f"上一阶段：{ref(ctx.stage_page(ctx.stages[index - 1]))}")
     if index + 1 < len(ctx.stages):
         nav.append(f"下一阶段：{ref(ctx.stage_page(ctx.stages[index + 1]))}")
-    intro = [BlockSpec(f"本阶段共 {len(stage.activities)} 项活动；完成一项就把 TODO 改为 DONE，"
+    marker = task_marker(ctx.config)
+    intro = [BlockSpec(f"本阶段共 {len(stage.activities)} 项活动；完成一项就把 {marker} 改为 DONE，"
                        "工作笔记写在任务下面的子块里（xuncha-kb 不会改动）。")]
     if nav:
         intro.append(BlockSpec("；".join(nav) + f"；返回 {ref(ctx.name)}"))

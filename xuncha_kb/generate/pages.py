@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from xuncha_kb.filespec import FileSpec, content_hash
 from xuncha_kb.generate.facts import InspectionFacts
@@ -73,14 +73,29 @@ def whiteboard_relpath(title: str, config: GraphConfig) -> str:
     return f"{config.whiteboards_dir.strip('/') or 'whiteboards'}/{body}.edn"
 
 
+def task_marker(config: GraphConfig) -> str:
+    """The marker of a new task, as Logseq itself writes it: LATER under ``:preferred-workflow
+    :now``, TODO under ``:todo``."""
+    return "LATER" if config.preferred_workflow == "now" else "TODO"
+
+
+def _as_todo(spec: BlockSpec) -> BlockSpec:
+    """The block with LATER written as TODO (itself and its children)."""
+    return replace(spec, marker="TODO" if spec.marker == "LATER" else spec.marker,
+                   children=tuple(_as_todo(c) for c in spec.children))
+
+
 def _block_hashes(blocks: Sequence[BlockSpec]) -> dict[str, str]:
+    """Block key → hash of its generated text.  Hashed with the TODO marker whatever the graph's
+    workflow: the marker belongs to the user, and sync compares a task's generated part with
+    its marker reset to TODO (``merge.task_normal_form``)."""
     out: dict[str, str] = {}
 
     def visit(spec: BlockSpec, level: int) -> None:
         props = dict(spec.properties)
         key = props.get("id") or (f"generated:{props[cv.P_GENERATED]}" if cv.P_GENERATED in props else None)
         if key:
-            out[key] = content_hash("\n".join(block_lines(spec, level)) + "\n")
+            out[key] = content_hash("\n".join(block_lines(_as_todo(spec), level)) + "\n")
         for c in spec.children:
             visit(c, level + 1)
 
