@@ -30,6 +30,9 @@ def cli() -> None:
     """xuncha-kb：把 Logseq 笔记库变成巡察办的工作系统。
 
     GRAPH 为 Logseq 图谱目录；省略时使用环境变量 XUNCHA_GRAPH，否则为当前目录。
+
+    \b
+    示例：xuncha-kb report ~/巡察图谱
     """
 
 
