@@ -5,12 +5,13 @@ from __future__ import annotations
 from xuncha_kb.errors import InputError
 from xuncha_kb.generate.pages import Scaffold, activity_uuid, actor_name, heading, page_file, ref, task_marker
 from xuncha_kb.logseq.render import BlockSpec, PageSpec
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import GraphConfig, PageFormat
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Workflow
 
 
-def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | None = None) -> Scaffold:
+def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | None = None,
+                         fmt: PageFormat = "markdown") -> Scaffold:
     """The year's 巡察计划 page: the workflow's annual stages as tasks, and the year's inspections."""
     config = config or GraphConfig(name_format="triple-lowbar")
     from xuncha_kb.track.deadlines import OPTION_YEARS
@@ -55,5 +56,5 @@ def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | No
     page_props = ((cv.P_TYPE, ref(cv.TYPE_ANNUAL_PLAN)), (cv.P_YEAR, str(year)),
                   (cv.P_WORKFLOW, ref(workflow.name)))
     spec = PageSpec(title, page_props, tuple(blocks))
-    return Scaffold(title, (page_file(spec, "annual-plan", config),),
+    return Scaffold(title, (page_file(spec, "annual-plan", config, fmt),),
                     sum(len(s.activities) for s in annual))

@@ -52,7 +52,7 @@ from xuncha_kb.generate.pages import (
     whiteboard_relpath,
 )
 from xuncha_kb.logseq.render import BlockSpec, PageSpec
-from xuncha_kb.model import QUERY_OPEN_MARKERS, GraphConfig
+from xuncha_kb.model import QUERY_OPEN_MARKERS, GraphConfig, PageFormat
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Activity, Workflow
 
@@ -177,12 +177,13 @@ def _overview(ctx: InspectionContext) -> PageSpec:
 def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
                         config: GraphConfig | None = None, *,
                         dates: Mapping[str, _dt.date] | None = None,
-                        name: str | None = None) -> Scaffold:
+                        name: str | None = None, fmt: PageFormat = "markdown") -> Scaffold:
     """Every file of a new inspection (pure).
 
     ``dates`` (milestone id → date) adds milestone dates beyond the facts' 进驻日/撤离日, and
     ``name`` the overview page's name as it stands in the graph; sync regenerates an existing
-    inspection with both.
+    inspection with both.  ``fmt`` is the pages' format (scaffold passes the graph's
+    ``:preferred-format``; sync keeps Markdown, the only format it merges).
     """
     from xuncha_kb.generate.whiteboard import stage_whiteboard
 
@@ -195,9 +196,10 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
     ids = {a.id: activity_uuid(name, a.id) for s in stages for a in s.activities}
     all_dates = {**milestone_dates(workflow, facts), **(dates or {})}
     ctx = InspectionContext(workflow, facts, config, name, stages, all_dates, ids)
-    files = [page_file(_overview(ctx), "overview", config)]
-    files.extend(page_file(_stage_page(ctx, i), "stage", config) for i in range(len(stages)))
-    files.extend(page_file(p, "list" if i < 3 else "ledger", config) for i, p in enumerate(list_pages(ctx)))
+    files = [page_file(_overview(ctx), "overview", config, fmt)]
+    files.extend(page_file(_stage_page(ctx, i), "stage", config, fmt) for i in range(len(stages)))
+    files.extend(page_file(p, "list" if i < 3 else "ledger", config, fmt)
+                 for i, p in enumerate(list_pages(ctx)))
     wb_title = ctx.sub(cv.PAGE_WHITEBOARD)
     files.append(GeneratedFile(wb_title, whiteboard_relpath(wb_title, config), "whiteboard",
                                stage_whiteboard(wb_title, [(ctx.stage_page(s), s) for s in stages],

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from xuncha_kb.filespec import FileSpec, content_hash
 from xuncha_kb.generate.facts import InspectionFacts
 from xuncha_kb.logseq.render import BlockSpec, PageSpec, block_lines, render_page
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import GraphConfig, PageFormat
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Activity, Stage, Workflow
 
@@ -61,10 +61,10 @@ def activity_uuid(inspection: str, activity_id: str) -> str:
     return str(uuid.uuid5(GENERATOR_NAMESPACE, f"{inspection}\x1f{activity_id}"))
 
 
-def page_relpath(title: str, config: GraphConfig) -> str:
+def page_relpath(title: str, config: GraphConfig, fmt: PageFormat = "markdown") -> str:
     from xuncha_kb.logseq.names import safe_title_to_relpath
 
-    return safe_title_to_relpath(title, config, fmt="markdown")
+    return safe_title_to_relpath(title, config, fmt=fmt)
 
 
 def whiteboard_relpath(title: str, config: GraphConfig) -> str:
@@ -104,8 +104,16 @@ def _block_hashes(blocks: Sequence[BlockSpec]) -> dict[str, str]:
     return out
 
 
-def page_file(spec: PageSpec, kind: str, config: GraphConfig) -> GeneratedFile:
-    return GeneratedFile(spec.name, page_relpath(spec.name, config), kind, render_page(spec),
+def page_file(spec: PageSpec, kind: str, config: GraphConfig, fmt: PageFormat = "markdown") -> GeneratedFile:
+    """The page as a file: Markdown, or Org (``fmt="org"``: what a ``:preferred-format :org``
+    graph gets from scaffold)."""
+    if fmt == "org":
+        from xuncha_kb.generate.org_render import render_org_page
+
+        text = render_org_page(spec)
+    else:
+        text = render_page(spec)
+    return GeneratedFile(spec.name, page_relpath(spec.name, config, fmt), kind, text,
                          _block_hashes(spec.blocks))
 
 
