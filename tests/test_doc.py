@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -245,7 +246,7 @@ def _parts(data: bytes) -> dict[str, bytes]:
 
 def test_shipped_templates_are_what_the_generator_builds(tmp_path: Path) -> None:
     script = ROOT / "graph_templates" / "docs" / "make_templates.py"
-    subprocess.run(["python", str(script), str(tmp_path)], check=True, capture_output=True)
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
     for kind in KINDS:
         shipped = (ROOT / "graph_templates" / "docs" / f"{kind}.docx").read_bytes()
         assert _parts((tmp_path / f"{kind}.docx").read_bytes()) == _parts(shipped), kind
