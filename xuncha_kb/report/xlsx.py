@@ -42,6 +42,12 @@ def _sheet(wb: Any, title: str, head: tuple[str, ...], rows: list[list[Any]], hi
 
 
 def render_xlsx(p: Progress) -> bytes:
+    import os
+
+    # openpyxl writes through lxml when it is installed (python-docx brings it), and then spells
+    # every Chinese character as a numeric reference; keep its own writer, whose UTF-8 text the
+    # same whatever is installed (and which the confidentiality checks grep).
+    os.environ.setdefault("OPENPYXL_LXML", "False")
     from openpyxl import Workbook
 
     wb = Workbook()
