@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# The xlsx report is written with openpyxl's own XML writer (see report/xlsx.py); fix that before
+# any test imports openpyxl, so that greps of the xlsx parts see UTF-8 text in every test order.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_GRAPH = ROOT / "examples" / "graph"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -48,6 +48,13 @@ def test_help_is_chinese(command: tuple[str, ...]) -> None:
     _no_english(text)
 
 
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) or "xuncha-kb" for c in COMMANDS])
+def test_help_shows_an_example(command: tuple[str, ...]) -> None:
+    text = CliRunner().invoke(cli, [*command, "--help"]).output
+    examples = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("示例：")]
+    assert examples and examples[0].startswith("示例：xuncha-kb "), text
+
+
 def test_every_command_is_covered() -> None:
     assert len(COMMANDS) >= 12  # the group, 9 commands, the workflow group and its 3 commands
 

@@ -81,6 +81,8 @@ def _commands(g: Path, t: Path) -> list[list[str]]:
         ["close-out", str(g), "--inspection", "乙公司", *today, "--archive", str(t / "归档.zip")],
         ["watch", str(g), *today, "--timeout", "0.5", "--json"],
         ["serve", str(g), *today, "--port", "0", "--timeout", "0.5"],
+        ["doc", "巡察情况报告", str(g), "--inspection", "某某集团", *today, "-o", str(t / "报告.docx")],
+        ["doc", "移交函", str(g), "--inspection", "某某集团", *today, "--dry-run", "-o", str(t / "函.docx")],
     ]
 
 

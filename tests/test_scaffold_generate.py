@@ -18,7 +18,7 @@ from xuncha_kb.logseq.whiteboard import parse_whiteboard
 from xuncha_kb.model import Block, GraphConfig
 from xuncha_kb.track import conventions as cv
 
-TRI = GraphConfig(name_format="triple-lowbar")
+TRI = GraphConfig(name_format="triple-lowbar", preferred_workflow="todo")
 I = "巡察/2026年第一轮/某某集团有限公司"  # noqa: E741
 
 

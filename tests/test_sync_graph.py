@@ -33,7 +33,8 @@ def graph(tmp_path: Path) -> Path:
     root = tmp_path / "g"
     (root / "logseq").mkdir(parents=True)
     (root / "journals").mkdir()
-    (root / "logseq" / "config.edn").write_text("{:file/name-format :triple-lowbar}\n", encoding="utf-8")
+    config = "{:file/name-format :triple-lowbar :preferred-workflow :todo}\n"  # the tests edit TODO tasks
+    (root / "logseq" / "config.edn").write_text(config, encoding="utf-8")
     facts = InspectionFacts("某某公司", "2026年第一轮", "张三", ("李四", "王五"), dt.date(2026, 3, 2))
     run = plan_inspection(root, facts)
     apply(run.plan, root)

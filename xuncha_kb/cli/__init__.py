@@ -14,6 +14,7 @@ import click
 from xuncha_kb import __version__
 from xuncha_kb.cli.base import XunchaGroup
 from xuncha_kb.cli.closeout import close_out_cmd
+from xuncha_kb.cli.doc import doc_cmd
 from xuncha_kb.cli.report import report_cmd
 from xuncha_kb.cli.scaffold import scaffold_cmd, scaffold_plan_cmd
 from xuncha_kb.cli.serve import serve_cmd
@@ -30,6 +31,9 @@ def cli() -> None:
     """xuncha-kb：把 Logseq 笔记库变成巡察办的工作系统。
 
     GRAPH 为 Logseq 图谱目录；省略时使用环境变量 XUNCHA_GRAPH，否则为当前目录。
+
+    \b
+    示例：xuncha-kb report ~/巡察图谱
     """
 
 
@@ -37,6 +41,7 @@ for _command in (stats, watch_cmd, sync_cmd, report_cmd, workflow_group, scaffol
                  close_out_cmd):
     cli.add_command(_command)
 cli.add_command(serve_cmd)
+cli.add_command(doc_cmd)
 
 
 def main() -> None:

@@ -37,6 +37,9 @@ def close_out_cmd(graph: str | None, name: str | None, today: str | None, as_jso
     """撤离脱密：检查底稿台账已闭合，列出涉密页面，写入“脱密处理记录”页，可生成归档包。
 
     不删除任何文件；--purge-sensitive 只把涉密页面移入 logseq/.recycle/，且须确认（--yes 或交互确认）。
+
+    \b
+    示例：xuncha-kb close-out ~/巡察图谱 --inspection 某某集团 --archive 归档.zip
     """
     from xuncha_kb.commands.closeout import close_out
 

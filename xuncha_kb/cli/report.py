@@ -41,6 +41,9 @@ def report_cmd(graph: str | None, today: str | None, **kw: Any) -> None:
     """巡察进度报告：各巡察的阶段进度、逾期与临期事项、顺序问题、台账。
 
     涉密内容（信访、谈话、线索命名空间，或带 密级::、sensitive:: 的页面和块）只计数，不引用。
+
+    \b
+    示例：xuncha-kb report ~/巡察图谱 --format html -o 巡察进度.html
     """
     from xuncha_kb.commands.report import run_report
 

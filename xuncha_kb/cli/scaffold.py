@@ -30,7 +30,11 @@ from xuncha_kb.commands import resolve_graph
 @json_option(help="以 JSON 输出计划与结果。")
 def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, exit_date: str | None,
                  workflow_file: str | None, dry_run: bool, as_json: bool, **people: str | None) -> None:
-    """为一次新的巡察生成页面、清单、台账和流程白板（不会覆盖已有文件）。"""
+    """为一次新的巡察生成页面、清单、台账和流程白板（不会覆盖已有文件）。
+
+    \b
+    示例：xuncha-kb scaffold ~/巡察图谱 --unit 某某集团 --round 2026年第一轮 --leader 张三
+    """
     from xuncha_kb.commands.scaffold import emit_plan, plan_inspection
     from xuncha_kb.generate.facts import make_facts
 
@@ -47,7 +51,11 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, ex
 @dry_run_option(help="只显示将新建 / 保留的文件，不写入。")
 @json_option(help="以 JSON 输出计划与结果。")
 def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | None, **kw: bool) -> None:
-    """生成年度巡察计划页（工作流程中“年度”范围的阶段）。"""
+    """生成年度巡察计划页（工作流程中“年度”范围的阶段）。
+
+    \b
+    示例：xuncha-kb scaffold-plan ~/巡察图谱 --year 2026
+    """
     from xuncha_kb.commands.scaffold import emit_plan, plan_annual
 
     root = resolve_graph(graph)

@@ -12,7 +12,11 @@ from xuncha_kb.commands import resolve_graph
 @graph_argument
 @json_option(help="以 JSON 输出全部计数（便于脚本处理）。")
 def stats(graph: str | None, as_json: bool) -> None:
-    """统计图谱：页面、日志、块、任务、计划/截止日期、优先级、白板，以及读取时发现的问题。"""
+    """统计图谱：页面、日志、块、任务、计划/截止日期、优先级、白板，以及读取时发现的问题。
+
+    \b
+    示例：xuncha-kb stats ~/巡察图谱 --json
+    """
     from xuncha_kb.commands.stats import run_stats
 
     run_stats(resolve_graph(graph), as_json=as_json, echo=click.echo)

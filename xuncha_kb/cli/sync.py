@@ -18,6 +18,9 @@ def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None)
 
     新增活动插入到对应位置，改名、责任、期限等生成内容随工作流程更新，DEADLINE 按里程碑日期重算；
     任务状态（TODO/DONE）和用户写的内容不会改动；用户改过的生成内容保持原样并列为冲突。
+
+    \b
+    示例：xuncha-kb sync ~/巡察图谱 --dry-run
     """
     from xuncha_kb.commands.sync import sync_command
 

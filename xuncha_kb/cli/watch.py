@@ -21,6 +21,9 @@ def watch_cmd(graph: str | None, today: str | None, no_cache: bool, **kw: Any) -
     """实时跟踪图谱：任务完成、阶段完成、进入新阶段、截止预警、顺序问题、页面解析问题。
 
     事件即时输出，并追加记录到图谱内的 .xuncha/events.jsonl。按 Ctrl-C 停止。
+
+    \b
+    示例：xuncha-kb watch ~/巡察图谱
     """
     from xuncha_kb.commands.watch import run_watch
     from xuncha_kb.track.deadlines import parse_today

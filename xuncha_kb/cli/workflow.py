@@ -21,7 +21,11 @@ from xuncha_kb.cli.base import (
 
 @click.group("workflow", cls=XunchaGroup)
 def workflow_group() -> None:
-    """工作流程定义：从白板或页面提取、查看当前定义、检查定义文件。"""
+    """工作流程定义：从白板或页面提取、查看当前定义、检查定义文件。
+
+    \b
+    示例：xuncha-kb workflow check 巡察工作流程定义.md
+    """
 
 
 @workflow_group.command("extract")
@@ -37,7 +41,11 @@ def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool
                      graph: str | None) -> None:
     """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。
 
-    与现行定义相同的活动沿用其活动编号，并列出对照表（沿用 / 新增 / 删除及原因）。"""
+    与现行定义相同的活动沿用其活动编号，并列出对照表（沿用 / 新增 / 删除及原因）。
+
+    \b
+    示例：xuncha-kb workflow extract whiteboards/巡察工作流程.edn -o 巡察工作流程定义.md
+    """
     from xuncha_kb.commands.workflow import extract_workflow
 
     extracted = extract_workflow(file, output, force=force, dry_run=dry_run, graph=graph, notice=err)
@@ -48,7 +56,11 @@ def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool
 @graph_argument
 @json_option(help="以 JSON 输出当前定义（含关键路径）。")
 def workflow_show(graph: str | None, as_json: bool) -> None:
-    """显示当前生效的工作流程定义：图谱自带的定义页优先，否则为内置默认定义。"""
+    """显示当前生效的工作流程定义：图谱自带的定义页优先，否则为内置默认定义。
+
+    \b
+    示例：xuncha-kb workflow show ~/巡察图谱
+    """
     from xuncha_kb.commands.workflow import show_workflow
 
     shown = show_workflow(graph, notice=err)
@@ -58,7 +70,11 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
 @workflow_group.command("check")
 @file_argument
 def workflow_check(file: Path) -> None:
-    """检查工作流程定义文件 FILE：未知或重复的 id、循环、无法到达的活动、未知里程碑。"""
+    """检查工作流程定义文件 FILE：未知或重复的 id、循环、无法到达的活动、未知里程碑。
+
+    \b
+    示例：xuncha-kb workflow check 巡察工作流程定义.md
+    """
     from xuncha_kb.commands.workflow import check_workflow
 
     click.echo(check_workflow(file, notice=err))

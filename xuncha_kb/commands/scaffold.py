@@ -135,7 +135,8 @@ def check_generated(scaffold: Scaffold, config: GraphConfig) -> list[str]:
             if unresolved or len(board.connectors) != max(len(boxes) - 1, 0):
                 problems.append(f"{f.path}: 箭头未全部连接到阶段框")
             continue
-        parsed = parse_text(f.content, f.path, config=config)
+        parsed = parse_text(f.content, f.path, "org" if f.path.endswith(".org") else "markdown",
+                            config=config)
         problems.extend(str(d) for d in parsed.diagnostics)
         for top in parsed.blocks:
             for b in top.walk():
@@ -217,7 +218,8 @@ def plan_inspection(root: Path, facts: InspectionFacts,
                     workflow_file: str | Path | None = None) -> ScaffoldRun:
     graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
-    sc = _checked(scaffold_inspection(workflow, facts, graph.config, today=_dt.date.today()), graph.config)
+    sc = _checked(scaffold_inspection(workflow, facts, graph.config, today=_dt.date.today(),
+                                      fmt=graph.config.preferred_format), graph.config)
     plan = facts_conflict(graph, workflow, facts, sc, _plan(root, graph, sc))
     return ScaffoldRun(graph, workflow, sc, plan)
 
@@ -228,7 +230,8 @@ def plan_annual(root: Path, year: int | None, workflow_file: str | Path | None =
         raise InputError("缺少年度", hint="请用 --year 指定，例如 --year 2026。")
     graph = index_graph(root)
     workflow = pick_workflow(graph, workflow_file)
-    sc = _checked(scaffold_annual_plan(workflow, year, graph.config), graph.config)
+    sc = _checked(scaffold_annual_plan(workflow, year, graph.config, graph.config.preferred_format),
+                  graph.config)
     return ScaffoldRun(graph, workflow, sc, _plan(root, graph, sc))
 
 

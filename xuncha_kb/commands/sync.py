@@ -103,6 +103,9 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
     notes: list[str] = []
     boards: list[_Board] = []
     for insp in inspections:
+        if any(e.path.endswith(".org") for e in ours if e.inspection == insp):
+            notes.append(f"巡察“{insp}”的页面是 Org 格式，sync 暂不更新 Org 页面，已跳过（页面保持不变）")
+            continue
         now = _ours_now(workflow, graph, manifest, insp)
         if now is None:
             notes.append(f"巡察“{insp}”的概览页不存在或不是 type:: 巡察，已跳过")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from xuncha_kb.errors import InputError
-from xuncha_kb.generate.pages import Scaffold, activity_uuid, actor_name, heading, page_file, ref
+from xuncha_kb.generate.pages import Scaffold, activity_uuid, actor_name, heading, page_file, ref, task_marker
 from xuncha_kb.logseq.render import BlockSpec, PageSpec
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import GraphConfig, PageFormat
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Workflow
 
 
-def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | None = None) -> Scaffold:
+def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | None = None,
+                         fmt: PageFormat = "markdown") -> Scaffold:
     """The year's 巡察计划 page: the workflow's annual stages as tasks, and the year's inspections."""
     config = config or GraphConfig(name_format="triple-lowbar")
     from xuncha_kb.track.deadlines import OPTION_YEARS
@@ -24,7 +25,7 @@ def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | No
     ids = {a.id: activity_uuid(title, a.id) for s in annual for a in s.activities}
     blocks: list[BlockSpec] = [
         heading("说明", [
-            BlockSpec(f"{year} 年度巡察计划的制定与发布。完成一项就把 TODO 改为 DONE；"
+            BlockSpec(f"{year} 年度巡察计划的制定与发布。完成一项就把 {task_marker(config)} 改为 DONE；"
                       "笔记写在任务下面的子块里。"),
             BlockSpec(f"本年度的每一轮巡察用 xuncha-kb scaffold 生成，概览页带有 年度:: {year}。"),
         ], gen="guide:annual"),
@@ -48,12 +49,12 @@ def scaffold_annual_plan(workflow: Workflow, year: int, config: GraphConfig | No
             if deps:
                 props.append((cv.P_DEPENDS, ", ".join(deps)))
             props.append(("id", ids[a.id]))
-            tasks.append(BlockSpec(a.name, marker="TODO", properties=tuple(props)))
+            tasks.append(BlockSpec(a.name, marker=task_marker(config), properties=tuple(props)))
         blocks.append(heading(f"{stage.name}（{len(stage.activities)} 项活动）",
                                gen=f"stage-intro:{stage.id}"))
         blocks.extend(tasks)
     page_props = ((cv.P_TYPE, ref(cv.TYPE_ANNUAL_PLAN)), (cv.P_YEAR, str(year)),
                   (cv.P_WORKFLOW, ref(workflow.name)))
     spec = PageSpec(title, page_props, tuple(blocks))
-    return Scaffold(title, (page_file(spec, "annual-plan", config),),
+    return Scaffold(title, (page_file(spec, "annual-plan", config, fmt),),
                     sum(len(s.activities) for s in annual))

@@ -48,10 +48,11 @@ from xuncha_kb.generate.pages import (
     produced_pages,
     ref,
     rule_text,
+    task_marker,
     whiteboard_relpath,
 )
 from xuncha_kb.logseq.render import BlockSpec, PageSpec
-from xuncha_kb.model import QUERY_OPEN_MARKERS, GraphConfig
+from xuncha_kb.model import QUERY_OPEN_MARKERS, GraphConfig, PageFormat
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Activity, Stage, Workflow
 
@@ -89,9 +90,10 @@ def _task(ctx: InspectionContext, act: Activity) -> BlockSpec:
     if act.sensitive:
         props.append((cv.P_SENSITIVE, "true"))
     props.append(("id", ctx.ids[act.id]))
-    children = tuple(BlockSpec(_subitem_text(ctx, item), marker="TODO", properties=((cv.P_SUBITEM, "true"),))
+    marker = task_marker(ctx.config)
+    children = tuple(BlockSpec(_subitem_text(ctx, item), marker=marker, properties=((cv.P_SUBITEM, "true"),))
                      for item in act.subitems)
-    return BlockSpec(act.name, marker="TODO", deadline=due, properties=tuple(props), children=children)
+    return BlockSpec(act.name, marker=marker, deadline=due, properties=tuple(props), children=children)
 
 
 def _subitem_text(ctx: InspectionContext, item: str) -> str:
@@ -106,7 +108,8 @@ def _stage_page(ctx: InspectionContext, index: int) -> PageSpec:
         nav.append(f"上一阶段：{ref(ctx.stage_page(ctx.stages[index - 1]))}")
     if index + 1 < len(ctx.stages):
         nav.append(f"下一阶段：{ref(ctx.stage_page(ctx.stages[index + 1]))}")
-    intro = [BlockSpec(f"本阶段共 {len(stage.activities)} 项活动；完成一项就把 TODO 改为 DONE，"
+    marker = task_marker(ctx.config)
+    intro = [BlockSpec(f"本阶段共 {len(stage.activities)} 项活动；完成一项就把 {marker} 改为 DONE，"
                        "工作笔记写在任务下面的子块里（xuncha-kb 不会改动）。")]
     if nav:
         intro.append(BlockSpec("；".join(nav) + f"；返回 {ref(ctx.name)}"))
@@ -192,7 +195,7 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
                         config: GraphConfig | None = None, *,
                         dates: Mapping[str, _dt.date] | None = None,
                         name: str | None = None, uuids: Mapping[str, str] | None = None,
-                        today: _dt.date | None = None) -> Scaffold:
+                        today: _dt.date | None = None, fmt: PageFormat = "markdown") -> Scaffold:
     """Every file of a new inspection (pure).
 
     ``dates`` (milestone id → date) adds milestone dates beyond the facts' 进驻日/撤离日, and
@@ -200,6 +203,8 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
     inspection with both, and with ``uuids`` (activity id → the block id its task already has,
     e.g. a task scaffolded under an older definition's activity id).  ``today`` marks the
     whiteboard's stages that already have an overdue deadline, as sync would (None: none is marked).
+    ``fmt`` is the pages' format (scaffold passes the graph's ``:preferred-format``; sync keeps
+    Markdown, the only format it merges).
     """
     from xuncha_kb.generate.whiteboard import stage_whiteboard
 
@@ -212,9 +217,10 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
     ids = {a.id: (uuids or {}).get(a.id) or activity_uuid(name, a.id) for s in stages for a in s.activities}
     all_dates = {**milestone_dates(workflow, facts), **(dates or {})}
     ctx = InspectionContext(workflow, facts, config, name, stages, all_dates, ids)
-    files = [page_file(_overview(ctx), "overview", config)]
-    files.extend(page_file(_stage_page(ctx, i), "stage", config) for i in range(len(stages)))
-    files.extend(page_file(p, "list" if i < 3 else "ledger", config) for i, p in enumerate(list_pages(ctx)))
+    files = [page_file(_overview(ctx), "overview", config, fmt)]
+    files.extend(page_file(_stage_page(ctx, i), "stage", config, fmt) for i in range(len(stages)))
+    files.extend(page_file(p, "list" if i < 3 else "ledger", config, fmt)
+                 for i, p in enumerate(list_pages(ctx)))
     wb_title = ctx.sub(cv.PAGE_WHITEBOARD)
     files.append(GeneratedFile(wb_title, whiteboard_relpath(wb_title, config), "whiteboard",
                                stage_whiteboard(wb_title, [(ctx.stage_page(s), s) for s in stages],

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from xuncha_kb.filespec import FileSpec, content_hash
 from xuncha_kb.generate.facts import InspectionFacts
 from xuncha_kb.logseq.render import BlockSpec, PageSpec, block_lines, render_page
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import GraphConfig, PageFormat
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Activity, Stage, Workflow
 
@@ -61,10 +61,10 @@ def activity_uuid(inspection: str, activity_id: str) -> str:
     return str(uuid.uuid5(GENERATOR_NAMESPACE, f"{inspection}\x1f{activity_id}"))
 
 
-def page_relpath(title: str, config: GraphConfig) -> str:
+def page_relpath(title: str, config: GraphConfig, fmt: PageFormat = "markdown") -> str:
     from xuncha_kb.logseq.names import safe_title_to_relpath
 
-    return safe_title_to_relpath(title, config, fmt="markdown")
+    return safe_title_to_relpath(title, config, fmt=fmt)
 
 
 def whiteboard_relpath(title: str, config: GraphConfig) -> str:
@@ -73,14 +73,29 @@ def whiteboard_relpath(title: str, config: GraphConfig) -> str:
     return f"{config.whiteboards_dir.strip('/') or 'whiteboards'}/{body}.edn"
 
 
+def task_marker(config: GraphConfig) -> str:
+    """The marker of a new task, as Logseq itself writes it: LATER under ``:preferred-workflow
+    :now``, TODO under ``:todo``."""
+    return "LATER" if config.preferred_workflow == "now" else "TODO"
+
+
+def _as_todo(spec: BlockSpec) -> BlockSpec:
+    """The block with LATER written as TODO (itself and its children)."""
+    return replace(spec, marker="TODO" if spec.marker == "LATER" else spec.marker,
+                   children=tuple(_as_todo(c) for c in spec.children))
+
+
 def _block_hashes(blocks: Sequence[BlockSpec]) -> dict[str, str]:
+    """Block key → hash of its generated text.  Hashed with the TODO marker whatever the graph's
+    workflow: the marker belongs to the user, and sync compares a task's generated part with
+    its marker reset to TODO (``merge.task_normal_form``)."""
     out: dict[str, str] = {}
 
     def visit(spec: BlockSpec, level: int) -> None:
         props = dict(spec.properties)
         key = props.get("id") or (f"generated:{props[cv.P_GENERATED]}" if cv.P_GENERATED in props else None)
         if key:
-            out[key] = content_hash("\n".join(block_lines(spec, level)) + "\n")
+            out[key] = content_hash("\n".join(block_lines(_as_todo(spec), level)) + "\n")
         for c in spec.children:
             visit(c, level + 1)
 
@@ -89,8 +104,16 @@ def _block_hashes(blocks: Sequence[BlockSpec]) -> dict[str, str]:
     return out
 
 
-def page_file(spec: PageSpec, kind: str, config: GraphConfig) -> GeneratedFile:
-    return GeneratedFile(spec.name, page_relpath(spec.name, config), kind, render_page(spec),
+def page_file(spec: PageSpec, kind: str, config: GraphConfig, fmt: PageFormat = "markdown") -> GeneratedFile:
+    """The page as a file: Markdown, or Org (``fmt="org"``: what a ``:preferred-format :org``
+    graph gets from scaffold)."""
+    if fmt == "org":
+        from xuncha_kb.generate.org_render import render_org_page
+
+        text = render_org_page(spec)
+    else:
+        text = render_page(spec)
+    return GeneratedFile(spec.name, page_relpath(spec.name, config, fmt), kind, text,
                          _block_hashes(spec.blocks))
 
 

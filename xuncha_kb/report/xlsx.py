@@ -72,6 +72,12 @@ def _stat_sheets(wb: Any, p: Progress) -> None:
 
 
 def render_xlsx(p: Progress) -> bytes:
+    import os
+
+    # openpyxl writes through lxml when it is installed (python-docx brings it), and then spells
+    # every Chinese character as a numeric reference; keep its own writer, whose UTF-8 text the
+    # same whatever is installed (and which the confidentiality checks grep).
+    os.environ.setdefault("OPENPYXL_LXML", "False")
     from openpyxl import Workbook
 
     wb = Workbook()
