@@ -217,3 +217,19 @@ def test_cli_no_cache_gives_the_same_output(tmp_path: Path, runner: object) -> N
         assert s.exit_code == 0, s.output
         outs.append(json.loads(s.output))
     assert outs[0] == outs[2] == outs[4] and outs[1] == outs[3] == outs[5]
+
+
+def test_watch_and_commands_share_one_index(tmp_path: Path) -> None:
+    """watch's quick entries (inode 0) are read again by stats; stats's records warm watch."""
+    from xuncha_kb.live.state import LiveGraph
+
+    root = fresh_graph(tmp_path)
+    cold_live = LiveGraph(root, today=lambda: TODAY).start()
+    assert cold_live.stats["scanned"] > 0  # some pages known only from the quick scan
+    assert sorted(p.name for p in fsindex.index_path(root).parent.iterdir()) == ["graph.idx"]
+    assert not (root / ".xuncha" / "cache").exists()
+    assert warm(root) == cold(root)
+    warm_live = LiveGraph(root, today=lambda: TODAY).start()
+    assert warm_live.stats["scanned"] == 0 and warm_live.stats["reused"] == warm_live.stats["files"]
+    assert warm_live.snapshot == cold_live.snapshot
+    assert warm(root) == cold(root)

@@ -381,7 +381,7 @@ STATE_CORRUPTIONS = {
                        b'{"event":"stage_completed","inspection":5,"date":[1]}\n{"event":"stage_completed"}\n'
                        b'{"event":"stage_completed","inspection":"x","stage":"prep","date":"2026-02-30"}\n'
                        b'{"event": "x"\n\xff\xfe\n[1,2]\n'),
-    "cache-garbage": (".xuncha/cache/index.json", b"nonsense"),
+    "cache-garbage": (".xuncha/index/graph.idx", b"nonsense"),
 }
 
 

@@ -2,8 +2,8 @@
 
 Per file the index keeps what the commands need, computed once when the file is parsed:
 
-* a page: its name, whether its properties tie it to inspections ("core", see
-  ``live/relevance.py``) and its counts for ``stats`` (``stats.page_counts``);
+* a page: its name, its property keys (``live/relevance.py``: what ties it to inspections,
+  and what ``watch`` keeps of it) and its counts for ``stats`` (``stats.page_counts``);
 * a whiteboard: its name and counts.
 
 No parsed tree is kept across runs and none is held for the whole graph within a run: a cold
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from xuncha_kb.fs import index as fsindex
-from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, Whiteboard, page_key
+from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, Severity, Whiteboard, page_key
 
-_PAGE, _BOARD = "p", "w"
+_PAGE, _BOARD = fsindex.PAGE, fsindex.BOARD
 
 
 @dataclass
@@ -41,17 +41,17 @@ class IndexedGraph:
 
 def _reader(config: GraphConfig) -> fsindex.Reader:
     from xuncha_kb.fs.scan import PathKind, parse_file_bytes
-    from xuncha_kb.live.relevance import is_core_keys, relevance_keys
+    from xuncha_kb.live.relevance import entry_for
     from xuncha_kb.stats import board_counts, page_counts
 
     def read(rel: str, kind: str, data: bytes) -> fsindex.ReadResult:
         obj, diags = parse_file_bytes(rel, cast(PathKind, kind), data, config)
         rows = tuple((d.line, d.message, d.severity) for d in diags)
         if isinstance(obj, Page):
-            core = is_core_keys(relevance_keys(obj))
-            return rows, (_PAGE, obj.name, core, page_counts(obj)), obj
+            keys = tuple(sorted(entry_for(obj, kind, (0, 0), diags).keys))
+            return rows, (_PAGE, obj.name, keys, page_counts(obj)), obj
         if isinstance(obj, Whiteboard):
-            return rows, (_BOARD, obj.name, False, board_counts(obj)), None
+            return rows, (_BOARD, obj.name, (), board_counts(obj)), None
         return rows, None, None
 
     return read
@@ -93,7 +93,7 @@ def read_indexed(root: Path, *, use_cache: bool = True, apply_hidden: bool = Tru
     named: list[tuple[str, str]] = []
     boards: list[tuple[str, str]] = []
     for r in done.records:
-        diags.extend(Diagnostic(r.rel, line, msg, sev) for line, msg, sev in r.diags)  # type: ignore[arg-type]
+        diags.extend(Diagnostic(r.rel, line, msg, cast(Severity, sev)) for line, msg, sev in r.diags)
         if r.payload is not None:
             (named if r.payload[0] == _PAGE else boards).append((cast(str, r.payload[1]), r.rel))
     diags.extend(name_collisions_of(named + boards))
@@ -113,8 +113,14 @@ def indexed_stats(root: Path, *, use_cache: bool = True,
     return stats_from_counts(str(g.root), g.config, pages, boards, g.diagnostics)
 
 
+def _core(payload: fsindex.Payload) -> bool:
+    from xuncha_kb.live.relevance import is_core_keys
+
+    return is_core_keys(cast(tuple[str, ...], payload[2]))
+
+
 def _candidate(payload: fsindex.Payload) -> bool:
-    return payload[0] == _PAGE and (bool(payload[2]) or "/" in cast(str, payload[1]))
+    return payload[0] == _PAGE and ("/" in cast(str, payload[1]) or _core(payload))
 
 
 def relevant_graph(root: Path, *, use_cache: bool = True) -> Graph:
@@ -125,13 +131,13 @@ def relevant_graph(root: Path, *, use_cache: bool = True) -> Graph:
 
     g = read_indexed(root, use_cache=use_cache, keep=_candidate)
     core_names = {page_key(cast(str, r.payload[1])) for r in g.records
-                  if r.payload is not None and r.payload[0] == _PAGE and r.payload[2]}
+                  if r.payload is not None and r.payload[0] == _PAGE and _core(r.payload)}
     pages: list[Page] = []
     for r in g.records:
         p = r.payload
         if p is None or p[0] != _PAGE:
             continue
-        if not is_relevant_name(r.kind, cast(str, p[1]), bool(p[2]), core_names):
+        if not is_relevant_name(r.kind, cast(str, p[1]), _core(p), core_names):
             continue
         page = g.parsed.get(r.rel)
         if page is None:

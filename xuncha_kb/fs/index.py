@@ -40,7 +40,11 @@ MAGIC = b"XKBIDX1\n"
 FORMAT = 1
 RACY_NS = 2_000_000_000  # FAT's mtime is 2 s coarse; anything this close to the scan is hashed
 
-Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
+#: The payload of a page is ``(PAGE, name, property keys, counts)``, of a whiteboard
+#: ``(BOARD, name, (), counts)``; counts are the commands' business (None: not known).
+PAGE, BOARD = "p", "w"
+
+Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns (inode 0: never matches)
 DiagRow = tuple[int, str, str]  # line, message, severity
 Payload = tuple[object, ...]
 
