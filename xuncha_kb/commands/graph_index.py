@@ -41,14 +41,14 @@ class IndexedGraph:
 
 def _reader(config: GraphConfig) -> fsindex.Reader:
     from xuncha_kb.fs.scan import PathKind, parse_file_bytes
-    from xuncha_kb.live.relevance import entry_for
+    from xuncha_kb.live.relevance import scan_keys
     from xuncha_kb.stats import board_counts, page_counts
 
     def read(rel: str, kind: str, data: bytes) -> fsindex.ReadResult:
-        obj, diags = parse_file_bytes(rel, cast(PathKind, kind), data, config)
+        obj, diags, text = parse_file_bytes(rel, cast(PathKind, kind), data, config)
         rows = tuple((d.line, d.message, d.severity) for d in diags)
         if isinstance(obj, Page):
-            keys = tuple(sorted(entry_for(obj, kind, (0, 0), diags).keys))
+            keys = tuple(sorted(scan_keys(obj, text, bool(diags))))
             return rows, (_PAGE, obj.name, keys, page_counts(obj)), obj
         if isinstance(obj, Whiteboard):
             return rows, (_BOARD, obj.name, (), board_counts(obj)), None

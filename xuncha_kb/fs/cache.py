@@ -72,14 +72,14 @@ def load_index(root: Path, expected_fingerprint: str) -> Index:
 
 
 def save_index(root: Path, index: Index) -> None:
-    """Write the entries into the graph index, keeping every stored record (pages with their
-    counts, whiteboards) that the entries do not contradict."""
+    """Write the entries into the graph index, keeping every stored record (whiteboards; pages
+    read in full, whose stamp still matches: their keys are a superset of the entry's)."""
     old = fsindex.load_records(root, index.fingerprint)
     out: dict[str, fsindex.Record] = {r.rel: r for r in old.values() if r.kind not in ("page", "journal")}
     for rel, e in index.entries.items():
         rec = old.get(rel)
-        if rec is not None and rec.payload is not None and rec.stamp[:2] == (e.size, e.mtime_ns) \
-                and _entry(rec) == e:
+        if rec is not None and rec.payload is not None and rec.payload[3] is not None \
+                and rec.stamp[:2] == (e.size, e.mtime_ns):
             out[rel] = rec
             continue
         out[rel] = fsindex.Record(rel, e.kind, (e.size, e.mtime_ns, 0, 0), b"",

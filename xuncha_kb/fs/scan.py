@@ -383,16 +383,17 @@ def name_collisions_of(named: Sequence[tuple[str, str]]) -> list[Diagnostic]:
 
 
 def parse_file_bytes(rel: str, kind: PathKind, data: bytes, config: GraphConfig
-                     ) -> tuple[Page | Whiteboard | None, list[Diagnostic]]:
-    """One file's bytes as the whole-graph scan reads them (a parser failure is a diagnostic)."""
+                     ) -> tuple[Page | Whiteboard | None, list[Diagnostic], str]:
+    """One file's bytes as the whole-graph scan reads them (a parser failure is a diagnostic),
+    and the decoded text."""
     text, diags = decode_bytes(data, rel)
     try:
         if kind == "whiteboard":
             from xuncha_kb.logseq.whiteboard import parse_whiteboard
 
             board, more = parse_whiteboard(text, rel, config)
-            return board, diags + more
+            return board, diags + more, text
         page, more = page_from_text(text, rel, kind, config)
     except Exception as exc:  # a parser bug must never stop a scan
-        return None, [*diags, _internal(rel, exc)]
-    return page, diags + more
+        return None, [*diags, _internal(rel, exc)], text
+    return page, diags + more, text

@@ -86,15 +86,33 @@ def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int]
 def relevance_keys(page: Page) -> set[str]:
     """Every property key of the page and its blocks, plus ``type=<name>`` for an inspection
     page type: what relevance is decided from."""
-    global _TYPES
     keys: set[str] = set(page.properties)
     for b in page.walk():
         if b.properties:
             keys.update(b.properties)
+    return _with_types(keys, page)
+
+
+def _with_types(keys: set[str], page: Page) -> set[str]:
+    global _TYPES
     if cv.P_TYPE in page.properties:
         if _TYPES is None:
             _TYPES = _known_types()
         keys.update(f"type={t}" for t in _page_types(page) if t in _TYPES)
+    return keys
+
+
+def scan_keys(page: Page, text: str, has_diagnostics: bool) -> set[str]:
+    """The keys of :func:`entry_for` for the graph index, without reading every block's
+    properties: for plain Markdown the quick scan's superset (as :func:`quick_entry`), which
+    is all relevance needs; :data:`SENSITIVE_TAG_KEY` only where there are diagnostics to
+    keep anonymous (the one thing it is used for)."""
+    if page.format == "markdown" and not text.startswith(("\ufeff", "---")):
+        keys = _with_types(property_keys(text) | set(page.properties), page)
+    else:
+        keys = relevance_keys(page)
+    if has_diagnostics and has_sensitive_tag(page):
+        keys.add(SENSITIVE_TAG_KEY)
     return keys
 
 
