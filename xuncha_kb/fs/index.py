@@ -37,7 +37,7 @@ from xuncha_kb.fs.state import state_dir
 INDEX_DIR_NAME = "index"
 INDEX_NAME = "graph.idx"
 MAGIC = b"XKBIDX1\n"
-FORMAT = 1
+FORMAT = 2  # bump on any change to the record or payload layout (2: payload[2] is the key tuple)
 RACY_NS = 2_000_000_000  # FAT's mtime is 2 s coarse; anything this close to the scan is hashed
 
 #: The payload of a page is ``(PAGE, name, property keys, counts)``, of a whiteboard
