@@ -37,12 +37,18 @@ TODAY = ("--today", "2026-03-10")
 
 
 def tree_hash(root: Path) -> dict[str, str]:
-    """Every file and link under ``root`` (hidden ones too) → a hash of its bytes / link target."""
+    """Every file and link under ``root`` (hidden ones too) → a hash of its bytes / link target.
+
+    Except the graph index (``.xuncha/index/``): xuncha-kb's own advisory cache, which any
+    reading command may refresh; it is no note and never changes a result.
+    """
     out: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         for name in sorted(dirnames + filenames):
             p = Path(dirpath) / name
             rel = p.relative_to(root).as_posix()
+            if rel == ".xuncha/index" or rel.startswith(".xuncha/index/"):
+                continue
             if p.is_symlink():
                 out[rel] = "link:" + os.readlink(p)
             elif p.is_file():
@@ -375,7 +381,7 @@ STATE_CORRUPTIONS = {
                        b'{"event":"stage_completed","inspection":5,"date":[1]}\n{"event":"stage_completed"}\n'
                        b'{"event":"stage_completed","inspection":"x","stage":"prep","date":"2026-02-30"}\n'
                        b'{"event": "x"\n\xff\xfe\n[1,2]\n'),
-    "cache-garbage": (".xuncha/cache/index.json", b"nonsense"),
+    "cache-garbage": (".xuncha/index/graph.idx", b"nonsense"),
 }
 
 

@@ -555,7 +555,8 @@ def test_report_page_still_ours_after_the_manifest_write_failed(tmp_path: Path, 
     g = tmp_path / "graph"
     shutil.copytree(EXAMPLE_GRAPH, g)
     _fail_after(monkeypatch, "replace", 1)  # the write-ahead note succeeds, the final record fails
-    r = runner.invoke(cli, ["report", str(g), "--today", "2026-03-10", "--write"])
+    # --no-cache: the graph index is not written, so the replaces counted are the page's own
+    r = runner.invoke(cli, ["report", str(g), "--today", "2026-03-10", "--write", "--no-cache"])
     monkeypatch.undo()
     assert r.exit_code == 5 and "磁盘空间不足" in r.output
     assert (g / REPORT_PAGE).is_file()

@@ -256,7 +256,7 @@ def test_deadline_colour_events_follow_the_date(graph: Path) -> None:
 
 def test_warm_start_reuses_the_index(graph: Path) -> None:
     live(graph)
-    assert (graph / ".xuncha" / "cache" / "index.json").is_file()
+    assert (graph / ".xuncha" / "index" / "graph.idx").is_file()
     reader = FileReader()
     warm = live(graph, reader=reader)
     assert warm.stats["reused"] == 24 and warm.stats["parsed"] == 3  # only the relevant pages
@@ -272,7 +272,7 @@ def test_warm_start_reuses_the_index(graph: Path) -> None:
 
 def test_corrupt_cache_is_ignored(graph: Path) -> None:
     live(graph)
-    (graph / ".xuncha" / "cache" / "index.json").write_text("{not json", encoding="utf-8")
+    (graph / ".xuncha" / "index" / "graph.idx").write_text("{not json", encoding="utf-8")
     lg = live(graph)
     assert lg.stats["parsed"] == 24
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xuncha_kb.model import MARKER_ORDER, Block, Graph
+from xuncha_kb.model import MARKER_ORDER, Block, Diagnostic, Graph, GraphConfig, Page, Whiteboard
 
 
 @dataclass
@@ -73,50 +73,86 @@ class BlockCounts:
         self.priorities.update(priorities)
 
 
+#: One page file's counts: format, has page properties, blocks, pre-blocks, max depth,
+#: scheduled, deadline, (marker, n) pairs, (priority, n) pairs.  Plain values, so the graph
+#: index can store them.
+Pairs = tuple[tuple[str, int], ...]
+PageCounts = tuple[str, bool, int, int, int, int, int, Pairs, Pairs]
+#: One whiteboard's counts: (shape type, n) pairs, connectors, blocks.
+BoardCounts = tuple[Pairs, int, int]
+
+
+def page_counts(page: Page) -> PageCounts:
+    c = BlockCounts()
+    c.add(page.blocks)
+    return (page.format, bool(page.properties), c.blocks, c.pre_blocks, c.max_depth, c.scheduled,
+            c.deadline, tuple(c.tasks.items()), tuple(c.priorities.items()))
+
+
+def board_counts(board: Whiteboard) -> BoardCounts:
+    shapes = Counter(s.type for s in board.shapes)
+    return (tuple(shapes.items()), len(board.connectors), sum(1 for _ in board.walk()))
+
+
 def graph_stats(graph: Graph) -> dict[str, Any]:
     """The ``stats --json`` object: counts, per-marker tasks, priorities, diagnostics."""
-    pages = journals = other_pages = org_files = page_properties = 0
-    counts = BlockCounts()
-    pages_prefix = graph.config.pages_dir.strip("/") + "/"
-    journals_prefix = graph.config.journals_dir.strip("/") + "/"
-    for page in graph.pages:
+    return stats_from_counts(str(graph.root), graph.config, [(p.file, page_counts(p)) for p in graph.pages],
+                             [board_counts(b) for b in graph.whiteboards], graph.diagnostics)
+
+
+def stats_from_counts(root: str, config: GraphConfig, pages: Iterable[tuple[str, PageCounts]],
+                      boards: Iterable[BoardCounts], diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
+    """:func:`graph_stats` from per-file counts (what the graph index keeps)."""
+    n_pages = journals = other_pages = org_files = page_properties = 0
+    blocks = pre = depth = scheduled = deadline = 0
+    tasks: Counter[str] = Counter()
+    priorities: Counter[str] = Counter()
+    pages_prefix = config.pages_dir.strip("/") + "/"
+    journals_prefix = config.journals_dir.strip("/") + "/"
+    for file, (fmt, props, b, p, d, sch, dl, t, pr) in pages:
         # by folder (the peers' scope); Page.kind follows the name (a date-named page is a journal)
-        if page.file.startswith(journals_prefix):
+        if file.startswith(journals_prefix):
             journals += 1
-        elif page.file.startswith(pages_prefix):
-            pages += 1
+        elif file.startswith(pages_prefix):
+            n_pages += 1
         else:
             other_pages += 1
-        if page.format == "org":
-            org_files += 1
-        if page.properties:
-            page_properties += 1
-        counts.add(page.blocks)
-    tasks, priorities = counts.tasks, counts.priorities
-    shapes = Counter(s.type for wb in graph.whiteboards for s in wb.shapes)
+        org_files += fmt == "org"
+        page_properties += props
+        blocks, pre, scheduled, deadline = blocks + b, pre + p, scheduled + sch, deadline + dl
+        depth = max(depth, d)
+        tasks.update(dict(t))
+        priorities.update(dict(pr))
+    shapes: Counter[str] = Counter()
+    n_boards = connectors = board_blocks = 0
+    for kinds, conn, bb in boards:
+        n_boards += 1
+        shapes.update(dict(kinds))
+        connectors += conn
+        board_blocks += bb
     return {
-        "graph": str(graph.root),
-        "name_format": graph.config.name_format,
-        "pages": pages,
+        "graph": root,
+        "name_format": config.name_format,
+        "pages": n_pages,
         "journals": journals,
         "other_pages": other_pages,
         "org_files": org_files,
         "pages_with_properties": page_properties,
-        "blocks": counts.blocks,
-        "pre_blocks": counts.pre_blocks,
-        "max_depth": counts.max_depth,
+        "blocks": blocks,
+        "pre_blocks": pre,
+        "max_depth": depth,
         "tasks": dict(sorted(tasks.items(), key=lambda kv: _marker_rank(kv[0]))),
         "tasks_total": sum(tasks.values()),
-        "scheduled": counts.scheduled,
-        "deadline": counts.deadline,
+        "scheduled": scheduled,
+        "deadline": deadline,
         "priorities": dict(sorted(priorities.items())),
-        "whiteboards": len(graph.whiteboards),
+        "whiteboards": n_boards,
         "whiteboard_shapes": sum(shapes.values()),
         "whiteboard_shape_types": dict(sorted(shapes.items())),
-        "whiteboard_connectors": sum(len(wb.connectors) for wb in graph.whiteboards),
-        "whiteboard_blocks": sum(1 for wb in graph.whiteboards for _ in wb.walk()),
+        "whiteboard_connectors": connectors,
+        "whiteboard_blocks": board_blocks,
         "diagnostics": [{"file": d.file, "line": d.line, "message": d.message, "severity": d.severity}
-                        for d in graph.diagnostics],
+                        for d in diagnostics],
     }
 
 

@@ -37,16 +37,16 @@ class Report:
 
 
 def compute_report(root: Path, today: dt.date, *, thresholds: Thresholds, only: str | None = None,
-                   redact: str = "none") -> Report:
-    """Read the graph (frozen: a one-shot command), compute progress with the stage completion
-    dates from watch's event log, and redact names if asked."""
+                   redact: str = "none", use_cache: bool = True) -> Report:
+    """Read the pages that can matter to inspections (through the graph index), compute
+    progress with the stage completion dates from watch's event log, and redact names if asked."""
+    from xuncha_kb.commands.graph_index import relevant_graph
     from xuncha_kb.fs.eventlog import read_events
-    from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.live.events import stage_completion_dates
     from xuncha_kb.track.progress import compute_progress, with_completion_dates
     from xuncha_kb.workflow.load import active_workflow
 
-    g = load_graph(root, freeze=True)
+    g = relevant_graph(root, use_cache=use_cache)
     progress = compute_progress(g, active_workflow(g), today, thresholds=thresholds, only=only)
     progress = with_completion_dates(progress, stage_completion_dates(read_events(root).events))
     if only and not progress.inspections:
@@ -131,14 +131,14 @@ def to_stdout(report: Report, fmt: str, colour: bool | None, echo: Callable[[str
 
 def run_report(root: Path, today: str | None, *, only: str | None, redact: str, yellow_days: int,
                red_days: int, fmt: str, output: Path | None, write_page: bool, dry_run: bool,
-               colour: bool | None,
+               colour: bool | None, no_cache: bool,
                echo: Callable[[str | bytes], None], say: Callable[[str], None],
                notice: Callable[[str], None]) -> None:
     """``report``: compute, then write the page (``--write``), the file (``-o``) or stdout.
     ``echo`` prints without a newline, ``say`` with one, ``notice`` to stderr."""
     from xuncha_kb.track.deadlines import parse_today
 
-    report = compute_report(root, parse_today(today), only=only, redact=redact,
+    report = compute_report(root, parse_today(today), only=only, redact=redact, use_cache=not no_cache,
                             thresholds=Thresholds(yellow_days=yellow_days, red_days=red_days))
     if dry_run and not write_page:
         raise InputError("--dry-run 只能与 --write 一起使用")

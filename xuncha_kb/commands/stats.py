@@ -51,14 +51,13 @@ class ScanProgress:
             self._bar = None
 
 
-def compute_stats(root: Path) -> dict[str, Any]:
-    """Read the graph (frozen: a one-shot command, with a progress bar) and count it."""
-    from xuncha_kb.fs.scan import load_graph
-    from xuncha_kb.stats import graph_stats
+def compute_stats(root: Path, *, use_cache: bool = True) -> dict[str, Any]:
+    """Count the graph through the graph index (with a progress bar while files are parsed);
+    ``use_cache=False`` reads every file and leaves the index alone."""
+    from xuncha_kb.commands.graph_index import indexed_stats
 
     with ScanProgress() as progress:
-        g = load_graph(root, progress=progress, freeze=True)
-    return graph_stats(g)
+        return indexed_stats(root, use_cache=use_cache, progress=progress)
 
 
 def print_stats(data: dict[str, Any], stream: TextIO | None = None) -> None:
@@ -87,11 +86,11 @@ def print_stats(data: dict[str, Any], stream: TextIO | None = None) -> None:
             console.print(f"  …… 另有 {len(diags) - 20} 条，完整列表请用 --json 查看", markup=False)
 
 
-def run_stats(root: Path, *, as_json: bool, echo: Callable[[str], None]) -> None:
+def run_stats(root: Path, *, as_json: bool, echo: Callable[[str], None], use_cache: bool = True) -> None:
     """``stats``: the counts as JSON (through ``echo``) or as a table on stdout."""
     import json
 
-    data = compute_stats(root)
+    data = compute_stats(root, use_cache=use_cache)
     if as_json:
         echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

@@ -10,6 +10,7 @@ and appends them to ``.xuncha/events.jsonl``, and regenerates the report page wi
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from xuncha_kb.fs.ownwrites import OwnWrites
 from xuncha_kb.live.events import Event
 from xuncha_kb.live.state import BatchResult, LiveGraph
+
+SAVE_EVERY = 5.0  # seconds between index writes while watching (and one at the end)
 
 
 def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
@@ -35,6 +38,7 @@ def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
 
     total = 0
     day = live.today()
+    saved = time.monotonic()
 
     def emit(events: list[Event]) -> None:
         nonlocal total
@@ -63,7 +67,9 @@ def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
             emit(result.events)
             if after_batch is not None and (result.changed or result.reloaded):
                 after_batch(result)
-            live.save_cache()
+            if time.monotonic() - saved >= SAVE_EVERY:  # the index is advisory: not after every save
+                live.save_cache()
+                saved = time.monotonic()
         if live.today() != day:
             day = live.today()
             emit(live.tick())

@@ -1,34 +1,26 @@
-"""A compact per-file index of a graph, cached in ``<graph>/.xuncha/cache/`` for warm starts.
+"""``watch``'s view of the graph index (``fs/index.py``, ``.xuncha/index/graph.idx``).
 
-Not a pickle of the parsed tree (that is no faster than parsing, see
-docs/performance.md): per file only what ``watch`` needs to decide whether the file matters
-to inspections at all — its kind, page name, the set of property keys used on the page and
-its blocks, and its diagnostics — keyed by graph-relative path and validated by
-``(mtime_ns, size)``.  A warm start stats every file, keeps the entries whose stamp still
-matches, and parses only the files that changed or that inspections need.
+There is one index per graph.  ``watch`` needs per file only its kind, page name, the set of
+property keys used on the page and its blocks, and its diagnostics (a :class:`FileEntry`,
+validated by ``(mtime_ns, size)``); these are read from and written to the same records that
+``stats`` and ``report`` use.  An entry that ``watch`` knows only from its quick scan (no
+counts, no diagnostics) is stored with inode 0, which never matches a real file, so the
+one-shot commands read that file again; a record whose stamp still matches is kept whole.
 
-The cache is advisory: a missing, corrupt, foreign-version or other-config cache is simply
-ignored (and rewritten), never an error.  Writes go through ``atomic_write``.
+The index is advisory: a missing, corrupt, foreign-version or other-config index is simply
+ignored (and rewritten), never an error.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import cast
 
-from xuncha_kb import __version__
-from xuncha_kb.filespec import content_hash
-from xuncha_kb.fs.atomic import atomic_write
-from xuncha_kb.fs.state import state_dir
-from xuncha_kb.model import Diagnostic
-
-CACHE_DIR_NAME = "cache"
-INDEX_NAME = "index.json"
-CACHE_FORMAT = 1
+from xuncha_kb.fs import index as fsindex
+from xuncha_kb.model import Diagnostic, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,19 +37,6 @@ class FileEntry:
     def stamp_matches(self, st: os.stat_result) -> bool:
         return self.mtime_ns == st.st_mtime_ns and self.size == st.st_size
 
-    def to_json(self) -> list[Any]:
-        return [self.mtime_ns, self.size, self.kind, self.name, sorted(self.keys),
-                [[d.line, d.message, d.severity] for d in self.diagnostics]]
-
-    @classmethod
-    def from_json(cls, relpath: str, raw: Any) -> FileEntry | None:
-        try:
-            mtime_ns, size, kind, name, keys, diags = raw
-            return cls(int(mtime_ns), int(size), str(kind), str(name), frozenset(str(k) for k in keys),
-                       tuple(Diagnostic(relpath, int(ln), str(msg), sev) for ln, msg, sev in diags))
-        except (TypeError, ValueError):
-            return None
-
 
 @dataclass(frozen=True)
 class Index:
@@ -67,43 +46,43 @@ class Index:
     fingerprint: str = ""
 
 
-def cache_dir(root: Path) -> Path:
-    return state_dir(root) / CACHE_DIR_NAME
-
-
-def index_path(root: Path) -> Path:
-    return cache_dir(root) / INDEX_NAME
-
-
 def fingerprint(config_text: str | bytes | None) -> str:
-    """What invalidates every entry at once: the program version and ``logseq/config.edn``."""
-    base = content_hash(config_text or b"")
-    return f"{CACHE_FORMAT}:{__version__}:{base[:16]}"
+    """What invalidates every entry at once (the graph index's fingerprint for this config)."""
+    raw = config_text.encode("utf-8") if isinstance(config_text, str) else config_text
+    return fsindex.fingerprint(raw, "hidden=True")
+
+
+def _entry(rec: fsindex.Record) -> FileEntry | None:
+    p = rec.payload
+    if p is None or p[0] != fsindex.PAGE:
+        return None
+    diags = tuple(Diagnostic(rec.rel, line, msg, cast(Severity, sev)) for line, msg, sev in rec.diags)
+    keys = frozenset(cast(tuple[str, ...], p[2]))
+    return FileEntry(rec.stamp[1], rec.stamp[0], rec.kind, cast(str, p[1]), keys, diags)
 
 
 def load_index(root: Path, expected_fingerprint: str) -> Index:
-    """The cached index, or an empty one when missing, unreadable or made for another setup."""
-    try:
-        data = json.loads(index_path(root).read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return Index(fingerprint=expected_fingerprint)
-    if not isinstance(data, dict) or data.get("fingerprint") != expected_fingerprint:
-        return Index(fingerprint=expected_fingerprint)
-    files = data.get("files")
-    if not isinstance(files, dict):
-        return Index(fingerprint=expected_fingerprint)
-    entries: dict[str, FileEntry] = {}
-    for rel, raw in files.items():
-        entry = FileEntry.from_json(str(rel), raw)
+    """The page entries of the graph index, or an empty index when it is not usable."""
+    entries = {}
+    for rel, rec in fsindex.load_records(root, expected_fingerprint).items():
+        entry = _entry(rec)
         if entry is not None:
-            entries[str(rel)] = entry
+            entries[rel] = entry
     return Index(entries=entries, fingerprint=expected_fingerprint)
 
 
 def save_index(root: Path, index: Index) -> None:
-    """Write the index atomically (compact JSON; no fsync: losing it only costs a cold start)."""
-    payload = json.dumps(
-        {"format": CACHE_FORMAT, "fingerprint": index.fingerprint,
-         "files": {rel: e.to_json() for rel, e in sorted(index.entries.items())}},
-        ensure_ascii=False, separators=(",", ":"))
-    atomic_write(index_path(root), payload, fsync=False, display=".xuncha/cache/index.json")
+    """Write the entries into the graph index, keeping every stored record (whiteboards; pages
+    read in full, whose stamp still matches: their keys are a superset of the entry's)."""
+    old = fsindex.load_records(root, index.fingerprint)
+    out: dict[str, fsindex.Record] = {r.rel: r for r in old.values() if r.kind not in ("page", "journal")}
+    for rel, e in index.entries.items():
+        rec = old.get(rel)
+        if rec is not None and rec.payload is not None and rec.payload[3] is not None \
+                and rec.stamp[:2] == (e.size, e.mtime_ns):
+            out[rel] = rec
+            continue
+        out[rel] = fsindex.Record(rel, e.kind, (e.size, e.mtime_ns, 0, 0), b"",
+                                  tuple((d.line, d.message, d.severity) for d in e.diagnostics),
+                                  (fsindex.PAGE, e.name, tuple(sorted(e.keys)), None))
+    fsindex.save_records(root, [out[k] for k in sorted(out)], index.fingerprint)

@@ -364,15 +364,36 @@ def name_collisions(pages: Sequence[Page], whiteboards: Sequence[Whiteboard] = (
 
     Whiteboards are pages to Logseq too; they are checked after the page files.
     """
-    first: dict[str, Page | Whiteboard] = {}
+    return name_collisions_of([*((p.name, p.file) for p in pages), *((w.name, w.file) for w in whiteboards)])
+
+
+def name_collisions_of(named: Sequence[tuple[str, str]]) -> list[Diagnostic]:
+    """:func:`name_collisions` over ``(name, file)`` pairs, pages first, then whiteboards."""
+    first: dict[str, tuple[str, str]] = {}
     out: list[Diagnostic] = []
-    items: list[Page | Whiteboard] = [*pages, *whiteboards]
-    for item in items:
-        key = page_key(item.name)
+    for name, file in named:
+        key = page_key(name)
         other = first.get(key)
         if other is None:
-            first[key] = item
+            first[key] = (name, file)
             continue
-        out.append(Diagnostic(item.file, 1, f"页面名“{item.name}”与 {other.file} 的页面“{other.name}”重名"
-                                            "（不区分大小写），Logseq 只会保留其中一个；请重命名或合并"))
+        out.append(Diagnostic(file, 1, f"页面名“{name}”与 {other[1]} 的页面“{other[0]}”重名"
+                                       "（不区分大小写），Logseq 只会保留其中一个；请重命名或合并"))
     return out
+
+
+def parse_file_bytes(rel: str, kind: PathKind, data: bytes, config: GraphConfig
+                     ) -> tuple[Page | Whiteboard | None, list[Diagnostic], str]:
+    """One file's bytes as the whole-graph scan reads them (a parser failure is a diagnostic),
+    and the decoded text."""
+    text, diags = decode_bytes(data, rel)
+    try:
+        if kind == "whiteboard":
+            from xuncha_kb.logseq.whiteboard import parse_whiteboard
+
+            board, more = parse_whiteboard(text, rel, config)
+            return board, diags + more, text
+        page, more = page_from_text(text, rel, kind, config)
+    except Exception as exc:  # a parser bug must never stop a scan
+        return None, [*diags, _internal(rel, exc)], text
+    return page, diags + more, text

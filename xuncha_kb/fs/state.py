@@ -2,7 +2,7 @@
 
 Logseq ignores every path segment that starts with a dot, so nothing in this folder ever
 becomes a page.  Files in it: ``manifest.json`` (what scaffold/report generated),
-``events.jsonl`` (watch), ``cache/`` (per-file index), ``lock`` (the graph write lock).
+``events.jsonl`` (watch), ``index/`` (the graph index, ``fs/index.py``), ``lock`` (the graph write lock).
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ TEMP_SUFFIXES: tuple[str, ...] = (
 #: Path segments (anywhere in the path) that are never part of a graph.
 IGNORED_SEGMENTS: frozenset[str] = frozenset({"version-files", "node_modules", "__pycache__"})
 
-DEFAULT_QUIET = 0.15  # seconds without new events before a batch is flushed
+DEFAULT_QUIET = 0.05  # seconds without new events before a batch is flushed (docs/performance.md)
 DEFAULT_MAX_WAIT = 1.0  # a continuous stream of events still flushes after this long
 
 

@@ -71,17 +71,9 @@ def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int]
     page's ``type::`` is one of the inspection page types (巡察, 巡察阶段, 问题底稿, …), and
     :data:`SENSITIVE_TAG_KEY` when the page or a block carries a sensitive tag.
     """
-    global _TYPES
     keys: set[str] = set()
     if page is not None:
-        keys.update(page.properties)
-        for b in page.walk():
-            if b.properties:
-                keys.update(b.properties)
-        if cv.P_TYPE in page.properties:
-            if _TYPES is None:
-                _TYPES = _known_types()
-            keys.update(f"type={t}" for t in _page_types(page) if t in _TYPES)
+        keys.update(relevance_keys(page))
         if has_sensitive_tag(page):
             keys.add(SENSITIVE_TAG_KEY)
     if isinstance(st, os.stat_result):
@@ -91,9 +83,59 @@ def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int]
     return FileEntry(mtime_ns, size, kind, page.name if page else "", frozenset(keys), tuple(diags))
 
 
+def relevance_keys(page: Page) -> set[str]:
+    """Every property key of the page and its blocks, plus ``type=<name>`` for an inspection
+    page type: what relevance is decided from."""
+    keys: set[str] = set(page.properties)
+    for b in page.walk():
+        if b.properties:
+            keys.update(b.properties)
+    return _with_types(keys, page)
+
+
+def _with_types(keys: set[str], page: Page) -> set[str]:
+    global _TYPES
+    if cv.P_TYPE in page.properties:
+        if _TYPES is None:
+            _TYPES = _known_types()
+        keys.update(f"type={t}" for t in _page_types(page) if t in _TYPES)
+    return keys
+
+
+def scan_keys(page: Page, text: str, has_diagnostics: bool) -> set[str]:
+    """The keys of :func:`entry_for` for the graph index, without reading every block's
+    properties: for plain Markdown the quick scan's superset (as :func:`quick_entry`), which
+    is all relevance needs; :data:`SENSITIVE_TAG_KEY` only where there are diagnostics to
+    keep anonymous (the one thing it is used for)."""
+    if page.format == "markdown" and not text.startswith(("\ufeff", "---")):
+        keys = _with_types(property_keys(text) | set(page.properties), page)
+    else:
+        keys = relevance_keys(page)
+    if has_diagnostics and has_sensitive_tag(page):
+        keys.add(SENSITIVE_TAG_KEY)
+    return keys
+
+
 def is_core_entry(entry: FileEntry) -> bool:
     """A page whose own properties tie it to inspections (see the module docstring)."""
-    return any(k in _ALWAYS_RELEVANT_KEYS or k.startswith("type=") or _non_ascii(k) for k in entry.keys)
+    return is_core_keys(entry.keys)
+
+
+def is_core_keys(keys: Iterable[str]) -> bool:
+    return any(k in _ALWAYS_RELEVANT_KEYS or k.startswith("type=") or _non_ascii(k) for k in keys)
+
+
+def is_relevant_name(kind: str, name: str, core: bool, core_names: set[str]) -> bool:
+    """:func:`is_relevant` from the parts of an entry."""
+    if kind not in PAGE_KINDS:
+        return False
+    if core:
+        return True
+    if "/" not in name:
+        return False
+    if any(seg in name for seg in cv.SENSITIVE_SEGMENTS):
+        return True
+    return any(p in core_names for p in _namespace_prefixes(name))
 
 
 def _namespace_prefixes(name: str) -> Iterable[str]:
@@ -104,15 +146,7 @@ def _namespace_prefixes(name: str) -> Iterable[str]:
 
 
 def is_relevant(entry: FileEntry, core_names: set[str]) -> bool:
-    if entry.kind not in PAGE_KINDS:
-        return False
-    if is_core_entry(entry):
-        return True
-    if "/" not in entry.name:
-        return False
-    if any(seg in entry.name for seg in cv.SENSITIVE_SEGMENTS):
-        return True
-    return any(p in core_names for p in _namespace_prefixes(entry.name))
+    return is_relevant_name(entry.kind, entry.name, is_core_entry(entry), core_names)
 
 
 

@@ -1,0 +1,147 @@
+"""How one-shot commands read the graph through the persistent index (``fs/index.py``).
+
+Per file the index keeps what the commands need, computed once when the file is parsed:
+
+* a page: its name, its property keys (``live/relevance.py``: what ties it to inspections,
+  and what ``watch`` keeps of it) and its counts for ``stats`` (``stats.page_counts``);
+* a whiteboard: its name and counts.
+
+No parsed tree is kept across runs and none is held for the whole graph within a run: a cold
+scan parses each file, takes these few values and lets the blocks go, so its memory stays
+bounded.  ``report`` then parses only the *relevant* pages (the small graph that ``watch``
+also computes progress from).  With ``use_cache=False`` the index is neither read nor
+written (the cold path); the result is the same either way.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from xuncha_kb.fs import index as fsindex
+from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, Severity, Whiteboard, page_key
+
+_PAGE, _BOARD = fsindex.PAGE, fsindex.BOARD
+
+
+@dataclass
+class IndexedGraph:
+    """The graph as the index sees it: records in file order and the scan's diagnostics."""
+
+    root: Path
+    config: GraphConfig
+    records: list[fsindex.Record]
+    diagnostics: tuple[Diagnostic, ...]
+    parsed: dict[str, object] = field(default_factory=dict)
+    reread: int = 0
+
+
+def _reader(config: GraphConfig) -> fsindex.Reader:
+    from xuncha_kb.fs.scan import PathKind, parse_file_bytes
+    from xuncha_kb.live.relevance import scan_keys
+    from xuncha_kb.stats import board_counts, page_counts
+
+    def read(rel: str, kind: str, data: bytes) -> fsindex.ReadResult:
+        obj, diags, text = parse_file_bytes(rel, cast(PathKind, kind), data, config)
+        rows = tuple((d.line, d.message, d.severity) for d in diags)
+        if isinstance(obj, Page):
+            keys = tuple(sorted(scan_keys(obj, text, bool(diags))))
+            return rows, (_PAGE, obj.name, keys, page_counts(obj)), obj
+        if isinstance(obj, Whiteboard):
+            return rows, (_BOARD, obj.name, (), board_counts(obj)), None
+        return rows, None, None
+
+    return read
+
+
+def _config_bytes(root: Path) -> bytes | None:
+    from xuncha_kb.logseq.config import CONFIG_FILE
+
+    try:
+        return (root / CONFIG_FILE).read_bytes()
+    except OSError:
+        return None
+
+
+def read_indexed(root: Path, *, use_cache: bool = True, apply_hidden: bool = True,
+                 keep: Callable[[fsindex.Payload], bool] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> IndexedGraph:
+    """List the graph, bring the index up to date (re-reading only changed files) and save it."""
+    from xuncha_kb.fs.scan import graph_root, list_graph_files, name_collisions_of, read_graph_config
+
+    base = graph_root(root)
+    config, diags = read_graph_config(base)
+    files = list_graph_files(base, config, apply_hidden=apply_hidden, errors=diags)
+    fp = fsindex.fingerprint(_config_bytes(base), f"hidden={apply_hidden}")
+    old = fsindex.load_records(base, fp) if use_cache else {}
+    total = len(files)
+    if progress:
+        progress(0, total)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the parse allocates many small objects that only refcounting needs to free
+    try:
+        done = fsindex.refresh(base, files, old, _reader(config), keep=keep,
+                               progress=(lambda n: progress(n, total)) if progress else None)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if use_cache and done.dirty:
+        fsindex.save_records(base, fsindex.cacheable(done.records), fp)
+    named: list[tuple[str, str]] = []
+    boards: list[tuple[str, str]] = []
+    for r in done.records:
+        diags.extend(Diagnostic(r.rel, line, msg, cast(Severity, sev)) for line, msg, sev in r.diags)
+        if r.payload is not None:
+            (named if r.payload[0] == _PAGE else boards).append((cast(str, r.payload[1]), r.rel))
+    diags.extend(name_collisions_of(named + boards))
+    return IndexedGraph(base, config, done.records, tuple(diags), done.parsed, done.reread)
+
+
+def indexed_stats(root: Path, *, use_cache: bool = True,
+                  progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """``stats --json`` through the index: the same object as ``stats.graph_stats``."""
+    from xuncha_kb.stats import BoardCounts, PageCounts, stats_from_counts
+
+    g = read_indexed(root, use_cache=use_cache, progress=progress)
+    pages = [(r.rel, cast(PageCounts, r.payload[3])) for r in g.records
+             if r.payload is not None and r.payload[0] == _PAGE]
+    boards = [cast(BoardCounts, r.payload[3]) for r in g.records
+              if r.payload is not None and r.payload[0] == _BOARD]
+    return stats_from_counts(str(g.root), g.config, pages, boards, g.diagnostics)
+
+
+def _core(payload: fsindex.Payload) -> bool:
+    from xuncha_kb.live.relevance import is_core_keys
+
+    return is_core_keys(cast(tuple[str, ...], payload[2]))
+
+
+def _candidate(payload: fsindex.Payload) -> bool:
+    return payload[0] == _PAGE and ("/" in cast(str, payload[1]) or _core(payload))
+
+
+def relevant_graph(root: Path, *, use_cache: bool = True) -> Graph:
+    """The small graph of the pages that can matter to inspections (``live/relevance.py``):
+    what progress, ledgers and reports are computed from, equal to computing over all pages."""
+    from xuncha_kb.fs.scan import read_page_file
+    from xuncha_kb.live.relevance import is_relevant_name
+
+    g = read_indexed(root, use_cache=use_cache, keep=_candidate)
+    core_names = {page_key(cast(str, r.payload[1])) for r in g.records
+                  if r.payload is not None and r.payload[0] == _PAGE and _core(r.payload)}
+    pages: list[Page] = []
+    for r in g.records:
+        p = r.payload
+        if p is None or p[0] != _PAGE:
+            continue
+        if not is_relevant_name(r.kind, cast(str, p[1]), _core(p), core_names):
+            continue
+        page = g.parsed.get(r.rel)
+        if page is None:
+            page, _diags = read_page_file(g.root, r.rel, g.config)
+        if isinstance(page, Page):
+            pages.append(page)
+    return Graph(root=g.root, config=g.config, pages=tuple(pages), diagnostics=g.diagnostics)
