@@ -47,11 +47,7 @@ def fast_constructor(cls: type[_T], args: tuple[str, ...], deferred: tuple[str, 
             kwargs.update(zip(deferred, fn(*fargs), strict=True))
         return cls(**kwargs)
 
-    if not slots or set(slots) != set(fields) or not set(args) <= set(fields) | base_slots:
-        return slow
-    if not set(fixed) <= set(fields) - set(args):
-        return slow
-    if deferred and ("_lazy" not in args or "_lazy" not in base_slots or not set(deferred) <= set(fields)):
+    if not _layout_fits(slots, set(fields), base_slots, args, deferred, fixed):
         return slow
     mirror = type(f"_{cls.__name__}Filler", cls.__bases__, {"__slots__": slots})
     ns: dict[str, Any] = {"M": mirror, "C": cls}
@@ -83,3 +79,14 @@ def fast_constructor(cls: type[_T], args: tuple[str, ...], deferred: tuple[str, 
     if type(probe) is not cls:
         return slow
     return make
+
+
+def _layout_fits(slots: tuple[str, ...], fields: set[str], base_slots: set[str], args: tuple[str, ...],
+                 deferred: tuple[str, ...], fixed: Mapping[str, Any]) -> bool:
+    """Whether the slot-filling trick applies: slots are the fields, and every name is known."""
+    if not slots or set(slots) != fields or not set(args) <= fields | base_slots:
+        return False
+    if not set(fixed) <= fields - set(args):
+        return False
+    lazy_ok = "_lazy" in args and "_lazy" in base_slots and set(deferred) <= fields
+    return not deferred or lazy_ok

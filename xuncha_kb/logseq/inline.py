@@ -115,41 +115,49 @@ def scan_inline(text: str, refs: list[str], brefs: list[str], macs: list[str], o
     if org and ("~" in text or "=" in text) and len(text) < 100_000:  # lazy regex: bound the input
         text = _ORG_CODE_RE.sub(" ", text)
     if "{{" in text:
-        for m in _MACRO_FULL_RE.finditer(text):
-            name = m.group(1)
-            macs.append(name)
-            if name == "embed":
-                args = m.group(2)
-                _page_ref_spans(args, refs)
-                block_refs(args, brefs)
-        text = _MACRO_FULL_RE.sub(" ", text)
+        text = _cut_macros(text, refs, brefs, macs)
     if "((" in text:
         block_refs(text, brefs)
     if "[[" in text:
-        simple = _SIMPLE_REF_RE.findall(text)
-        if len(simple) == text.count("[["):  # no nesting, no stray brackets: the common case
-            for name in simple:
-                name = name.strip()
-                if name and "][" not in name:
-                    refs.append(name)
-            if "#" in text:
-                text = _SIMPLE_REF_RE.sub(" ", text)
-        elif "\n" in text:  # refs never span lines: pair brackets line by line
-            parts = []
-            for ln in text.split("\n"):
-                spans = _page_ref_spans(ln, refs) if "[[" in ln else None
-                parts.append(_blank(ln, spans) if spans else ln)
-            text = "\n".join(parts)
-        else:
-            spans = _page_ref_spans(text, refs)
-            if spans:
-                text = _blank(text, spans)
+        text = _cut_page_refs(text, refs)
     if "#" in text:
         if "](" in text:
             text = _MD_LINK_RE.sub(" ", text)
         if "://" in text:
             text = _URL_RE.sub(" ", text)
         tags(text, refs)
+
+
+def _cut_macros(text: str, refs: list[str], brefs: list[str], macs: list[str]) -> str:
+    """Record the macros of ``text`` (and an embed's ref) and return it without them."""
+    for m in _MACRO_FULL_RE.finditer(text):
+        name = m.group(1)
+        macs.append(name)
+        if name == "embed":
+            args = m.group(2)
+            _page_ref_spans(args, refs)
+            block_refs(args, brefs)
+    return _MACRO_FULL_RE.sub(" ", text)
+
+
+def _cut_page_refs(text: str, refs: list[str]) -> str:
+    """Record the ``[[page]]`` refs of ``text``; return it with them blanked where a tag could
+    still be found (tags inside ``[[…]]`` do not count)."""
+    simple = _SIMPLE_REF_RE.findall(text)
+    if len(simple) == text.count("[["):  # no nesting, no stray brackets: the common case
+        for name in simple:
+            name = name.strip()
+            if name and "][" not in name:
+                refs.append(name)
+        return _SIMPLE_REF_RE.sub(" ", text) if "#" in text else text
+    if "\n" in text:  # refs never span lines: pair brackets line by line
+        parts = []
+        for ln in text.split("\n"):
+            spans = _page_ref_spans(ln, refs) if "[[" in ln else None
+            parts.append(_blank(ln, spans) if spans else ln)
+        return "\n".join(parts)
+    spans = _page_ref_spans(text, refs)
+    return _blank(text, spans) if spans else text
 
 
 def dedupe(items: list[str]) -> tuple[str, ...]:

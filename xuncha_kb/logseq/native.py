@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 #: Modules of ``xuncha_kb.logseq`` that setup.py compiles (the scan's hot loops).
-NATIVE_MODULES: tuple[str, ...] = ("outline", "page", "inline", "timestamps")
+NATIVE_MODULES: tuple[str, ...] = ("outline", "page", "block", "body", "inline", "timestamps")
 #: mypyc's shared library for the group, a module of ``xuncha_kb.logseq``.
 GROUP_MODULE = "_native__mypyc"
 #: Written by setup.py next to the compiled modules: {"sources": {module: sha256}, ...}.

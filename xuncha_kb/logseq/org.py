@@ -80,16 +80,7 @@ class _Org:
         last = end - 1
         while last > start and not lines[last].strip():
             last -= 1
-        marker = priority = None
-        title = text
-        m = MARKER_RE.match(title)
-        if m is not None:
-            marker = m.group(1)
-            title = title[m.end():]
-        pm = PRIORITY_RE.match(title)
-        if pm is not None:
-            priority = pm.group(1)
-            title = title[pm.end():]
+        marker, priority, title = _headline_text(text)
         props: Mapping[str, str] = _EMPTY
         prefs: Mapping[str, tuple[str, ...]] = _EMPTY_REFS
         used: set[int] = set()
@@ -104,36 +95,11 @@ class _Org:
             prefs = _refs_of(found[0], self.comma, self.ignored)
         elif found is not None:
             used = found[1]
-        scheduled: Timestamp | None = None
-        deadline: Timestamp | None = None
         refs: list[str] = []
         brefs: list[str] = []
         macs: list[str] = []
         scan_inline(title, refs, brefs, macs, org=True)
-        for j in range(start + 1, last + 1):
-            if j in used:
-                continue
-            line = lines[j]
-            if j in self.verbatim:
-                if j not in self.code:
-                    scan_inline(line, refs, brefs, macs, org=True)
-                continue
-            if "SCHEDULED:" in line or "DEADLINE:" in line:
-                for tm in PLANNING_RE.finditer(line):
-                    try:
-                        ts = parse_timestamp_body(tm.group(2))
-                    except BadDate as exc:
-                        self.diags.append(Diagnostic(self.file, j + 1 + self.offset,
-                                                     f"日期不存在：{exc}，已忽略该 SCHEDULED/DEADLINE"))
-                        continue
-                    if ts is None:
-                        continue
-                    if tm.group(1) == "SCHEDULED":
-                        scheduled = scheduled or ts
-                    else:
-                        deadline = deadline or ts
-            if j not in self.code:
-                scan_inline(line, refs, brefs, macs, org=True)
+        scheduled, deadline = self._body(start, last, used, refs, brefs, macs)
         content = "\n".join([text, *lines[start + 1:last + 1]]).rstrip()
         return Block(
             span=Span(self.file, start + 1 + self.offset, last + 1 + self.offset),
@@ -152,22 +118,74 @@ class _Org:
             children=children,
         )
 
+    def _body(self, start: int, last: int, used: set[int], refs: list[str], brefs: list[str],
+              macs: list[str]) -> tuple[Timestamp | None, Timestamp | None]:
+        """(scheduled, deadline) of the lines after the headline up to ``last`` (drawer lines in
+        ``used`` skipped); their refs and macros go to ``refs``, ``brefs``, ``macs``."""
+        scheduled: Timestamp | None = None
+        deadline: Timestamp | None = None
+        for j in range(start + 1, last + 1):
+            if j in used:
+                continue
+            line = self.lines[j]
+            if j in self.verbatim:
+                if j not in self.code:
+                    scan_inline(line, refs, brefs, macs, org=True)
+                continue
+            if "SCHEDULED:" in line or "DEADLINE:" in line:
+                for kind, ts in self._planning(line, j):
+                    if kind == "SCHEDULED":
+                        scheduled = scheduled or ts
+                    else:
+                        deadline = deadline or ts
+            if j not in self.code:
+                scan_inline(line, refs, brefs, macs, org=True)
+        return scheduled, deadline
 
-def parse_org(text: str, file: str, comma: frozenset[str], diags: list[Diagnostic],
-              ignored: frozenset[str] = frozenset()
-              ) -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]], tuple[Block, ...]]:
-    """Page properties, their refs, and the top-level blocks of an Org page."""
-    lines = text.split("\n")
-    org = _Org(lines, file, comma, diags, 0, ignored)
-    verbatim = org.verbatim
-    heads: list[tuple[int, int, str]] = []  # (line index, stars, text)
+    def _planning(self, line: str, j: int) -> list[tuple[str, Timestamp]]:
+        """The valid (kind, timestamp) pairs of planning line ``j``; a bad date becomes a
+        diagnostic."""
+        out: list[tuple[str, Timestamp]] = []
+        for tm in PLANNING_RE.finditer(line):
+            try:
+                ts = parse_timestamp_body(tm.group(2))
+            except BadDate as exc:
+                self.diags.append(Diagnostic(self.file, j + 1 + self.offset,
+                                             f"日期不存在：{exc}，已忽略该 SCHEDULED/DEADLINE"))
+                continue
+            if ts is not None:
+                out.append((tm.group(1), ts))
+        return out
+
+
+def _headline_text(text: str) -> tuple[str | None, str | None, str]:
+    """(task marker, priority, title) of a headline's text."""
+    marker = priority = None
+    title = text
+    m = MARKER_RE.match(title)
+    if m is not None:
+        marker = m.group(1)
+        title = title[m.end():]
+    pm = PRIORITY_RE.match(title)
+    if pm is not None:
+        priority = pm.group(1)
+        title = title[pm.end():]
+    return marker, priority, title
+
+
+def _headlines(lines: list[str], verbatim: set[int]) -> list[tuple[int, int, str]]:
+    """(line index, stars, text) of every headline outside verbatim regions."""
+    heads: list[tuple[int, int, str]] = []
     for i, line in enumerate(lines):
         if line[:1] == "*" and i not in verbatim:
             m = _HEADLINE_RE.match(line)
             if m is not None:
                 heads.append((i, len(m.group(1)), line[m.end():]))
-    first = heads[0][0] if heads else len(lines)
-    # page properties: directives and a top drawer before the first headline
+    return heads
+
+
+def _page_properties(lines: list[str], first: int, verbatim: set[int]) -> dict[str, str]:
+    """Page properties: a top drawer and ``#+KEY:`` directives before the first headline."""
     page_props: dict[str, str] = {}
     used: set[int] = set()
     found = _drawer(lines, 0, first)
@@ -181,31 +199,41 @@ def parse_org(text: str, file: str, comma: frozenset[str], diags: list[Diagnosti
         if m is not None and not m.group(1).upper().startswith(("BEGIN_", "END_")):
             key = normalise_key(m.group(1))
             page_props.setdefault(key, m.group(2).strip())
-    blocks: list[Block] = []
+    return page_props
+
+
+def _pre_block(lines: list[str], first: int, file: str, props: Mapping[str, str],
+               prefs: Mapping[str, tuple[str, ...]]) -> Block | None:
+    """The text before the first headline, if any is non-blank."""
     lo = 0
     while lo < first and not lines[lo].strip():
         lo += 1
-    pre: Block | None = None
-    if lo < first:
-        hi = first - 1
-        while hi > lo and not lines[hi].strip():
-            hi -= 1
-        pre = Block(
-            span=Span(file, lo + 1, hi + 1),
-            level=1,
-            content="\n".join(lines[lo:hi + 1]).strip(),
-            title="",
-            properties=page_props or _EMPTY,
-            property_refs=_refs_of(page_props, comma, ignored) if page_props else _EMPTY_REFS,
-            pre_block=True,
-            bullet=False,
-        )
+    if lo >= first:
+        return None
+    hi = first - 1
+    while hi > lo and not lines[hi].strip():
+        hi -= 1
+    return Block(
+        span=Span(file, lo + 1, hi + 1),
+        level=1,
+        content="\n".join(lines[lo:hi + 1]).strip(),
+        title="",
+        properties=props,
+        property_refs=prefs,
+        pre_block=True,
+        bullet=False,
+    )
+
+
+def _tree(org: _Org, heads: list[tuple[int, int, str]]) -> list[Block]:
+    """The top-level blocks, last to first, each holding its children (no recursion)."""
     tree = outline.parents([h[1] for h in heads])
     n = len(heads)
     kids: list[list[Block] | None] = [None] * n
+    blocks: list[Block] = []
     for idx in range(n - 1, -1, -1):
         start, _stars, htext = heads[idx]
-        end = heads[idx + 1][0] if idx + 1 < n else len(lines)
+        end = heads[idx + 1][0] if idx + 1 < n else len(org.lines)
         mine = kids[idx]
         children: tuple[Block, ...] = ()
         if mine is not None:
@@ -221,11 +249,26 @@ def parse_org(text: str, file: str, comma: frozenset[str], diags: list[Diagnosti
                 kids[parent] = [b]
             else:
                 plist.append(b)
+    return blocks
+
+
+def parse_org(text: str, file: str, comma: frozenset[str], diags: list[Diagnostic],
+              ignored: frozenset[str] = frozenset()
+              ) -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]], tuple[Block, ...]]:
+    """Page properties, their refs, and the top-level blocks of an Org page."""
+    lines = text.split("\n")
+    org = _Org(lines, file, comma, diags, 0, ignored)
+    heads = _headlines(lines, org.verbatim)
+    first = heads[0][0] if heads else len(lines)
+    page_props = _page_properties(lines, first, org.verbatim)
+    props: Mapping[str, str] = page_props or _EMPTY
+    prefs = _refs_of(page_props, comma, ignored) if page_props else _EMPTY_REFS
+    pre = _pre_block(lines, first, file, props, prefs)
+    blocks = _tree(org, heads)
     if pre is not None:
         blocks.append(pre)
     blocks.reverse()
-    props_out: Mapping[str, str] = page_props or _EMPTY
-    return props_out, (_refs_of(page_props, comma, ignored) if page_props else _EMPTY_REFS), tuple(blocks)
+    return props, prefs, tuple(blocks)
 
 
 def parse_org_block_content(text: str, file: str, line: int, comma: frozenset[str],

@@ -122,6 +122,61 @@ def _region(s: str, i: int, closers: _Closers, verbatim: set[int], code: set[int
     return close
 
 
+#: What a line starts (:func:`_line_kind`): a bullet block, a heading block, or neither.
+_CONTINUATION = 0
+_BULLET = 1
+_HEADING = 2
+
+
+def _line_kind(s: str) -> int:
+    """Does the non-blank line ``s`` (without its indentation) start a block?"""
+    c = s[0]
+    if c == "-":
+        # "-x" is text; "-", "- x" and "-\tx" are bullets
+        return _BULLET if s[1:2] in ("", " ", "\t") else _CONTINUATION
+    if c == "#" and _HEADING_LINE_RE.match(s) is not None:
+        return _HEADING
+    return _CONTINUATION
+
+
+class _Columns:
+    """The column stack that places blocks in the tree (Logseq ``with-parent-and-left``):
+    parallel lists of open columns' indent, block index and depth."""
+
+    __slots__ = ("dep", "idx", "ind")
+
+    def __init__(self) -> None:
+        self.ind: list[int] = []
+        self.idx: list[int] = []
+        self.dep: list[int] = []
+
+    def place(self, indent: int, idx: int) -> tuple[int, int]:
+        """(parent raw-block index or -1, depth) of block ``idx`` at column ``indent``."""
+        st_ind = self.ind
+        st_idx = self.idx
+        st_dep = self.dep
+        popped_ind = -1
+        popped_dep = 0
+        while st_ind and st_ind[-1] > indent:
+            popped_ind = st_ind.pop()
+            st_idx.pop()
+            popped_dep = st_dep.pop()
+        if st_ind and st_ind[-1] == indent:
+            st_idx[-1] = idx
+            return (st_idx[-2] if len(st_idx) > 1 else -1), st_dep[-1]
+        parent = st_idx[-1] if st_idx else -1
+        if popped_ind >= 0:
+            # between two open columns: a sibling of the deeper one, taking its column
+            depth = popped_dep
+            indent = popped_ind
+        else:
+            depth = st_dep[-1] + 1 if st_dep else 1
+        st_ind.append(indent)
+        st_idx.append(idx)
+        st_dep.append(depth)
+        return parent, depth
+
+
 def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
     """Split lines into raw blocks and place them in the tree, in one pass.
 
@@ -133,24 +188,18 @@ def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
     line (inclusive), parent raw-block index or -1, depth)``.
     """
     raws: list[RawBlock] = []
-    append = raws.append
     verbatim: set[int] = set()
     code: set[int] = set()
     closers = _Closers(lines)
+    columns = _Columns()
     n = len(lines)
     first = n
     cur_start = -1
-    cur_indent = 0
-    cur_bullet = True
-    cur_text = ""
-    cur_last = 0
+    cur_indent = cur_last = 0
     cur_parent = -1
     cur_depth = 1
-    # column stack (Logseq with-parent-and-left): parallel lists of indent, block index, depth
-    st_ind: list[int] = []
-    st_idx: list[int] = []
-    st_dep: list[int] = []
-    heading_match = _HEADING_LINE_RE.match
+    cur_bullet = True
+    cur_text = ""
     i = 0
     while i < n:
         line = lines[i]
@@ -158,61 +207,20 @@ def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
         if not s:
             i += 1
             continue
-        c = s[0]
-        if c == "-":
-            if s[1:2] not in " \t":  # "-x" is text; "-", "- x" and "-\tx" are bullets
-                cur_last = i
-                i += 1
-                continue
-            bullet = True
-            text = s[2:]
-        elif c == "#" and heading_match(s) is not None:
-            bullet = False
-            text = s
-        else:
+        kind = _line_kind(s)
+        if kind == _CONTINUATION:
             cur_last = i
-            if c in "`~#$:":
-                close = _region(s, i, closers, verbatim, code)
-                if close > 0:
-                    cur_last = close
-                    i = close + 1
-                    continue
-            i += 1
-            continue
-        # a new block starts at line i
-        if cur_start >= 0:
-            append((cur_start, cur_indent, cur_bullet, cur_text, cur_last, cur_parent, cur_depth))
-        elif first == n:
-            first = i
-        indent = len(line) - len(s)
-        idx = len(raws)
-        popped_ind = -1
-        popped_dep = 0
-        while st_ind and st_ind[-1] > indent:
-            popped_ind = st_ind.pop()
-            st_idx.pop()
-            popped_dep = st_dep.pop()
-        if st_ind and st_ind[-1] == indent:
-            st_idx[-1] = idx
-            cur_depth = st_dep[-1]
-            cur_parent = st_idx[-2] if len(st_idx) > 1 else -1
-        elif popped_ind >= 0:
-            # between two open columns: a sibling of the deeper one, taking its column
-            cur_parent = st_idx[-1] if st_idx else -1
-            cur_depth = popped_dep
-            st_ind.append(popped_ind)
-            st_idx.append(idx)
-            st_dep.append(popped_dep)
-        else:
-            cur_parent = st_idx[-1] if st_idx else -1
-            cur_depth = st_dep[-1] + 1 if st_dep else 1
-            st_ind.append(indent)
-            st_idx.append(idx)
-            st_dep.append(cur_depth)
-        cur_start = cur_last = i
-        cur_indent = indent
-        cur_bullet = bullet
-        cur_text = text
+            text = s
+        else:  # a new block starts at line i
+            if cur_start >= 0:
+                raws.append((cur_start, cur_indent, cur_bullet, cur_text, cur_last, cur_parent, cur_depth))
+            elif first == n:
+                first = i
+            cur_indent = len(line) - len(s)
+            cur_parent, cur_depth = columns.place(cur_indent, len(raws))
+            cur_start = cur_last = i
+            cur_bullet = kind == _BULLET
+            cur_text = text = s[2:] if cur_bullet else s
         if text and text[0] in "`~#$:":
             close = _region(text, i, closers, verbatim, code)
             if close > 0:
@@ -221,7 +229,7 @@ def scan(lines: list[str]) -> tuple[int, list[RawBlock], set[int], set[int]]:
                 continue
         i += 1
     if cur_start >= 0:
-        append((cur_start, cur_indent, cur_bullet, cur_text, cur_last, cur_parent, cur_depth))
+        raws.append((cur_start, cur_indent, cur_bullet, cur_text, cur_last, cur_parent, cur_depth))
     return first, raws, verbatim, code
 
 
