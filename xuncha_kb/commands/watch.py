@@ -57,12 +57,8 @@ def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
         if batch is None:
             break
         if batch:
-            try:
-                result = live.apply(batch)
-            except Exception as exc:  # a long-running watcher outlives one bad batch
-                if on_error is None:
-                    raise
-                on_error(f"处理这一批变化时出错，已跳过并继续监视：{type(exc).__name__}: {exc}")
+            result = _apply(live, batch, on_error)
+            if result is None:
                 continue
             emit(result.events)
             if after_batch is not None and (result.changed or result.reloaded):
@@ -75,6 +71,17 @@ def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
             emit(live.tick())
     live.save_cache()
     return total
+
+
+def _apply(live: LiveGraph, batch: Any, on_error: Callable[[str], None] | None) -> BatchResult | None:
+    """One batch into the live state; None when it failed and ``on_error`` took the message."""
+    try:
+        return live.apply(batch)
+    except Exception as exc:  # a long-running watcher outlives one bad batch
+        if on_error is None:
+            raise
+        on_error(f"处理这一批变化时出错，已跳过并继续监视：{type(exc).__name__}: {exc}")
+        return None
 
 
 def write_report_page(live: LiveGraph) -> str | None:
