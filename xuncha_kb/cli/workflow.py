@@ -87,7 +87,11 @@ def workflow_check(file: Path) -> None:
 def workflow_diff(old: str, new: str, as_json: bool) -> None:
     """比较两份工作流程定义 OLD 与 NEW：新增、删除、改名、移到其他阶段、调整顺序的活动和变更的期限。
 
-    OLD、NEW 可以是定义文件、图谱目录（取其现行定义），或“默认”（内置默认定义）。"""
+    OLD、NEW 可以是定义文件、图谱目录（取其现行定义），或“默认”（内置默认定义）。
+
+    \b
+    示例：xuncha-kb workflow diff 默认 pages/本办巡察流程.md
+    """
     from xuncha_kb.commands.workflow import diff_workflow
 
     click.echo(diff_workflow(old, new, notice=err).render(as_json), nl=False)
