@@ -3,7 +3,8 @@ diffed from (pure)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Container, Iterable
 
 from xuncha_kb.live.events import (
     ActivityState,
@@ -55,3 +56,26 @@ def snapshot_from_progress(progress: Progress, diagnostics: Iterable[Diagnostic 
                       if isinstance(d, DiagnosticState) or d.severity in REPORTED_SEVERITIES)
     return Snapshot(activities=acts, stages=stages, current_stage=current, stage_order=stage_order,
                     order_problems=frozenset(problems), diagnostics=diags)
+
+
+def reported_states(diagnostics: Iterable[Diagnostic], name_of: Callable[[str], str | None],
+                    secret_files: Container[str], salt: bytes) -> frozenset[DiagnosticState]:
+    """Errors and warnings as events see them.  A sensitive page (信访/谈话/线索 namespaces,
+    ``密级::``/``sensitive::``, a sensitive tag — ``secret_files``, or a sensitive file or page
+    name, ``name_of`` giving a path's page name) is never named: its diagnostics show a placeholder and
+    a salted token, the same for the same file within one run."""
+    from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
+
+    out = set()
+    for d in diagnostics:
+        if d.severity not in REPORTED_SEVERITIES:
+            continue
+        name = name_of(d.file)
+        if d.file in secret_files or name_is_sensitive(d.file.rsplit("/", 1)[-1]) or (
+                name is not None and name_is_sensitive(name)):
+            token = hashlib.sha256(salt + d.file.encode("utf-8")).hexdigest()[:8]
+            message = f"涉密页面出现读取问题（编号 {token}，不显示位置与内容）"
+            out.add(DiagnosticState(SENSITIVE_PLACEHOLDER, 0, message))
+        else:
+            out.add(DiagnosticState(d.file, d.line, d.message))
+    return frozenset(out)

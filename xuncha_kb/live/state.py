@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable
@@ -43,7 +42,7 @@ from xuncha_kb.live.relevance import (
     is_core_entry,
     is_relevant,
 )
-from xuncha_kb.live.snapshot import REPORTED_SEVERITIES, snapshot_from_progress
+from xuncha_kb.live.snapshot import reported_states, snapshot_from_progress
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.workflow.model import Workflow
@@ -218,25 +217,12 @@ class LiveGraph:
         return Graph(root=self.root, config=self.config, pages=pages, diagnostics=tuple(self.diagnostics()))
 
     def reported_diagnostics(self) -> frozenset[DiagnosticState]:
-        """Errors and warnings as events see them; a sensitive page is never named (信访/谈话/线索
-        namespaces, ``密级::``/``sensitive::``, a sensitive tag): its diagnostics show a placeholder
-        and a token."""
-        from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
+        """Errors and warnings as events see them; a sensitive page is never named."""
+        return reported_states(self.diagnostics(), self._name_of, self._secret_files, self._salt)
 
-        out = set()
-        for d in self.diagnostics():
-            if d.severity not in REPORTED_SEVERITIES:
-                continue
-            entry = self.index.get(d.file)
-            secret = d.file in self._secret_files or name_is_sensitive(d.file.rsplit("/", 1)[-1]) or (
-                entry is not None and name_is_sensitive(entry.name))
-            if secret:
-                token = hashlib.sha256(self._salt + d.file.encode("utf-8")).hexdigest()[:8]
-                message = f"涉密页面出现读取问题（编号 {token}，不显示位置与内容）"
-                out.add(DiagnosticState(SENSITIVE_PLACEHOLDER, 0, message))
-            else:
-                out.add(DiagnosticState(d.file, d.line, d.message))
-        return frozenset(out)
+    def _name_of(self, rel: str) -> str | None:
+        entry = self.index.get(rel)
+        return entry.name if entry is not None else None
 
     def diagnostics(self) -> list[Diagnostic]:
         out = list(self.config_diags) + list(self.workflow_diags)
