@@ -195,7 +195,7 @@ def test_redact_names(runner: CliRunner, graph: Path, tmp_path: Path) -> None:
     assert _run(runner, graph, "巡察通知", "-o", str(out), "--redact", "names").exit_code == 0
     text = "\n".join(_texts(_open(out)))
     assert "张三" not in text and "李四" not in text
-    assert "组长：组长；组员：组员A、组员B。" in text
+    assert "组长：某某；组员：某某A、某某B。" in text
 
 
 def test_existing_file_is_never_replaced_and_dry_run_writes_nothing(runner: CliRunner, graph: Path,

@@ -16,8 +16,9 @@ ISSUES = "巡察%2F2026年第一轮%2F某某集团有限公司%2F问题清单.md
 def _mark_done(path: Path, activity: str) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     at = next(n for n, ln in enumerate(lines) if ln.strip() == f"活动:: {activity}")
-    task = next(n for n in range(at, -1, -1) if "- TODO " in lines[n])
-    lines[task] = lines[task].replace("- TODO ", "- DONE ", 1)
+    # TODO or LATER: a graph without config.edn has Logseq's default :now workflow
+    task = next(n for n in range(at, -1, -1) if "- TODO " in lines[n] or "- LATER " in lines[n])
+    lines[task] = lines[task].replace("- TODO ", "- DONE ", 1).replace("- LATER ", "- DONE ", 1)
     path.write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -125,11 +125,15 @@ def is_core_keys(keys: Iterable[str]) -> bool:
     return any(k in _ALWAYS_RELEVANT_KEYS or k.startswith("type=") or _non_ascii(k) for k in keys)
 
 
+#: Pages the tracker looks up by name although they carry no inspection properties.
+_READ_BY_NAME = frozenset({page_key(cv.PAGE_TAXONOMY)})
+
+
 def is_relevant_name(kind: str, name: str, core: bool, core_names: set[str]) -> bool:
     """:func:`is_relevant` from the parts of an entry."""
     if kind not in PAGE_KINDS:
         return False
-    if core:
+    if core or page_key(name) in _READ_BY_NAME:
         return True
     if "/" not in name:
         return False

@@ -79,6 +79,7 @@
 
   const KNOWN = new Set(["name", "unit", "round", "year", "file", "leader", "members", "current_stage",
     "current_stage_name", "done", "total", "percent", "milestones", "stages", "deadlines", "overdue", "due_soon",
+    "hard_deadlines",
     "pending_deadlines", "order_problems", "missing_artifacts", "ledgers", "sensitive", "issues"]);
   function extras(i) {
     // Fields the report model gains later (statistics …) are shown as they come.
@@ -104,6 +105,9 @@
       el("div", { class: "grid2" },
         el("div", {}, el("h3", {}, "阶段"), el("div", { class: "stages" }, i.stages.map(stageView))),
         el("div", {}, el("h3", {}, "期限时间线"), timeline(i),
+          (i.hard_deadlines || []).length ? el("div", {}, el("h3", {}, "硬性期限"), el("ul", {}, i.hard_deadlines.map((h) =>
+            el("li", {}, h.activity_id + " " + h.activity_name + "（" + h.basis + "）：" +
+              (h.due ? "截止 " + h.due : (h.missing || "待定")))))) : null,
           i.order_problems.length ? el("div", {}, el("h3", {}, "顺序问题"), el("ul", {}, i.order_problems.map((o) =>
             el("li", { class: "colour-red" }, o.activity_id + " " + o.activity_name + " 已完成，前置未完成：" +
               o.blocking.map((b) => b.id + " " + b.name).join("、"))))) : null,
@@ -114,7 +118,9 @@
         ledger("问题底稿", lg.drafts, [["number", "编号"], ["name", "问题"], ["status", "状态"], ["date", "日期"]]),
         ledger("移交台账", lg.transfers, [["title", "事项"], ["recipient", "移交对象"], ["status", "状态"], ["date", "日期"]]),
         ledger("整改台账", lg.rectifications, [["title", "问题"], ["owner", "责任单位"], ["status", "状态"], ["due", "期限"]])),
-      el("p", { class: "muted" }, "涉密页面 " + i.sensitive.pages + " 个、涉密块 " + i.sensitive.blocks + " 个只计数，不显示内容。"),
+      el("p", { class: "muted" }, "涉密页面 " + i.sensitive.pages + " 个、涉密块 " + i.sensitive.blocks + " 个只计数，不显示内容" +
+        (i.sensitive.by_kind ? "（" + Object.entries(i.sensitive.by_kind).filter(([, n]) => n).map(([k, n]) =>
+          k + " " + n).join("、") + "）" : "") + "。"),
       i.issues.length ? el("div", {}, el("h3", {}, "页面问题"), el("ul", {}, i.issues.map((x) =>
         el("li", {}, (x.file ? x.file + (x.line ? ":" + x.line : "") + " " : "") + x.message)))) : null,
       extras(i)));
