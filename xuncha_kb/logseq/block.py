@@ -36,7 +36,7 @@ from xuncha_kb.logseq.properties import (
 from xuncha_kb.logseq.timestamps import PLANNING_RE, BadDate, parse_timestamp_body
 from xuncha_kb.model import LAZY_BLOCK_FIELDS, Block, Diagnostic, Span, Timestamp
 
-__all__ = ["Builder", "line_block", "new_block", "new_span", "prop_refs"]
+__all__ = ["Builder", "new_block", "new_span", "prop_refs"]
 
 EMPTY = EMPTY_PROPS
 EMPTY_REFS = EMPTY_PROP_REFS
@@ -103,35 +103,11 @@ def _first_line(text: str) -> tuple[int | None, str | None, str | None, str]:
     return heading, marker, priority, title
 
 
-def line_block(file: str, line0: int, level: int, text: str, children: tuple[Block, ...]) -> Block:
-    """A one-line bullet at 0-based line ``line0`` whose ``text`` is no heading, property or
-    verbatim opener (most blocks of a graph): the fewest fields set, refs deferred."""
-    marker = priority = None
-    title = text
-    if text[:1].isupper():
-        m = MARKER_RE.match(text)
-        if m is not None:
-            marker = m.group(1)
-            title = text[m.end():]
-    if title.startswith("[#"):
-        m = PRIORITY_RE.match(title)
-        if m is not None:
-            priority = m.group(1)
-            title = title[m.end():]
-    ln = line0 + 1
-    if not _has_ref_probe(title):
-        content = text.rstrip()
-        return new_line_block(new_span(file, ln, ln), level, content,
-                              content if title is text and text[:1] not in " \t" else title.strip(),
-                              marker, priority, children)
-    return new_lazy_line_block(new_span(file, ln, ln), level, title.strip(), marker, priority, children,
-                               (deferred_title, (text.rstrip(), title)))
-
-
 class Builder:
     """Builds Blocks of one file (or one block's content).  Shared by pages and single blocks."""
 
-    __slots__ = ("comma", "diags", "file", "ignored", "offset")
+    __slots__ = ("comma", "diags", "file", "ignored", "lazy_line_block", "line_block", "marker_match",
+                 "offset", "priority_match", "span")
 
     def __init__(self, file: str, comma: frozenset[str], diags: list[Diagnostic], offset: int = 0,
                  ignored: frozenset[str] = frozenset()) -> None:
@@ -140,6 +116,38 @@ class Builder:
         self.comma = comma
         self.diags = diags
         self.offset = offset  # added to line numbers (block content inside another file)
+        # What :meth:`line` calls for most blocks of a graph, read once per file (attributes
+        # are cheaper to reach than module globals, in the compiled reader too).
+        self.line_block = new_line_block
+        self.lazy_line_block = new_lazy_line_block
+        self.span = new_span
+        self.marker_match = MARKER_RE.match
+        self.priority_match = PRIORITY_RE.match
+
+    def line(self, line0: int, level: int, text: str, children: tuple[Block, ...]) -> Block:
+        """A one-line bullet at 0-based line ``line0`` whose ``text`` is no heading, property or
+        verbatim opener (most blocks of a graph): the fewest fields set, refs deferred."""
+        marker = priority = None
+        title = text
+        if text[:1].isupper():
+            m = self.marker_match(text)
+            if m is not None:
+                marker = m.group(1)
+                title = text[m.end():]
+        if title.startswith("[#"):
+            m = self.priority_match(title)
+            if m is not None:
+                priority = m.group(1)
+                title = title[m.end():]
+        ln = line0 + 1
+        if not (("[" in title and "[[" in title) or "#" in title or ("(" in title and "((" in title)
+                or ("{" in title and "{{" in title)):
+            content = text.rstrip()
+            return self.line_block(self.span(self.file, ln, ln), level, content,
+                                   content if title is text and text[:1] not in " \t" else title.strip(),
+                                   marker, priority, children)
+        return self.lazy_line_block(self.span(self.file, ln, ln), level, title.strip(), marker, priority,
+                                    children, (deferred_title, (text.rstrip(), title)))
 
     def prop_refs(self, props: dict[str, str]) -> Mapping[str, tuple[str, ...]]:
         return prop_refs(props, self.comma, self.ignored)

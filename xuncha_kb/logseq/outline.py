@@ -20,6 +20,7 @@ No recursion anywhere: 10,000-level nesting is fine.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 _HEADING_LINE_RE = re.compile(r"#+(?:[ \t]|$)")
 
@@ -123,9 +124,9 @@ def _region(s: str, i: int, closers: _Closers, verbatim: set[int], code: set[int
 
 
 #: What a line starts (:func:`_line_kind`): a bullet block, a heading block, or neither.
-_CONTINUATION = 0
-_BULLET = 1
-_HEADING = 2
+_CONTINUATION: Final = 0
+_BULLET: Final = 1
+_HEADING: Final = 2
 
 
 def _line_kind(s: str) -> int:
@@ -133,7 +134,7 @@ def _line_kind(s: str) -> int:
     c = s[0]
     if c == "-":
         # "-x" is text; "-", "- x" and "-\tx" are bullets
-        return _BULLET if s[1:2] in ("", " ", "\t") else _CONTINUATION
+        return _BULLET if s[1:2] in " \t" else _CONTINUATION  # ("" is in every string)
     if c == "#" and _HEADING_LINE_RE.match(s) is not None:
         return _HEADING
     return _CONTINUATION

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from xuncha_kb.logseq import outline
-from xuncha_kb.logseq.block import Builder, line_block, new_block, new_span
+from xuncha_kb.logseq.block import Builder, new_block, new_span
 from xuncha_kb.logseq.inline import dedupe, scan_inline
 from xuncha_kb.logseq.properties import (
     EMPTY_PROP_REFS,
@@ -222,7 +222,6 @@ def _diagnostic_line(d: Diagnostic) -> int:
 def _tree(builder: Builder, lines: list[str], raws: list[outline.RawBlock]) -> list[Block]:
     """The top-level blocks, last to first, each holding its children (built last to first, so
     every block's children exist when it is made; no recursion)."""
-    file = builder.file
     count = len(raws)
     kids: list[list[Block] | None] = [None] * count
     top: list[Block] = []
@@ -236,7 +235,7 @@ def _tree(builder: Builder, lines: list[str], raws: list[outline.RawBlock]) -> l
             children = ()
         if last == line0 and bullet and "::" not in btext and (not btext or btext[0] not in _SLOW_FIRST):
             # fast path: a one-line bullet that is not a heading, property or verbatim opener
-            block = line_block(file, line0, depth, btext, children)
+            block = builder.line(line0, depth, btext, children)
         else:
             block = builder.block(line0, lines[line0][:indent], bullet, btext,
                                   lines[line0 + 1:last + 1] if last > line0 else None, depth, children)
