@@ -24,10 +24,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from xuncha_kb.filespec import content_hash
+from xuncha_kb.generate.merge_labels import ours_label, page_is_secret, theirs_label
 from xuncha_kb.generate.sync_plan import BlockNote, FileResult
-from xuncha_kb.model import MARKERS, Block, GraphConfig, Page
+from xuncha_kb.model import MARKERS, Block, GraphConfig
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.sensitive import NO_SECRETS, SENSITIVE_PLACEHOLDER, Secrets
+from xuncha_kb.track.sensitive import NO_SECRETS, Secrets
 
 P_REMOVED = "xuncha-removed"
 GENERATED_TASK_KEYS = frozenset({
@@ -216,35 +217,6 @@ def _is_task(b: Block) -> bool:
     return cv.P_ACTIVITY in b.properties
 
 
-def _label(b: Block) -> str:
-    act = b.properties.get(cv.P_ACTIVITY)
-    return f"{act} {b.title}".strip() if act else b.title
-
-
-def page_is_secret(path: str, lay: Layout, secrets: Secrets = NO_SECRETS) -> bool:
-    """Is the page in ``path`` (laid out as ``lay``) sensitive: by its file name, its title or
-    its page properties and tags?"""
-    pre = lay.pre_block
-    props = pre.properties if pre is not None else {}
-    name = props.get("title", "").strip() or path.rsplit("/", 1)[-1]
-    page = Page(name=name, file=path, properties=props, property_refs=pre.property_refs if pre else {},
-                blocks=(pre,) if pre is not None else ())
-    return secrets.page_is_sensitive(page)
-
-
-def theirs_label(b: Block, page_secret: bool, secrets: Secrets = NO_SECRETS) -> str:
-    """The label of a block as the user has it on disk: never quoted when the page or the block
-    is sensitive, nor when it refers to a sensitive page."""
-    if page_secret or secrets.block_is_marked(b):
-        return SENSITIVE_PLACEHOLDER
-    return secrets.text(_label(b))
-
-
-def ours_label(b: Block, secrets: Secrets = NO_SECRETS) -> str:
-    """The label of a block as generated (the workflow's wording), unless it refers to a sensitive page."""
-    return secrets.text(_label(b))
-
-
 def merge_block(theirs_block: Block, t_lines: Sequence[str], t_start: int, t_end: int,
                 ours_lines: Sequence[str] | None, ours_block: Block | None, o_start: int, o_end: int,
                 base: str | None) -> tuple[list[str], str | None]:
@@ -321,7 +293,7 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
                           (BlockNote("added", path, "", "整页"),) if ours else ())
     t = layout(theirs, path, config)
     o = layout(ours, path, config) if ours is not None else Layout((), (0, 0), ())
-    secret = page_is_secret(path, t, secrets)
+    secret = page_is_secret(path, t.pre_block, secrets)
     o_by_key = {b.key: b for b in o.blocks if b.key}
     removed = set(removed_keys)
     skip_insert = set(elsewhere)
@@ -361,9 +333,25 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
             blocks[key] = ours_blocks.get(key, blocks.get(key, ""))
             if what:
                 notes.append(BlockNote(what, path, key, ours_label(ob.block, secrets)))
-    # insert ours blocks that are missing (new activities), each after its predecessor
+    _insert_missing(o, out, emitted, present | skip_insert, blocks, ours_blocks, notes, path, secrets)
+    new_text = "\n".join(out) + "\n" if out else ""
+    if theirs.endswith("\n") is False and new_text.endswith("\n") and new_text[:-1] == theirs:
+        new_text = theirs
+    changed = new_text != theirs
+    return FileResult(path, new_text if changed else None, content_hash(theirs), blocks, inspection, kind,
+                      tuple(notes), secret=secret and kind == "page")
+
+
+def _insert_missing(o: Layout, out: list[str], emitted: dict[str, int], skip: set[str],
+                    blocks: dict[str, str], ours_blocks: Mapping[str, str], notes: list[BlockNote],
+                    path: str, secrets: Secrets) -> None:
+    """Insert ours blocks missing from theirs (new activities), each after its predecessor.
+
+    Changes ``out``, ``emitted`` (ours key → index in ``out`` just after it), ``blocks`` and
+    ``notes`` in place; keys in ``skip`` (present already, or living in another file) stay out.
+    """
     for i, ob in enumerate(o.blocks):
-        if not ob.key or ob.key in present or ob.key in skip_insert:
+        if not ob.key or ob.key in skip:
             continue
         text = strip_blank_tail(o.lines[ob.start:ob.end])
         prev = next((emitted[p.key] for p in reversed(o.blocks[:i]) if p.key in emitted), None)
@@ -377,12 +365,7 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
         emitted[ob.key] = at + len(text)
         blocks[ob.key] = ours_blocks.get(ob.key, text_hash(text))
         notes.append(BlockNote("added", path, ob.key, ours_label(ob.block, secrets)))
-    new_text = "\n".join(out) + "\n" if out else ""
-    if theirs.endswith("\n") is False and new_text.endswith("\n") and new_text[:-1] == theirs:
-        new_text = theirs
-    changed = new_text != theirs
-    return FileResult(path, new_text if changed else None, content_hash(theirs), blocks, inspection, kind,
-                      tuple(notes), secret=secret and kind == "page")
+
 
 
 def _add_missing_page_props(pre: list[str], ours_pre: list[str]) -> list[str]:
