@@ -12,25 +12,21 @@ from __future__ import annotations
 
 import re
 
-from xuncha_kb.logseq.render import BlockSpec, PageSpec, RenderError, check_property, format_timestamp
-from xuncha_kb.model import MARKERS
+from xuncha_kb.logseq.render import (
+    BlockSpec,
+    PageSpec,
+    RenderError,
+    check_property,
+    format_timestamp,
+    head_line,
+)
 
 _HEADING = re.compile(r"^#{1,6} ")
 
 
 def _headline(spec: BlockSpec, first: str, level: int) -> str:
-    if spec.marker is not None and spec.marker not in MARKERS:
-        raise RenderError(f"unknown task marker {spec.marker!r}")
-    text = _HEADING.sub("", first)
-    if spec.priority:
-        text = f"[#{spec.priority}] {text}"
-    if spec.marker:
-        if not first.strip():
-            raise RenderError("a task needs a title")
-        text = f"{spec.marker} {text}"
-    elif text.split(" ", 1)[0] in MARKERS and " " in text:
-        raise RenderError(f"title starts with a task marker but marker is None: {first!r}")
-    return f"{'*' * level} {text}".rstrip()
+    """The Org headline: stars, then the same marker/priority/title line as Markdown's bullet."""
+    return f"{'*' * level} {head_line(spec, _HEADING.sub('', first))}".rstrip()
 
 
 def _drawer(props: tuple[tuple[str, str], ...]) -> list[str]:

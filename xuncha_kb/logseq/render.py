@@ -128,7 +128,7 @@ def block_lines(spec: BlockSpec, level: int = 1) -> list[str]:
     first, *body = spec.text.split("\n")
     if "\r" in spec.text:
         raise RenderError("carriage return in block text")
-    head = _head_line(spec, first)
+    head = head_line(spec, first)
     props = property_lines(spec.properties)
     planning = _planning_lines(spec)
     if head == "" and props and not planning and not body:
@@ -152,7 +152,7 @@ def block_lines(spec: BlockSpec, level: int = 1) -> list[str]:
     return lines
 
 
-def _head_line(spec: BlockSpec, first: str) -> str:
+def head_line(spec: BlockSpec, first: str) -> str:
     """The bullet line's text: marker, priority, title (refusing what would read back otherwise)."""
     if spec.marker is not None and spec.marker not in MARKERS:
         raise RenderError(f"unknown task marker {spec.marker!r}")
