@@ -91,6 +91,18 @@ file_argument = click.argument("file", type=InputPath(dir_okay=False, path_type=
 json_option = partial(option, "--json", "as_json", is_flag=True)
 dry_run_option = partial(option, "--dry-run", is_flag=True)
 today_option = partial(option, "--today", metavar="YYYY-MM-DD")
+no_cache_option = option("--no-cache", is_flag=True,
+                         help="不使用 .xuncha/index 中的图谱索引（完整读取一遍，也不更新索引）。")
+
+
+def threshold_options(f: FC) -> FC:
+    """``--yellow-days`` and ``--red-days``: when a remaining time turns yellow or red."""
+    f = option("--red-days", type=click.IntRange(min=0), default=10, show_default=True,
+               help="剩余天数少于此值（或已逾期）显示红色。")(f)
+    return option("--yellow-days", type=click.IntRange(min=0), default=20, show_default=True,
+                  help="剩余天数少于此值显示黄色。")(f)
+
+
 workflow_option = option("--workflow", "workflow_file", type=InputPath(dir_okay=False), metavar="文件",
                          help="使用指定的工作流程定义文件（默认：图谱中的定义，否则内置定义）。")
 

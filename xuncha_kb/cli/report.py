@@ -14,7 +14,9 @@ from xuncha_kb.cli.base import (
     dry_run_option,
     err,
     graph_argument,
+    no_cache_option,
     option,
+    threshold_options,
     today_option,
 )
 from xuncha_kb.commands import resolve_graph
@@ -32,12 +34,8 @@ from xuncha_kb.commands import resolve_graph
 @dry_run_option(help="与 --write 同用：只显示将写入的文件，不写入。")
 @option("--redact", type=click.Choice(["none", "names"]), default="none", show_default=True,
         help="names：把概览页登记的人员姓名替换为角色代号（组长、组员A……）。")
-@option("--yellow-days", type=click.IntRange(min=0), default=20, show_default=True,
-        help="剩余天数少于此值显示黄色。")
-@option("--red-days", type=click.IntRange(min=0), default=10, show_default=True,
-        help="剩余天数少于此值（或已逾期）显示红色。")
-@option("--no-cache", is_flag=True,
-        help="不使用 .xuncha/index 中的图谱索引（完整读取一遍，也不更新索引）。")
+@threshold_options
+@no_cache_option
 @option("--color/--no-color", "colour", default=None, help="终端彩色输出（默认：输出到终端时彩色）。")
 def report_cmd(graph: str | None, today: str | None, **kw: Any) -> None:
     """巡察进度报告：各巡察的阶段进度、逾期与临期事项、顺序问题、台账。

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from xuncha_kb.cli.base import XunchaCommand, err, graph_argument, option, today_option
+from xuncha_kb.cli.base import XunchaCommand, err, graph_argument, option, threshold_options, today_option
 from xuncha_kb.commands import resolve_graph
 
 
@@ -18,10 +18,7 @@ from xuncha_kb.commands import resolve_graph
 @today_option(help="按指定日期计算剩余天数与预警颜色（默认今天）。")
 @option("--redact", type=click.Choice(["none", "names"]), default="none", show_default=True,
         help="names：把人员姓名替换为角色代号。")
-@option("--yellow-days", type=click.IntRange(min=0), default=20, show_default=True,
-        help="剩余天数少于此值显示黄色。")
-@option("--red-days", type=click.IntRange(min=0), default=10, show_default=True,
-        help="剩余天数少于此值（或已逾期）显示红色。")
+@threshold_options
 @option("--timeout", type=float, default=None, metavar="秒数", help="运行指定秒数后自动停止（供脚本使用）。")
 def serve_cmd(graph: str | None, port: int, host: str, allow_write: bool, today: str | None, redact: str,
               yellow_days: int, red_days: int, timeout: float | None) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from xuncha_kb.cli.base import XunchaCommand, graph_argument, json_option, option
+from xuncha_kb.cli.base import XunchaCommand, graph_argument, json_option, no_cache_option
 from xuncha_kb.commands import resolve_graph
 
 
 @click.command(cls=XunchaCommand)
 @graph_argument
 @json_option(help="以 JSON 输出全部计数（便于脚本处理）。")
-@option("--no-cache", is_flag=True, help="不使用 .xuncha/index 中的图谱索引（完整读取一遍，也不更新索引）。")
+@no_cache_option
 def stats(graph: str | None, as_json: bool, no_cache: bool) -> None:
     """统计图谱：页面、日志、块、任务、计划/截止日期、优先级、白板，以及读取时发现的问题。
 
