@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 PageKind = Literal["page", "journal"]
 PageFormat = Literal["markdown", "org"]
 Severity = Literal["error", "warning", "info"]
+
+#: A value read from EDN (``logseq/config.edn``, whiteboards, exports), converted to plain
+#: Python by ``logseq.edn.to_python``: str (keywords as ``":a/b"``), int, float, bool, None,
+#: tuples, frozensets, dicts, ``Symbol``, dates.  Readers narrow it with ``isinstance``.
+EdnValue: TypeAlias = object
+#: What the JSON outputs are built from (``json.dumps`` takes it as it is).
+JsonValue: TypeAlias = "str | int | float | bool | Sequence[JsonValue] | Mapping[str, JsonValue] | None"
+JsonObject: TypeAlias = "dict[str, JsonValue]"
 
 #: Task markers Logseq recognises (first word of a block, case-sensitive), in the order
 #: ``xuncha-kb stats`` lists them.  The one list: every other marker set derives from it.
@@ -68,7 +76,7 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"file": self.file, "line": self.line, "message": self.message, "severity": self.severity}
 
 
@@ -227,7 +235,7 @@ class Shape:
     page_id: str | None = None  # portals: block uuid or page name
     block_type: str | None = None  # portals: "B" or "P"
     content: str = ""  # what Logseq derives as the shape block's content
-    props: Mapping[str, Any] = field(default_factory=dict)  # the raw shape map, keys as strings
+    props: Mapping[str, EdnValue] = field(default_factory=dict)  # the raw shape map, keys as strings
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +258,7 @@ class Whiteboard:
     shapes: tuple[Shape, ...] = ()
     connectors: tuple[Connector, ...] = ()
     blocks: tuple[Block, ...] = ()  # ordinary (non-shape) blocks as a tree, in left/parent order
-    properties: Mapping[str, Any] = field(default_factory=dict)
+    properties: Mapping[str, EdnValue] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -279,7 +287,7 @@ class GraphConfig:
     preferred_workflow: Literal["now", "todo"] = "now"
     separated_by_commas: frozenset[str] = frozenset()
     property_pages_enabled: bool = True
-    raw: Mapping[str, Any] = field(default_factory=dict)  # every key as read, keywords as ":a/b" strings
+    raw: Mapping[str, EdnValue] = field(default_factory=dict)  # every key as read, keywords as ":a/b" strings
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,42 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from xuncha_kb.model import MARKER_ORDER, Block, Diagnostic, Graph, GraphConfig, Page, Whiteboard
+
+
+class DiagnosticRow(TypedDict):
+    file: str
+    line: int
+    message: str
+    severity: str
+
+
+class GraphStats(TypedDict):
+    """The ``stats --json`` object, in its key order."""
+
+    graph: str
+    name_format: str
+    pages: int
+    journals: int
+    other_pages: int
+    org_files: int
+    pages_with_properties: int
+    blocks: int
+    pre_blocks: int
+    max_depth: int
+    tasks: dict[str, int]
+    tasks_total: int
+    scheduled: int
+    deadline: int
+    priorities: dict[str, int]
+    whiteboards: int
+    whiteboard_shapes: int
+    whiteboard_shape_types: dict[str, int]
+    whiteboard_connectors: int
+    whiteboard_blocks: int
+    diagnostics: list[DiagnosticRow]
 
 
 @dataclass
@@ -94,14 +127,14 @@ def board_counts(board: Whiteboard) -> BoardCounts:
     return (tuple(shapes.items()), len(board.connectors), sum(1 for _ in board.walk()))
 
 
-def graph_stats(graph: Graph) -> dict[str, Any]:
+def graph_stats(graph: Graph) -> GraphStats:
     """The ``stats --json`` object: counts, per-marker tasks, priorities, diagnostics."""
     return stats_from_counts(str(graph.root), graph.config, [(p.file, page_counts(p)) for p in graph.pages],
                              [board_counts(b) for b in graph.whiteboards], graph.diagnostics)
 
 
 def stats_from_counts(root: str, config: GraphConfig, pages: Iterable[tuple[str, PageCounts]],
-                      boards: Iterable[BoardCounts], diagnostics: Iterable[Diagnostic]) -> dict[str, Any]:
+                      boards: Iterable[BoardCounts], diagnostics: Iterable[Diagnostic]) -> GraphStats:
     """:func:`graph_stats` from per-file counts (what the graph index keeps)."""
     n_pages = journals = other_pages = org_files = page_properties = 0
     blocks = pre = depth = scheduled = deadline = 0
@@ -151,7 +184,7 @@ def stats_from_counts(root: str, config: GraphConfig, pages: Iterable[tuple[str,
         "whiteboard_shape_types": dict(sorted(shapes.items())),
         "whiteboard_connectors": connectors,
         "whiteboard_blocks": board_blocks,
-        "diagnostics": [{"file": d.file, "line": d.line, "message": d.message, "severity": d.severity}
+        "diagnostics": [DiagnosticRow(file=d.file, line=d.line, message=d.message, severity=d.severity)
                         for d in diagnostics],
     }
 
@@ -160,7 +193,7 @@ def _marker_rank(marker: str) -> tuple[int, str]:
     return (MARKER_ORDER.index(marker) if marker in MARKER_ORDER else len(MARKER_ORDER), marker)
 
 
-def summary_lines(stats: dict[str, Any]) -> list[tuple[str, str]]:
+def summary_lines(stats: GraphStats) -> list[tuple[str, str]]:
     """(label, value) rows of the Chinese text summary, in display order."""
     tasks = stats["tasks"]
     task_text = "，".join(f"{m} {n}" for m, n in tasks.items()) or "无"

@@ -50,7 +50,7 @@ from xuncha_kb.filespec import FileSpec
 from xuncha_kb.fs.apply import ApplyResult, Plan, apply, plan_writes, resolve_inside
 from xuncha_kb.fs.archive import MANIFEST_NAME as ARCHIVE_MANIFEST
 from xuncha_kb.fs.recycle import RECYCLE_DIR
-from xuncha_kb.model import Graph
+from xuncha_kb.model import Graph, JsonObject
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import NO_SECRETS, Secrets
 
@@ -196,7 +196,7 @@ def build_archive(plan: CloseOutPlan) -> tuple[bytes, int]:
               if not e.sensitive and e.path.endswith((".md", ".markdown"))}
     if plan.record_path not in paths and (plan.root / plan.record_path).is_file():
         paths.append(plan.record_path)
-    members: list[tuple[str, bytes, dict[str, Any]]] = []
+    members: list[tuple[str, bytes, JsonObject]] = []
     for rel in sorted(paths):
         try:
             data = resolve_inside(plan.root, rel).read_bytes()
@@ -206,7 +206,7 @@ def build_archive(plan: CloseOutPlan) -> tuple[bytes, int]:
         if rel in redact:
             data, withheld = withhold_sensitive_blocks(data, rel, plan.secrets)
         members.append((rel, data, {"withheld_blocks": withheld} if withheld else {}))
-    meta = {"format": 1, "inspection": plan.inspection, "date": plan.today.isoformat(),
+    meta: JsonObject = {"format": 1, "inspection": plan.inspection, "date": plan.today.isoformat(),
             "sensitive_excluded": plan.archive_skipped_sensitive}
     return zip_archive(members, plan.today, meta), len(members)
 

@@ -19,10 +19,13 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 from xuncha_kb.fs import index as fsindex
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, Severity, Whiteboard, page_key
+
+if TYPE_CHECKING:
+    from xuncha_kb.stats import GraphStats
 
 _PAGE, _BOARD = fsindex.PAGE, fsindex.BOARD
 
@@ -101,7 +104,7 @@ def read_indexed(root: Path, *, use_cache: bool = True, apply_hidden: bool = Tru
 
 
 def indexed_stats(root: Path, *, use_cache: bool = True,
-                  progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+                  progress: Callable[[int, int], None] | None = None) -> GraphStats:
     """``stats --json`` through the index: the same object as ``stats.graph_stats``."""
     from xuncha_kb.stats import BoardCounts, PageCounts, stats_from_counts
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from xuncha_kb.stats import GraphStats
 
 
 class ScanProgress:
@@ -51,7 +54,7 @@ class ScanProgress:
             self._bar = None
 
 
-def compute_stats(root: Path, *, use_cache: bool = True) -> dict[str, Any]:
+def compute_stats(root: Path, *, use_cache: bool = True) -> GraphStats:
     """Count the graph through the graph index (with a progress bar while files are parsed);
     ``use_cache=False`` reads every file and leaves the index alone."""
     from xuncha_kb.commands.graph_index import indexed_stats
@@ -60,7 +63,7 @@ def compute_stats(root: Path, *, use_cache: bool = True) -> dict[str, Any]:
         return indexed_stats(root, use_cache=use_cache, progress=progress)
 
 
-def print_stats(data: dict[str, Any], stream: TextIO | None = None) -> None:
+def print_stats(data: GraphStats, stream: TextIO | None = None) -> None:
     """The counts as a table, then the first 20 problems found while reading."""
     import sys
 

@@ -44,6 +44,7 @@ from xuncha_kb.track.sensitive import NO_SECRETS, Secrets
 from xuncha_kb.workflow.model import Workflow
 
 if TYPE_CHECKING:
+    from xuncha_kb.fs.apply import ApplyResult
     from xuncha_kb.fs.manifest import Manifest
 
 __all__ = ["P_REMOVED", "BlockNote", "FileResult", "SyncPlan", "apply_sync", "generate", "plan_sync",
@@ -302,7 +303,7 @@ def _with_blocks(ours: str, extra: Mapping[str, tuple[Layout, TopBlock]]) -> str
     return "\n".join(lines) + "\n"
 
 
-def apply_sync(plan: SyncPlan, root: Path) -> Any:
+def apply_sync(plan: SyncPlan, root: Path) -> ApplyResult:
     """Write the plan through ``fs.apply`` (compare-and-swap on the bytes read, graph lock, manifest)."""
     from xuncha_kb.fs.apply import Create, Plan, Unchanged, Update, apply
     from xuncha_kb.fs.manifest import read_manifest
@@ -327,7 +328,7 @@ def apply_sync(plan: SyncPlan, root: Path) -> Any:
     return apply(Plan(tuple(actions), "sync"), root)
 
 
-def run_sync(root: Path, *, today: dt.date, dry_run: bool) -> tuple[SyncPlan, Any]:
+def run_sync(root: Path, *, today: dt.date, dry_run: bool) -> tuple[SyncPlan, ApplyResult | None]:
     """The ``sync`` command: plan, and unless ``dry_run`` apply.  Returns (plan, apply result or None)."""
     from xuncha_kb.fs.scan import graph_root
 

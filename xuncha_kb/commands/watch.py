@@ -13,16 +13,20 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from xuncha_kb.fs.ownwrites import OwnWrites
 from xuncha_kb.live.events import Event
 from xuncha_kb.live.state import BatchResult, LiveGraph
 
+if TYPE_CHECKING:
+    from xuncha_kb.fs.stop import StopFlag
+    from xuncha_kb.fs.watch import Change, EventSource
+
 SAVE_EVERY = 5.0  # seconds between index writes while watching (and one at the end)
 
 
-def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
+def watch_loop(live: LiveGraph, source: EventSource, stop: StopFlag, *,
                on_events: Callable[[list[Event]], None],
                after_batch: Callable[[BatchResult], None] | None = None,
                log: bool = True, poll: float = 0.5,
@@ -73,7 +77,7 @@ def watch_loop(live: LiveGraph, source: Any, stop: Any, *,
     return total
 
 
-def _apply(live: LiveGraph, batch: Any, on_error: Callable[[str], None] | None) -> BatchResult | None:
+def _apply(live: LiveGraph, batch: set[Change], on_error: Callable[[str], None] | None) -> BatchResult | None:
     """One batch into the live state; None when it failed and ``on_error`` took the message."""
     try:
         return live.apply(batch)
@@ -136,7 +140,7 @@ def check_timeout(timeout: float | None) -> None:
 
 def run_watch(root: Path, *, as_json: bool, write_report: bool, today: dt.date | None,
               use_cache: bool, timeout: float | None, out: Callable[[str], None],
-              notice: Callable[[str], None], source: Any = None) -> int:
+              notice: Callable[[str], None], source: EventSource | None = None) -> int:
     """The ``watch`` command: start, print events until stopped.  Returns the event count.
 
     ``out`` receives event lines (Chinese text or JSON), ``notice`` status lines.  SIGINT and

@@ -6,9 +6,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from xuncha_kb.workflow.model import Problem, Workflow
+
+if TYPE_CHECKING:
+    from xuncha_kb.workflow.diff import WorkflowDiff
+    from xuncha_kb.workflow.extract_model import Extraction
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def _find_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWor
 class Extracted:
     """An extraction, and the definition page written (or, with ``dry_run``, to be written)."""
 
-    extraction: Any
+    extraction: Extraction
     output: Path | None
     page: str | None
     dry_run: bool
@@ -168,7 +172,7 @@ def check_workflow(file: Path, notice: Callable[[str], None]) -> str:
 DEFAULT_NAMES = ("默认", "default")
 
 
-def diff_workflow(old: str, new: str, notice: Callable[[str], None]) -> Any:
+def diff_workflow(old: str, new: str, notice: Callable[[str], None]) -> WorkflowDiff:
     """``workflow diff``: OLD and NEW are definition files, graphs (their definition in force),
     or ``默认`` for the built-in default."""
     from xuncha_kb.errors import InputError

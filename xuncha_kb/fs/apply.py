@@ -27,7 +27,7 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from xuncha_kb.errors import GraphNotFound, InputError, WriteConflict
 from xuncha_kb.filespec import FileSpec, content_hash
@@ -36,6 +36,7 @@ from xuncha_kb.fs.layout import require_parent_folders
 from xuncha_kb.fs.lock import default_lock_timeout, graph_lock
 from xuncha_kb.fs.manifest import Manifest, ManifestEntry, read_manifest, write_manifest
 from xuncha_kb.fs.state import STATE_DIR_NAME
+from xuncha_kb.model import JsonObject
 
 Mode = Literal["create_only", "update_generated"]
 
@@ -93,6 +94,7 @@ class Conflict:
 
 
 Action = Create | Update | Unchanged | Skip | Conflict
+_A = TypeVar("_A", bound=Action)
 
 _LABELS: dict[type, tuple[str, str]] = {
     Create: ("create", "新建"),
@@ -112,7 +114,7 @@ class Plan:
     actions: tuple[Action, ...] = ()
     title: str = ""  # e.g. "巡察/2026年第一轮/某某公司"
 
-    def of(self, kind: type) -> tuple[Any, ...]:
+    def of(self, kind: type[_A]) -> tuple[_A, ...]:
         return tuple(a for a in self.actions if isinstance(a, kind))
 
     @property
@@ -150,10 +152,10 @@ class Plan:
             lines.append("无变化：所有文件都已存在，不会写入任何内容。")
         return "\n".join(lines)
 
-    def as_dict(self) -> dict[str, Any]:
-        items: list[dict[str, Any]] = []
+    def as_dict(self) -> JsonObject:
+        items: list[JsonObject] = []
         for a in self.actions:
-            item: dict[str, Any] = {"action": action_kind(a), "path": a.path}
+            item: JsonObject = {"action": action_kind(a), "path": a.path}
             if isinstance(a, Create | Update):
                 item["bytes"] = len(a.content.encode("utf-8"))
                 item["hash"] = content_hash(a.content)
@@ -191,7 +193,7 @@ class ApplyResult:
             parts.append(f"{len(self.skipped)} 个保留原样")
         return "已写入：" + "，".join(parts) + "。"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"written": list(self.written), "created": list(self.created),
                 "updated": list(self.updated), "unchanged": list(self.unchanged),
                 "skipped": list(self.skipped), "manifest_written": self.manifest_written}
@@ -350,11 +352,11 @@ def apply(plan: Plan, root: Path, *, lock_timeout: float | None = None, fsync: b
             sweep_temp_files(folder)  # leftovers of a killed run (older than an hour)
         manifest = read_manifest(root) if record_manifest else Manifest()
         entries: list[ManifestEntry] = []
-        for a in plan.of(Unchanged):
-            old = manifest.get(a.path)
-            entry = ManifestEntry(a.path, a.content_hash, inspection=a.inspection, kind=a.kind,
-                                  blocks=dict(a.blocks))
-            if a.content_hash and (old is None or old.hash != a.content_hash):
+        for same in plan.of(Unchanged):
+            old = manifest.get(same.path)
+            entry = ManifestEntry(same.path, same.content_hash, inspection=same.inspection, kind=same.kind,
+                                  blocks=dict(same.blocks))
+            if same.content_hash and (old is None or old.hash != same.content_hash):
                 entries.append(entry)
         written: list[str] = []
         created: list[str] = []

@@ -13,21 +13,21 @@ import json
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from xuncha_kb.filespec import content_hash
+from xuncha_kb.model import JsonObject, JsonValue
 
 MANIFEST_NAME = "MANIFEST.json"
 ZIP_EPOCH = dt.date(1980, 1, 1)
 
 
-def zip_archive(members: Sequence[tuple[str, bytes, Mapping[str, Any]]], day: dt.date,
-                meta: Mapping[str, Any]) -> bytes:
+def zip_archive(members: Sequence[tuple[str, bytes, Mapping[str, JsonValue]]], day: dt.date,
+                meta: Mapping[str, JsonValue]) -> bytes:
     """The zip bytes: each ``(path, data, extra)`` member, then ``MANIFEST.json`` holding
     ``meta`` plus one ``{"path", "sha256", "bytes", **extra}`` entry per member."""
     stamp_day = max(day, ZIP_EPOCH)  # zip stores no date before 1980; the manifest keeps the real one
     stamp = (stamp_day.year, stamp_day.month, stamp_day.day, 0, 0, 0)
-    listed: list[dict[str, Any]] = []
+    listed: list[JsonObject] = []
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for rel, data, extra in sorted(members, key=lambda m: m[0]):

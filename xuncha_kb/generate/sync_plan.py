@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from xuncha_kb.model import JsonObject
 from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER, name_is_sensitive
 
 
@@ -68,7 +68,7 @@ class SyncPlan:
                      else "已是最新：没有需要同步的内容。")
         return "\n".join(lines)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {
             "files": [{"path": shown_path(f), "action": ("create" if f.base_hash is None else "update")
                        if f.content is not None else "unchanged",

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
+from xuncha_kb.model import JsonObject
 from xuncha_kb.workflow import syntax as syn
 from xuncha_kb.workflow.model import Activity, DeadlineRule, Stage, Workflow
 
@@ -26,7 +26,7 @@ class Change:
     before: str | None = None
     after: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"id": self.id, "name": self.name, "before": self.before, "after": self.after}
 
 
@@ -45,7 +45,7 @@ class WorkflowDiff:
     def of(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"old": self.old, "new": self.new, "changed": bool(self.changes),
                 **{k: [c.as_dict() for c in self.of(k)] for k in KINDS}}
 

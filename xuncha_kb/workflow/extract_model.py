@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from xuncha_kb.model import Span
+from xuncha_kb.model import JsonObject, Span
 from xuncha_kb.workflow.model import Activity, DeadlineRule, Workflow
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class ExtractWarning:
         where = f"{self.span.file}:{self.span.line}: " if self.span else ""
         return f"{where}警告：{self.message}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"stage": self.stage, "message": self.message,
                 "file": self.span.file if self.span else None,
                 "line": self.span.line if self.span else None}
@@ -40,7 +40,7 @@ class Principle:
     stage: str
     span: Span | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         return {"text": self.text, "activity": self.activity, "stage": self.stage,
                 "line": self.span.line if self.span else None}
 
@@ -53,7 +53,7 @@ class Extraction:
     match: Matched | None = None  # set by ``adopt.adopt_ids``: the ids of the definition in force
     principles: tuple[Principle, ...] = ()
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JsonObject:
         wf = self.workflow
         ms = {m.id: m.name for m in wf.milestones}
         stages = []
@@ -61,7 +61,7 @@ class Extraction:
         for st in wf.stages:
             acts = []
             for a in st.activities:
-                item: dict[str, Any] = {"id": a.id, "name": a.name, "subitems": list(a.subitems),
+                item: JsonObject = {"id": a.id, "name": a.name, "subitems": list(a.subitems),
                                         "line": a.span.line if a.span else None}
                 if a.deadline:
                     item["deadline"] = _deadline_dict(a, a.deadline, ms)
@@ -78,7 +78,7 @@ class Extraction:
                 "match": self.match.as_dict() if self.match is not None else None}
 
 
-def _deadline_dict(a: Activity, rule: DeadlineRule, ms: dict[str, str]) -> dict[str, Any]:
+def _deadline_dict(a: Activity, rule: DeadlineRule, ms: dict[str, str]) -> JsonObject:
     return {"activity": a.id, "anchor": rule.anchor, "milestone": ms.get(rule.anchor),
             "offset": rule.offset, "kind": rule.kind, "source": rule.source, "text": rule.text,
             "line": rule.span.line if rule.span else None}

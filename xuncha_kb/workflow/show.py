@@ -5,12 +5,16 @@ Pure functions returning strings / dicts; the CLI echoes them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from xuncha_kb.model import JsonObject
 from xuncha_kb.workflow import dag
 from xuncha_kb.workflow import syntax as syn
 from xuncha_kb.workflow.match import Matched
 from xuncha_kb.workflow.model import Activity, DeadlineRule, StageScope, Workflow
+
+if TYPE_CHECKING:
+    from xuncha_kb.workflow.extract_model import Extraction
 
 
 def _deadline_text(wf: Workflow, rule: DeadlineRule) -> str:
@@ -79,10 +83,10 @@ def render_tree(wf: Workflow, *, origin: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def workflow_dict(wf: Workflow, *, origin: str | None = None) -> dict[str, Any]:
+def workflow_dict(wf: Workflow, *, origin: str | None = None) -> JsonObject:
     """A JSON-ready view of the whole definition (ids, names, rules, critical paths)."""
 
-    def rule(r: DeadlineRule | None) -> dict[str, Any] | None:
+    def rule(r: DeadlineRule | None) -> JsonObject | None:
         if r is None:
             return None
         ms = wf.milestone(r.anchor)
@@ -116,7 +120,7 @@ def workflow_dict(wf: Workflow, *, origin: str | None = None) -> dict[str, Any]:
     }
 
 
-def render_extraction(ex: Any) -> str:
+def render_extraction(ex: Extraction) -> str:
     """A short Chinese summary of an extraction (``workflow extract`` without ``--json``)."""
     wf = ex.workflow
     out = [f"从 {wf.source} 提取：{wf.name}，{len(wf.stages)} 个阶段"]
