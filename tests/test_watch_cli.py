@@ -148,16 +148,17 @@ def test_timeout_zero_stops_at_once(example_graph: Path, runner) -> None:
     assert "已停止监视" in r.output
 
 
-def test_watch_and_report_write_the_same_markdown_page_in_an_org_graph(graph: Path, runner) -> None:  # type: ignore[no-untyped-def]
-    """The report page is Markdown: with ``:preferred-format :org`` watch used to write it as
-    ``.org`` (Markdown text under an Org name, beside report --write's ``.md``)."""
+def test_watch_and_report_write_the_same_org_page_in_an_org_graph(graph: Path, runner) -> None:  # type: ignore[no-untyped-def]
+    """With ``:preferred-format :org`` both write the report page as Org, and the same one
+    (watch once wrote Markdown text under an Org name, beside report --write's ``.md``)."""
     config = graph / "logseq" / "config.edn"
     text = config.read_text(encoding="utf-8").rstrip()
     assert text.endswith("}") and ":preferred-format" not in text
     config.write_text(text[:-1] + '\n :preferred-format "Org"}\n', encoding="utf-8")
     res = runner.invoke(cli, [*WATCH, str(graph), "--today", "2026-03-01"])
     assert res.exit_code == 0, res.output
-    assert (graph / "pages" / "巡察___进度报告.md").is_file()
-    assert not (graph / "pages" / "巡察___进度报告.org").exists()
+    page = graph / "pages" / "巡察___进度报告.org"
+    assert page.read_text(encoding="utf-8").startswith("#+title: 巡察/进度报告\n")
+    assert not (graph / "pages" / "巡察___进度报告.md").exists()
     res = runner.invoke(cli, ["report", str(graph), "--today", "2026-03-01", "--write", "--dry-run"])
-    assert res.exit_code == 0 and "巡察___进度报告.md" in res.output, res.output
+    assert res.exit_code == 0 and "巡察___进度报告.org" in res.output and "无变化" in res.output, res.output

@@ -18,7 +18,7 @@ from xuncha_kb.errors import InputError
 from xuncha_kb.filespec import FileSpec
 from xuncha_kb.fs.apply import Plan, plan_writes
 from xuncha_kb.fs.output import Payload
-from xuncha_kb.model import GraphConfig
+from xuncha_kb.model import GraphConfig, PageFormat
 from xuncha_kb.track.deadlines import Thresholds
 from xuncha_kb.track.progress_model import Progress
 
@@ -58,22 +58,38 @@ def compute_report(root: Path, today: dt.date, *, thresholds: Thresholds, only: 
     return Report(root, g.config, progress, only)
 
 
-def report_page_spec(config: GraphConfig, progress: Progress, only: str | None = None
-                     ) -> tuple[str, FileSpec]:
-    """The report page's title and file (always Markdown, whatever the graph's preferred
-    format): what ``report --write`` and ``watch --write-report`` both write."""
+def report_page_format(config: GraphConfig, title: str, root: Path | None = None) -> PageFormat:
+    """The report page's format: the graph's ``:preferred-format``, unless the page already
+    exists in the other format under ``root`` (a graph that switched keeps its one page: two
+    files of the same name would collide in Logseq)."""
     from xuncha_kb.logseq.names import safe_title_to_relpath
-    from xuncha_kb.report.markdown import render_markdown, report_page_title
+
+    preferred: PageFormat = "org" if config.preferred_format == "org" else "markdown"
+    other: PageFormat = "markdown" if preferred == "org" else "org"
+    if root is not None and not (root / safe_title_to_relpath(title, config, fmt=preferred)).exists() \
+            and (root / safe_title_to_relpath(title, config, fmt=other)).is_file():
+        return other
+    return preferred
+
+
+def report_page_spec(config: GraphConfig, progress: Progress, only: str | None = None,
+                     root: Path | None = None) -> tuple[str, FileSpec]:
+    """The report page's title and file, in the graph's preferred format (Markdown or Org;
+    see ``report_page_format``): what ``report --write`` and ``watch --write-report`` both write."""
+    from xuncha_kb.logseq.names import safe_title_to_relpath
+    from xuncha_kb.report.markdown import render_markdown, render_org, report_page_title
 
     title = report_page_title(progress, only)
-    rel = safe_title_to_relpath(title, config, fmt="markdown")
+    fmt = report_page_format(config, title, root)
+    rel = safe_title_to_relpath(title, config, fmt=fmt)
+    text = render_org(progress, title) if fmt == "org" else render_markdown(progress)
     inspection = progress.inspections[0].name if only and len(progress.inspections) == 1 else None
-    return title, FileSpec(rel, render_markdown(progress), inspection=inspection, kind="report")
+    return title, FileSpec(rel, text, inspection=inspection, kind="report")
 
 
 def plan_report_page(root: Path, config: GraphConfig, progress: Progress, only: str | None = None) -> Plan:
-    """The plan that puts the Markdown report page into the graph."""
-    title, spec = report_page_spec(config, progress, only)
+    """The plan that puts the report page (Markdown or Org) into the graph."""
+    title, spec = report_page_spec(config, progress, only, root)
     return plan_writes(root, [spec], mode="update_generated", title=title)
 
 

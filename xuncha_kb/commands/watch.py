@@ -102,7 +102,7 @@ def write_report_page(live: LiveGraph) -> str | None:
 
     if live.progress is None:
         return None
-    _, spec = report_page_spec(live.config, live.progress)
+    _, spec = report_page_spec(live.config, live.progress, root=live.root)
     rel, text = spec.path, spec.content
     try:  # a watcher outlives a graph it cannot write to (a read-only disk, ``pages`` a file …)
         plan = plan_writes(live.root, [spec], mode="update_generated")

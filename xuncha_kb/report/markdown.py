@@ -2,10 +2,13 @@
 
 The page is marked ``xuncha-generated:: report`` and ``type:: [[巡察进度报告]]``; ``--write``
 puts it into the graph through the safe writer.  It never carries task markers, ``活动::`` or
-ledger properties, so a report page never counts as progress itself.
+ledger properties, so a report page never counts as progress itself.  ``render_org`` is the
+same page in Org syntax, for graphs with ``:preferred-format :org``.
 """
 
 from __future__ import annotations
+
+import re
 
 from xuncha_kb.report.common import (
     ISSUE_LABEL,
@@ -156,6 +159,32 @@ def render_markdown(p: Progress) -> str:
     lines.append(f"- 三色预警：🟢 剩余 ≥{th.yellow_days} 天；🟡 <{th.yellow_days} 天；"
                  f"🔴 <{th.red_days} 天或逾期。")
     return "\n".join(lines) + "\n"
+
+
+_BULLET = re.compile(r"^(\t*)- (?:#{1,6} )?(.*)$")
+_STAGE_BOLD = re.compile(r"当前阶段：\*\*(.+?)\*\*；")
+_BAR = re.compile(r"`([█░]+)`")
+# A file:line the report cites: verbatim in Org, where ``_`` would start a subscript (and
+# Org verbatim needs a space on either side).
+_WHERE = re.compile(r"（([^（）\s=]+\.(?:md|markdown|org):\d+)）")
+
+
+def render_org(p: Progress, title: str) -> str:
+    """The report page as an Org page with the same blocks: ``#+title:`` and one ``#+key:``
+    directive per page property, each bullet a headline of its depth plus one ``*`` (a ``##``
+    heading prefix dropped, as ``generate/org_render`` does), the report's own bold and code
+    spans in Org markup (``*…*``, ``~…~``) and the files it cites verbatim (``=…=``)."""
+    out = [f"#+title: {title}"]
+    for line in render_markdown(p).split("\n")[:-1]:
+        m = _BULLET.match(line)
+        if m is None:
+            key, sep, value = line.partition(":: ")
+            out.append(f"#+{key}: {value}" if sep else line)
+            continue
+        text = _BAR.sub(r"~\1~", _STAGE_BOLD.sub(r"当前阶段：*\1*；", m.group(2)))
+        text = _WHERE.sub(r"（ =\1= ）", text)
+        out.append(f"{'*' * (len(m.group(1)) + 1)} {text}")
+    return "\n".join(out) + "\n"
 
 
 def report_page_title(p: Progress, only: str | None) -> str:
