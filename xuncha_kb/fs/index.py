@@ -20,7 +20,6 @@ losing the index only costs a cold run).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import marshal
 import os
@@ -28,7 +27,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -94,20 +92,13 @@ def load_records(root: Path, expected: str) -> dict[str, Record]:
     body = raw[head:]
     if hashlib.sha256(body).digest() != raw[len(MAGIC):head]:
         return {}
-    # Millions of small tuples come to life here and all of them survive: with the cyclic GC
-    # on, its collections walk them again and again (two thirds of the load time at 100k).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
         fmt, fp, rows = marshal.loads(body)
         if fmt != FORMAT or fp != expected:
             return {}
-        return dict(zip(map(itemgetter(0), rows), map(Record._make, rows), strict=True))
-    except (ValueError, TypeError, EOFError, IndexError):
+        return {row[0]: Record(*row) for row in rows}
+    except (ValueError, TypeError, EOFError):
         return {}
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def encode_records(records: Iterable[Record], fp: str) -> bytes:
