@@ -134,10 +134,6 @@ class Refresh:
     dirty: bool = False
 
 
-def _unchanged(rec: Record | None, kind: str, stamp: Stamp) -> bool:
-    return rec is not None and rec.kind == kind and rec.stamp == stamp and rec.payload is not None
-
-
 def refresh(root: Path, files: Iterable[tuple[str, str]], old: Mapping[str, Record], read: Reader,
             *, keep: Callable[[Payload], bool] | None = None,
             progress: Callable[[int], None] | None = None) -> Refresh:
@@ -145,25 +141,29 @@ def refresh(root: Path, files: Iterable[tuple[str, str]], old: Mapping[str, Reco
     same, otherwise read it and ask ``read`` for a new one.  A vanished file is skipped; one
     that cannot be read becomes its diagnostic (never cached)."""
     out = Refresh()
+    append = out.records.append
+    get = old.get
+    lstat = os.lstat
+    base = os.path.join(root, "")  # paths are built by concatenation: no join per file
     racy_from = time.time_ns() - RACY_NS
     seen = 0
     for done, (rel, kind) in enumerate(files, 1):
         if progress is not None:
             progress(done)
-        path = os.path.join(root, rel)
-        rec = old.get(rel)
+        path = base + rel
+        rec = get(rel)
         try:
-            stamp = stamp_of(os.lstat(path))
-            if _unchanged(rec, kind, stamp):
-                assert rec is not None
+            st = lstat(path)
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)  # stamp_of, inline
+            if rec is not None and rec.stamp == stamp and rec.kind == kind and rec.payload is not None:
                 if not rec.digest:
-                    out.records.append(rec)
+                    append(rec)
                     seen += 1
                     continue
                 data = _read(path)
                 out.verified += 1
                 if _digest(data) == rec.digest:
-                    out.records.append(rec)
+                    append(rec)
                     seen += 1
                     continue
             else:
@@ -171,13 +171,13 @@ def refresh(root: Path, files: Iterable[tuple[str, str]], old: Mapping[str, Reco
         except FileNotFoundError:
             continue
         except OSError as exc:
-            out.records.append(Record(rel, kind, (0, 0, 0, 0), b"", (
+            append(Record(rel, kind, (0, 0, 0, 0), b"", (
                 (1, f"无法读取文件：{exc.strerror or exc}", "error"),), None))
             out.dirty = True
             continue
         diags, payload, obj = read(rel, kind, data)
         digest = _digest(data) if stamp[1] >= racy_from or stamp[3] >= racy_from else b""
-        out.records.append(Record(rel, kind, stamp, digest, diags, payload))
+        append(Record(rel, kind, stamp, digest, diags, payload))
         out.reread += 1
         out.dirty = True
         if obj is not None and payload is not None and keep is not None and keep(payload):

@@ -22,9 +22,10 @@ from __future__ import annotations
 import gc
 import os
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from xuncha_kb.errors import GraphNotFound
 from xuncha_kb.fs.layout import first_problem, layout_diagnostics
@@ -168,8 +169,15 @@ def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = Tr
     ``version-files``, ``logseq/``, ``:hidden``).  Symlinks (to files or directories) are
     never followed, so nothing outside the graph is read and link loops cannot occur.
     A folder that cannot be listed is skipped with a warning appended to ``errors``.
+
+    The result is exactly :func:`classify_path` of every regular file met, but what it would
+    decide is worked out once per folder (:class:`_FolderRule`), so a file costs one
+    extension lookup and, with ``:hidden`` patterns reaching into the folder, one prefix test.
     """
     found: list[tuple[str, PathKind]] = []
+    hidden = _hidden_prefixes(config.hidden) if apply_hidden else ()
+    journals = config.journals_dir.strip("/")
+    boards = config.whiteboards_dir.strip("/")
     stack = [""]
     while stack:
         rel_dir = stack.pop()
@@ -181,22 +189,91 @@ def list_graph_files(root: Path, config: GraphConfig, *, apply_hidden: bool = Tr
                 errors.append(Diagnostic(rel_dir or ".", 1, f"无法读取文件夹（{exc.strerror or exc}），"
                                                             "其中的页面未被读取；请检查权限", "error"))
             continue
-        for entry in entries:
-            name = entry.name
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            if is_dot_name(name) or entry.is_symlink():
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if name in IGNORED_DIR_NAMES or rel == "logseq" \
-                        or (apply_hidden and is_hidden(rel + "/", config.hidden)):
-                    continue
-                stack.append(rel)
-            elif entry.is_file(follow_symlinks=False):
-                kind = classify_path(root, rel, config, apply_hidden=apply_hidden)
-                if kind in ("page", "journal", "whiteboard"):
-                    found.append((rel, kind))
-    found.sort()
+        prefix = rel_dir + "/" if rel_dir else ""
+        rule = _FolderRule.of(prefix, hidden, journals, boards)
+        _list_folder(root, config, apply_hidden, prefix, entries, rule, found, stack)
+    found.sort(key=itemgetter(0))  # paths are unique: the order of the pairs, at half the cost
     return found
+
+
+def _list_folder(root: Path, config: GraphConfig, apply_hidden: bool, prefix: str,
+                 entries: list[os.DirEntry[str]], rule: _FolderRule,
+                 found: list[tuple[str, PathKind]], subfolders: list[str]) -> None:
+    """One folder's graph files onto ``found``, the folders to walk onto ``subfolders``."""
+    append = found.append
+    kinds = rule.kinds
+    hidden_names = rule.hidden_names
+    for entry in entries:
+        name = entry.name
+        if name[0] == "." and len(name) > 1 and name[1] != ".":  # is_dot_name, inline
+            continue
+        if rule.exact and "\\" not in name:
+            if name[0] == ".":  # ``..x.md``: splitext skips leading dots
+                ext = posixpath.splitext(name)[1]
+            else:
+                dot = name.rfind(".")
+                ext = name[dot:] if dot > 0 else ""
+            kind = kinds.get(ext.lower())
+            # a regular file, not a symlink, is exactly what is_file(follow_symlinks=False) says
+            if kind is not None and not (hidden_names and name.startswith(hidden_names)) \
+                    and entry.is_file(follow_symlinks=False):
+                append((prefix + name, kind))
+                continue
+        elif entry.is_file(follow_symlinks=False):  # a backslash: classify_path's own normalisation
+            kind = classify_path(root, prefix + name, config, apply_hidden=apply_hidden)
+            if kind in ("page", "journal", "whiteboard"):
+                append((prefix + name, kind))
+            continue
+        # is_dir(follow_symlinks=False) is False for a symlink to a folder: never followed
+        if entry.is_dir(follow_symlinks=False):
+            rel = prefix + name
+            if name in IGNORED_DIR_NAMES or rel == "logseq" \
+                    or (apply_hidden and is_hidden(rel + "/", config.hidden)):
+                continue
+            subfolders.append(rel)
+
+
+def _hidden_prefixes(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``:hidden`` patterns as the absolute prefixes :func:`is_hidden` tests against."""
+    return tuple(p if p.startswith("/") else "/" + p for p in patterns)
+
+
+class _FolderRule(NamedTuple):
+    """What :func:`classify_path` makes of a regular file in one folder, by its name alone.
+
+    ``kinds``: lower-cased extension → kind (empty if every file there is ignored);
+    ``hidden_names``: name prefixes a ``:hidden`` pattern hides; ``exact``: False when the
+    folder path holds a backslash (classify_path turns it into ``/``, so each file is asked).
+    """
+
+    kinds: Mapping[str, PathKind]
+    hidden_names: tuple[str, ...]
+    exact: bool
+
+    @staticmethod
+    def of(prefix: str, hidden: tuple[str, ...], journals: str, boards: str) -> _FolderRule:
+        """The rule for the folder ``prefix`` (graph-relative, ``""`` or ending in ``/``).
+
+        A file's path is ``prefix + name`` with no ``/`` in ``name``, so a prefix test
+        against it is decided by ``prefix`` when the tested prefix is not longer than it
+        (and a longer one can only match inside ``name``).
+        """
+        if "\\" in prefix:
+            return _FolderRule({}, (), False)
+        absolute = "/" + prefix  # is_hidden's form of the folder
+        names: list[str] = []
+        for p in hidden:
+            if absolute.startswith(p):
+                # every file here is hidden (only the root can get here: the walk prunes a
+                # hidden folder; a "" name prefix would say the same, one test per file later)
+                return _FolderRule({}, (), True)
+            if p.startswith(absolute):
+                names.append(p[len(absolute):])
+        kind: PathKind = "journal" if journals and prefix.startswith(journals + "/") else "page"
+        kinds: dict[str, PathKind] = dict.fromkeys(PAGE_EXTENSIONS, kind)
+        if boards and prefix.startswith(boards + "/"):
+            kinds[".edn"] = "whiteboard"
+        return _FolderRule(kinds, tuple(names), True)
 
 
 # --- reading files ----------------------------------------------------------------------------------

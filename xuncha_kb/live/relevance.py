@@ -42,10 +42,6 @@ _QUICK_TYPE = re.compile(r"(?m)^[ \t]*(?:- )?type:: (.*)$", re.IGNORECASE)
 _QUICK_TITLE = re.compile(r"(?m)^title:: (.*)$", re.IGNORECASE)
 
 
-def _non_ascii(text: str) -> bool:
-    return not text.isascii()
-
-
 def _known_types() -> frozenset[str]:
     from xuncha_kb.workflow.syntax import DEFINITION_TYPE
 
@@ -122,7 +118,11 @@ def is_core_entry(entry: FileEntry) -> bool:
 
 
 def is_core_keys(keys: Iterable[str]) -> bool:
-    return any(k in _ALWAYS_RELEVANT_KEYS or k.startswith("type=") or _non_ascii(k) for k in keys)
+    # a plain loop, not any() over a generator: asked twice per page of a warm 100k ``report``
+    for k in keys:  # noqa: SIM110 (see above)
+        if not k.isascii() or k in _ALWAYS_RELEVANT_KEYS or k.startswith("type="):
+            return True
+    return False
 
 
 #: Pages the tracker looks up by name although they carry no inspection properties.
