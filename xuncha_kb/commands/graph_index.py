@@ -133,14 +133,13 @@ def relevant_graph(root: Path, *, use_cache: bool = True) -> Graph:
     from xuncha_kb.live.relevance import is_relevant_name
 
     g = read_indexed(root, use_cache=use_cache, keep=_candidate)
-    core_names = {page_key(cast(str, r.payload[1])) for r in g.records
-                  if r.payload is not None and r.payload[0] == _PAGE and _core(r.payload)}
+    # Each page record with whether it is core, decided once (a warm 100k run asks 100k times).
+    marked = [(r, cast(str, r.payload[1]), _core(r.payload)) for r in g.records
+              if r.payload is not None and r.payload[0] == _PAGE]
+    core_names = {page_key(name) for _r, name, core in marked if core}
     pages: list[Page] = []
-    for r in g.records:
-        p = r.payload
-        if p is None or p[0] != _PAGE:
-            continue
-        if not is_relevant_name(r.kind, cast(str, p[1]), _core(p), core_names):
+    for r, name, core in marked:
+        if not is_relevant_name(r.kind, name, core, core_names):
             continue
         page = g.parsed.get(r.rel)
         if page is None:
