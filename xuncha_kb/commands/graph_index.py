@@ -134,11 +134,11 @@ def relevant_graph(root: Path, *, use_cache: bool = True) -> Graph:
 
     g = read_indexed(root, use_cache=use_cache, keep=_candidate)
     # Each page record with whether it is core, decided once (a warm 100k run asks 100k times).
-    marked = [(r, cast(str, r.payload[1]), _core(r.payload)) for r in g.records
-              if r.payload is not None and r.payload[0] == _PAGE]
-    core_names = {page_key(name) for _r, name, core in marked if core}
+    page_records = [(r, cast(str, r.payload[1]), _core(r.payload)) for r in g.records
+                    if r.payload is not None and r.payload[0] == _PAGE]
+    core_names = {page_key(name) for _r, name, core in page_records if core}
     pages: list[Page] = []
-    for r, name, core in marked:
+    for r, name, core in page_records:
         if not is_relevant_name(r.kind, name, core, core_names):
             continue
         page = g.parsed.get(r.rel)

@@ -153,8 +153,7 @@ def refresh(root: Path, files: Iterable[tuple[str, str]], old: Mapping[str, Reco
         path = base + rel
         rec = get(rel)
         try:
-            st = lstat(path)
-            stamp = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)  # stamp_of, inline
+            stamp = stamp_of(lstat(path))
             if rec is not None and rec.stamp == stamp and rec.kind == kind and rec.payload is not None:
                 if not rec.digest:
                     append(rec)

@@ -205,7 +205,7 @@ def _list_folder(root: Path, config: GraphConfig, apply_hidden: bool, prefix: st
     hidden_names = rule.hidden_names
     for entry in entries:
         name = entry.name
-        if name[0] == "." and len(name) > 1 and name[1] != ".":  # is_dot_name, inline
+        if is_dot_name(name):
             continue
         if rule.exact and "\\" not in name:
             if name[0] == ".":  # ``..x.md``: splitext skips leading dots
