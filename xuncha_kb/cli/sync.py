@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from xuncha_kb.cli.base import XunchaCommand, dry_run_option, graph_argument, json_option, today_option
+from xuncha_kb.cli.base import (
+    XunchaCommand,
+    dry_run_option,
+    graph_argument,
+    json_option,
+    no_cache_option,
+    today_option,
+)
 from xuncha_kb.commands import resolve_graph
 
 
@@ -13,7 +20,8 @@ from xuncha_kb.commands import resolve_graph
 @dry_run_option(help="只显示将要做的修改，不写入。")
 @json_option(help="以 JSON 输出计划与结果。")
 @today_option(help="白板阶段状态与“已移除”标记所用的日期（默认今天）。")
-def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None) -> None:
+@no_cache_option
+def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None, no_cache: bool) -> None:
     """按当前工作流程和概览页上的日期，更新已生成的巡察页面与流程白板。
 
     新增活动插入到对应位置，改名、责任、期限等生成内容随工作流程更新，DEADLINE 按里程碑日期重算；
@@ -24,5 +32,6 @@ def sync_cmd(graph: str | None, dry_run: bool, as_json: bool, today: str | None)
     """
     from xuncha_kb.commands.sync import sync_command
 
-    for line in sync_command(resolve_graph(graph), today, dry_run=dry_run, as_json=as_json):
+    for line in sync_command(resolve_graph(graph), today, dry_run=dry_run, as_json=as_json,
+                             use_cache=not no_cache):
         click.echo(line)

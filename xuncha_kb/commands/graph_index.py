@@ -2,8 +2,9 @@
 
 Per file the index keeps what the commands need, computed once when the file is parsed:
 
-* a page: its name, its property keys (``live/relevance.py``: what ties it to inspections,
-  and what ``watch`` keeps of it) and its counts for ``stats`` (``stats.page_counts``);
+* a page: its name, its property keys and its own tags (``live/relevance.py``: what ties it
+  to inspections or to sensitive pages, and what ``watch`` keeps of it) and its counts for
+  ``stats`` (``stats.page_counts``);
 * a whiteboard: its name and counts.
 
 No parsed tree is kept across runs and none is held for the whole graph within a run: a cold
@@ -44,7 +45,7 @@ class IndexedGraph:
 
 def _reader(config: GraphConfig) -> fsindex.Reader:
     from xuncha_kb.fs.scan import PathKind, parse_file_bytes
-    from xuncha_kb.live.relevance import scan_keys
+    from xuncha_kb.live.relevance import scan_keys, tag_keys
     from xuncha_kb.stats import board_counts, page_counts
 
     def read(rel: str, kind: str, data: bytes) -> fsindex.ReadResult:
@@ -52,7 +53,7 @@ def _reader(config: GraphConfig) -> fsindex.Reader:
         rows = tuple((d.line, d.message, d.severity) for d in diags)
         if isinstance(obj, Page):
             keys = tuple(sorted(scan_keys(obj, text, bool(diags))))
-            return rows, (_PAGE, obj.name, keys, page_counts(obj)), obj
+            return rows, (_PAGE, obj.name, keys, page_counts(obj), tag_keys(obj)), obj
         if isinstance(obj, Whiteboard):
             return rows, (_BOARD, obj.name, (), board_counts(obj)), None
         return rows, None, None
@@ -129,17 +130,34 @@ def _candidate(payload: fsindex.Payload) -> bool:
 def relevant_graph(root: Path, *, use_cache: bool = True) -> Graph:
     """The small graph of the pages that can matter to inspections (``live/relevance.py``):
     what progress, ledgers and reports are computed from, equal to computing over all pages."""
-    from xuncha_kb.fs.scan import read_page_file
-    from xuncha_kb.live.relevance import is_relevant_name
+    return small_graph(read_indexed(root, use_cache=use_cache, keep=_candidate))
 
+
+def relevant_graph_and_ids(root: Path, *, use_cache: bool = True) -> tuple[Graph, dict[str, str]]:
+    """What ``sync`` reads: :func:`relevant_graph`, and :func:`block_id_files` of the whole graph."""
     g = read_indexed(root, use_cache=use_cache, keep=_candidate)
-    # Each page record with whether it is core, decided once (a warm 100k run asks 100k times).
-    page_records = [(r, cast(str, r.payload[1]), _core(r.payload)) for r in g.records
-                    if r.payload is not None and r.payload[0] == _PAGE]
-    core_names = {page_key(name) for _r, name, core in page_records if core}
+    small = small_graph(g)
+    return small, block_id_files(g, small, use_cache=use_cache)
+
+
+def small_graph(g: IndexedGraph) -> Graph:
+    """:func:`relevant_graph` of an index already read (with ``keep=_candidate``)."""
+    from xuncha_kb.fs.scan import read_page_file
+    from xuncha_kb.live.relevance import file_name_is_sensitive, is_relevant_name, secret_reach
+
+    # Each page record with its name and tags and whether it is core, decided once (a warm 100k
+    # run asks 100k times).
+    page_records = [(r, cast(str, r.payload[1]), _core(r.payload), cast(tuple[str, ...], r.payload[4]))
+                    for r in g.records if r.payload is not None and r.payload[0] == _PAGE]
+    core_names = {page_key(name) for _r, name, core, _t in page_records if core}
+    secret_files = {r.rel: page_key(name) for r, name, _c, _t in page_records
+                    if file_name_is_sensitive(r.rel)}
+    reached = secret_reach(((r.rel, page_key(name), tags) for r, name, _c, tags in page_records if tags),
+                           core_names | set(secret_files.values()))
+    reached.update(secret_files)
     pages: list[Page] = []
-    for r, name, core in page_records:
-        if not is_relevant_name(r.kind, name, core, core_names):
+    for r, name, core, _t in page_records:
+        if r.rel not in reached and not is_relevant_name(r.kind, name, core, core_names):
             continue
         page = g.parsed.get(r.rel)
         if page is None:
@@ -147,3 +165,46 @@ def relevant_graph(root: Path, *, use_cache: bool = True) -> Graph:
         if isinstance(page, Page):
             pages.append(page)
     return Graph(root=g.root, config=g.config, pages=tuple(pages), diagnostics=g.diagnostics)
+
+
+IDS_NAME = "ids.idx"  # the side table of block ids: only ``sync`` asks for them
+
+
+def _page_ids(page: Page) -> tuple[str, ...]:
+    return tuple(uid.strip() for b in page.walk() if (uid := b.properties.get("id")) and uid.strip())
+
+
+def block_id_files(g: IndexedGraph, small: Graph, *, use_cache: bool = True) -> dict[str, str]:
+    """Each block ``id::`` in the whole graph → the file it is (first, in file order) found in.
+
+    The pages of ``small`` give theirs directly; any other page whose keys hold ``id`` gives its
+    ids from the side table :data:`IDS_NAME` while its record's stamp and digest are the ones the
+    ids were read at, and is parsed again (and the table updated) otherwise."""
+    from xuncha_kb.fs.scan import read_page_file
+
+    in_small = {p.file: p for p in small.pages}
+    fp = fsindex.fingerprint(_config_bytes(g.root), "ids")
+    old = fsindex.load_records(g.root, fp, IDS_NAME) if use_cache else {}
+    table: list[fsindex.Record] = []
+    out: dict[str, str] = {}
+    for r in g.records:
+        if r.payload is None or r.payload[0] != _PAGE:
+            continue
+        page = in_small.get(r.rel)
+        if page is not None:
+            ids = _page_ids(page)
+        elif "id" not in cast(tuple[str, ...], r.payload[2]):
+            continue
+        else:
+            kept = old.get(r.rel)
+            if kept is not None and kept.stamp == r.stamp and kept.digest == r.digest:
+                ids = cast(tuple[str, ...], cast(fsindex.Payload, kept.payload)[0])
+            else:
+                parsed, _diags = read_page_file(g.root, r.rel, g.config)
+                ids = _page_ids(parsed) if isinstance(parsed, Page) else ()
+            table.append(fsindex.Record(r.rel, r.kind, r.stamp, r.digest, (), (ids,)))
+        for uid in ids:
+            out.setdefault(uid, r.rel)
+    if use_cache and (len(table) != len(old) or any(old.get(t.rel) != t for t in table)):
+        fsindex.save_records(g.root, table, fp, IDS_NAME)
+    return out

@@ -78,23 +78,30 @@ _Board = tuple[str, str | None, str, dict[str, Any], str, Any, dict[str, str]]
 
 
 def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
-              workflow: Workflow | None = None) -> SyncPlan:
-    """Read the graph and the manifest; return what sync would change (nothing is written)."""
+              workflow: Workflow | None = None, use_cache: bool = True) -> SyncPlan:
+    """Read the graph and the manifest; return what sync would change (nothing is written).
+
+    The graph is read through the graph index: the pages that can matter to inspections, and
+    every block id of the whole graph (a generated block the user moved elsewhere keeps its id).
+    """
     from xuncha_kb.fs.eventlog import read_events
     from xuncha_kb.fs.layout import require_parent_folders
     from xuncha_kb.fs.manifest import read_manifest
-    from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.live.events import stage_completion_dates
     from xuncha_kb.track.progress import compute_progress
     from xuncha_kb.workflow.load import active_workflow
 
     root = Path(root)
-    graph = graph or load_graph(root)
+    if graph is None:
+        from xuncha_kb.commands.graph_index import relevant_graph_and_ids
+
+        graph, id_files = relevant_graph_and_ids(root, use_cache=use_cache)
+    else:
+        id_files = _block_id_files(graph)
     workflow = workflow or active_workflow(graph)
     manifest = read_manifest(root)
     completed = stage_completion_dates(read_events(root).events)
     secrets = Secrets.of(graph.pages)
-    id_files = _block_id_files(graph)
     ours = [e for e in manifest.entries.values() if e.inspection and e.kind in _OURS_KINDS]
     for path in sorted({e.path for e in ours}):
         # A generated page whose folder is now a file is not "deleted by the user": refuse.
@@ -328,26 +335,28 @@ def apply_sync(plan: SyncPlan, root: Path) -> ApplyResult:
     return apply(Plan(tuple(actions), "sync"), root)
 
 
-def run_sync(root: Path, *, today: dt.date, dry_run: bool) -> tuple[SyncPlan, ApplyResult | None]:
+def run_sync(root: Path, *, today: dt.date, dry_run: bool,
+             use_cache: bool = True) -> tuple[SyncPlan, ApplyResult | None]:
     """The ``sync`` command: plan, and unless ``dry_run`` apply.  Returns (plan, apply result or None)."""
     from xuncha_kb.fs.scan import graph_root
 
     root = graph_root(root)
-    plan = plan_sync(root, today=today)
+    plan = plan_sync(root, today=today, use_cache=use_cache)
     if dry_run:
         return plan, None
     result = apply_sync(plan, root)  # also when nothing is written: the manifest may need repair
     return plan, result if plan.writes else None
 
 
-def sync_command(root: Path, today: str | None, *, dry_run: bool, as_json: bool) -> list[str]:
+def sync_command(root: Path, today: str | None, *, dry_run: bool, as_json: bool,
+                 use_cache: bool = True) -> list[str]:
     """``sync``: run it (``today`` as the user wrote it, None: today); the lines to print, the
     plan and the result as one JSON document or as text."""
     import json
 
     from xuncha_kb.track.deadlines import parse_today
 
-    plan, result = run_sync(root, today=parse_today(today), dry_run=dry_run)
+    plan, result = run_sync(root, today=parse_today(today), dry_run=dry_run, use_cache=use_cache)
     if as_json:
         out = {"dry_run": dry_run, "plan": plan.as_dict(), "result": result.as_dict() if result else None}
         return [json.dumps(out, ensure_ascii=False, indent=2)]

@@ -1,7 +1,7 @@
 """``watch``'s view of the graph index (``fs/index.py``, ``.xuncha/index/graph.idx``).
 
 There is one index per graph.  ``watch`` needs per file only its kind, page name, the set of
-property keys used on the page and its blocks, and its diagnostics (a :class:`FileEntry`,
+property keys used on the page and its blocks, the page's own tags and its diagnostics (a :class:`FileEntry`,
 validated by ``(mtime_ns, size)``); these are read from and written to the same records that
 ``stats`` and ``report`` use.  An entry that ``watch`` knows only from its quick scan (no
 counts, no diagnostics) is stored with inode 0, which never matches a real file, so the
@@ -33,6 +33,7 @@ class FileEntry:
     name: str = ""  # page title ("" for config)
     keys: frozenset[str] = frozenset()  # property keys on the page and any of its blocks
     diagnostics: tuple[Diagnostic, ...] = ()
+    tags: tuple[str, ...] = ()  # the page's own tags as page keys (``live/relevance.py``)
 
     def stamp_matches(self, st: os.stat_result) -> bool:
         return self.mtime_ns == st.st_mtime_ns and self.size == st.st_size
@@ -58,7 +59,8 @@ def _entry(rec: fsindex.Record) -> FileEntry | None:
         return None
     diags = tuple(Diagnostic(rec.rel, line, msg, cast(Severity, sev)) for line, msg, sev in rec.diags)
     keys = frozenset(cast(tuple[str, ...], p[2]))
-    return FileEntry(rec.stamp[1], rec.stamp[0], rec.kind, cast(str, p[1]), keys, diags)
+    return FileEntry(rec.stamp[1], rec.stamp[0], rec.kind, cast(str, p[1]), keys, diags,
+                     cast(tuple[str, ...], p[4]))
 
 
 def load_index(root: Path, expected_fingerprint: str) -> Index:
@@ -84,5 +86,5 @@ def save_index(root: Path, index: Index) -> None:
             continue
         out[rel] = fsindex.Record(rel, e.kind, (e.size, e.mtime_ns, 0, 0), b"",
                                   tuple((d.line, d.message, d.severity) for d in e.diagnostics),
-                                  (fsindex.PAGE, e.name, tuple(sorted(e.keys)), None))
+                                  (fsindex.PAGE, e.name, tuple(sorted(e.keys)), None, e.tags))
     fsindex.save_records(root, [out[k] for k in sorted(out)], index.fingerprint)

@@ -37,10 +37,10 @@ from xuncha_kb.fs.state import state_dir
 INDEX_DIR_NAME = "index"
 INDEX_NAME = "graph.idx"
 MAGIC = b"XKBIDX1\n"
-FORMAT = 2  # bump on any change to the record or payload layout (2: payload[2] is the key tuple)
+FORMAT = 3  # bump on any change to the record or payload layout (3: a page's payload[4], its tags)
 RACY_NS = 2_000_000_000  # FAT's mtime is 2 s coarse; anything this close to the scan is hashed
 
-#: The payload of a page is ``(PAGE, name, property keys, counts)``, of a whiteboard
+#: The payload of a page is ``(PAGE, name, property keys, counts, tags)``, of a whiteboard
 #: ``(BOARD, name, (), counts)``; counts are the commands' business (None: not known).
 PAGE, BOARD = "p", "w"
 
@@ -60,8 +60,9 @@ class Record(NamedTuple):
     payload: Payload | None  # None: nothing usable was read (unreadable, vanished, parser error)
 
 
-def index_path(root: Path) -> Path:
-    return state_dir(root) / INDEX_DIR_NAME / INDEX_NAME
+def index_path(root: Path, name: str = INDEX_NAME) -> Path:
+    """The index file (or a side table beside it, e.g. ``ids.idx``, in the same format)."""
+    return state_dir(root) / INDEX_DIR_NAME / name
 
 
 def fingerprint(config_bytes: bytes | None, extra: str = "") -> str:
@@ -80,10 +81,10 @@ def _digest(data: bytes) -> bytes:
 
 # --- the file -------------------------------------------------------------------------------
 
-def load_records(root: Path, expected: str) -> dict[str, Record]:
+def load_records(root: Path, expected: str, name: str = INDEX_NAME) -> dict[str, Record]:
     """The stored records by path, or ``{}`` when the index is missing or not usable."""
     try:
-        raw = index_path(root).read_bytes()
+        raw = index_path(root, name).read_bytes()
     except OSError:
         return {}
     head = len(MAGIC) + 32
@@ -107,11 +108,11 @@ def encode_records(records: Iterable[Record], fp: str) -> bytes:
     return MAGIC + hashlib.sha256(body).digest() + body
 
 
-def save_records(root: Path, records: Iterable[Record], fp: str) -> None:
+def save_records(root: Path, records: Iterable[Record], fp: str, name: str = INDEX_NAME) -> None:
     """Write the index atomically; a graph that cannot be written to is fine (advisory)."""
     try:
-        atomic_write(index_path(root), encode_records(records, fp), fsync=False,
-                     display=".xuncha/index/graph.idx")
+        atomic_write(index_path(root, name), encode_records(records, fp), fsync=False,
+                     display=f".xuncha/index/{name}")
     except Exception:  # read-only graph, full disk …: the next run is cold, nothing else changes
         pass
 

@@ -39,12 +39,15 @@ from xuncha_kb.live.relevance import (
     PAGE_KINDS,
     SENSITIVE_TAG_KEY,
     entry_for,
+    file_name_is_sensitive,
     is_core_entry,
     is_relevant,
+    secret_reach,
 )
 from xuncha_kb.live.snapshot import reported_states, snapshot_from_progress
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.track import conventions as cv
+from xuncha_kb.track.sensitive import name_is_sensitive
 from xuncha_kb.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -90,6 +93,10 @@ class LiveGraph:
         self.pages: dict[str, Page] = {}  # relevant pages only
         self.core_names: set[str] = set()
         self._core: dict[str, str] = {}  # relpath → page key, for core entries
+        self._tagged: dict[str, tuple[str, tuple[str, ...]]] = {}  # relpath → (page key, its tags)
+        self._secret_names: dict[str, str] = {}  # relpath → page key, for sensitive file names
+        self.reached: set[str] = set()  # relpaths relevant for their file name or tags (secret_reach)
+        self._secret_keys: set[str] = set()  # core names, sensitive file names' and reached pages' keys
         self._diag_files: dict[str, tuple[Diagnostic, ...]] = {}
         self._secret_files: set[str] = set()  # marked 密级::/sensitive::/a sensitive tag when last readable
         self._salt = os.urandom(16)  # for the tokens that stand in for sensitive file names
@@ -111,6 +118,8 @@ class LiveGraph:
         cached = load_index(self.root, self._fingerprint) if self.use_cache else Index()
         self.index.clear()
         self._core.clear()
+        self._tagged.clear()
+        self._secret_names.clear()
         self._diag_files.clear()
         self._secret_files.clear()
         self.pages.clear()
@@ -138,7 +147,7 @@ class LiveGraph:
                     fresh[rel] = page
             self._recompute_core()
             for rel, entry in self.index.items():
-                if not is_relevant(entry, self.core_names):
+                if not self._is_relevant(rel, entry):
                     continue
                 page = fresh.get(rel)
                 if page is None:
@@ -178,10 +187,19 @@ class LiveGraph:
     def _set(self, rel: str, entry: FileEntry) -> None:
         """Record an index entry, keeping the core-page and diagnostics side tables in step."""
         self.index[rel] = entry
-        if entry.name and is_core_entry(entry):
-            self._core[rel] = page_key(entry.name)
+        key = page_key(entry.name) if entry.name else ""
+        if key and is_core_entry(entry):
+            self._core[rel] = key
         else:
             self._core.pop(rel, None)
+        if key and entry.tags:
+            self._tagged[rel] = (key, entry.tags)
+        else:
+            self._tagged.pop(rel, None)
+        if key and file_name_is_sensitive(rel):
+            self._secret_names[rel] = key
+        else:
+            self._secret_names.pop(rel, None)
         if entry.diagnostics:
             self._diag_files[rel] = entry.diagnostics
         else:
@@ -195,10 +213,25 @@ class LiveGraph:
         self._secret_files.discard(rel)
         self.index.pop(rel, None)
         self._core.pop(rel, None)
+        self._tagged.pop(rel, None)
+        self._secret_names.pop(rel, None)
         self._diag_files.pop(rel, None)
 
     def _recompute_core(self) -> None:
+        """Core names, and the pages relevant for their file name or tags, from the side tables."""
         self.core_names = set(self._core.values())
+        seeds = self.core_names | set(self._secret_names.values())
+        self.reached = secret_reach(((rel, key, tags) for rel, (key, tags) in self._tagged.items()), seeds)
+        self.reached.update(self._secret_names)
+        self._secret_keys = seeds | {self._tagged[rel][0] for rel in self.reached if rel in self._tagged}
+
+    def _is_relevant(self, rel: str, entry: FileEntry) -> bool:
+        return rel in self.reached or is_relevant(entry, self.core_names)
+
+    def _may_be_reached(self, rel: str, entry: FileEntry) -> bool:
+        """Would this entry join the pages relevant for their tags or file name, given the others?"""
+        return file_name_is_sensitive(rel) or any(
+            t in self._secret_keys or name_is_sensitive(t) for t in entry.tags)
 
     def save_cache(self) -> None:
         if not self.use_cache or not self._index_dirty:
@@ -347,31 +380,34 @@ class LiveGraph:
         quick = getattr(self.reader, "quick", None)
         if bulk and quick is not None and not was_relevant and (old is None or not old.diagnostics):
             q = quick(self.root, rel, kind, st, self.config)
-            if q is not None and not is_core_entry(q) and not is_relevant(q, self.core_names):
+            if q is not None and not is_core_entry(q) and not is_relevant(q, self.core_names) \
+                    and not self._may_be_reached(rel, q) and (old is None or old.tags == q.tags):
                 self._set(rel, q)
                 return False, False, is_own, False
         page, diags = self._read(rel)
         entry = entry_for(page, kind, st, diags)
         self._set(rel, entry)
-        now_relevant = page is not None and is_relevant(entry, self.core_names)
+        tags_changed = (old.tags if old is not None else ()) != entry.tags
+        now_relevant = page is not None and (
+            self._is_relevant(rel, entry) or self._may_be_reached(rel, entry))
         if now_relevant and page is not None:
             self.pages[rel] = page
         else:
             self.pages.pop(rel, None)
         definition = was_definition or (page is not None and _is_definition(page))
         if old is not None and old.keys == entry.keys and old.diagnostics == entry.diagnostics \
-                and not was_relevant and not now_relevant:
+                and not tags_changed and not was_relevant and not now_relevant:
             return False, False, is_own, False
-        return was_relevant, now_relevant or is_core_entry(entry), is_own, definition
+        return was_relevant, now_relevant or is_core_entry(entry) or tags_changed, is_own, definition
 
     def _refresh_relevance(self) -> None:
         """Core names may have changed: add pages that became relevant, drop the others."""
-        before = self.core_names
+        before = self.core_names, self.reached
         self._recompute_core()
-        if self.core_names == before:
+        if (self.core_names, self.reached) == before:
             return
         for rel, entry in self.index.items():
-            rel_now = is_relevant(entry, self.core_names)
+            rel_now = self._is_relevant(rel, entry)
             if rel_now and rel not in self.pages:
                 page, _ = self._read(rel)
                 if page is not None:

@@ -126,7 +126,8 @@ def _block_tags(block: Block, keep: Callable[[str], bool] = _any_name) -> list[s
     return tag_names(block.content, block.refs, block.properties, block.property_refs, keep)
 
 
-def _page_tags(page: Page, keep: Callable[[str], bool] = _any_name) -> list[str]:
+def page_tags(page: Page, keep: Callable[[str], bool] = _any_name) -> list[str]:
+    """The page's own tags (``tags::`` values, ``#tag`` in a page property) that ``keep`` accepts."""
     if not page.property_refs:
         return []  # tags of a page live in its properties (the pre-block)
     out = tag_names("", (), page.properties, page.property_refs, keep)
@@ -165,7 +166,7 @@ class Secrets:
     def of(cls, pages: Iterable[Page]) -> Secrets:
         pages = list(pages)
         marked = {p.key for p in pages if _page_marked(p) and not name_is_sensitive(p.name)}
-        tagged = [(p, tags) for p in pages if p.key not in marked and (tags := _page_tags(p))]
+        tagged = [(p, tags) for p in pages if p.key not in marked and (tags := page_tags(p))]
         # a page tagged with a page that is sensitive because it is tagged: go round until stable
         changed = True
         while changed and tagged:
@@ -189,7 +190,7 @@ class Secrets:
     def page_is_sensitive(self, page: Page) -> bool:
         if page.key in self.marked or _page_marked(page):
             return True
-        return bool(_page_tags(page, self.ref_is_sensitive))
+        return bool(page_tags(page, self.ref_is_sensitive))
 
     def block_is_marked(self, block: Block) -> bool:
         """The block's *own* marks: ``密级::``/``sensitive::`` or a sensitive tag (not inherited)."""
@@ -308,7 +309,7 @@ def walk_context(page: Page, *, page_sensitive: bool | None = None,
 def has_sensitive_tag(page: Page, secrets: Secrets = NO_SECRETS) -> bool:
     """Does the page, or any block of it, carry a sensitive tag (the tag rule alone)?"""
     keep = secrets.ref_is_sensitive
-    return bool(_page_tags(page, keep)) or any(_block_tags(b, keep) for b in page.walk())
+    return bool(page_tags(page, keep)) or any(_block_tags(b, keep) for b in page.walk())
 
 
 def page_has_any_key(page: Page, keys: frozenset[str]) -> bool:
