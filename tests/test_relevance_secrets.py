@@ -4,8 +4,9 @@
 for a reason no inspection property shows — ``tags:: 信访`` under an innocent name, a tag naming a
 page marked ``密级::``, a chain of such tags, a file name with a sensitive segment — and a report
 must still hide every link to it.  The differential test builds random graphs of such pages and
-asserts that ``Secrets`` built from the relevant pages (index cold and warm, ``watch`` at start and
-after incremental edits) marks exactly the pages that ``Secrets`` built from the whole graph marks.
+asserts that ``Secrets.of_graph`` of the relevant graph — its pages and what it says of the pages
+it left out — marks exactly what ``Secrets`` of the whole graph marks: through the index cold and
+warm, and in ``watch`` at start and after incremental edits.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from xuncha_kb.commands.graph_index import relevant_graph
 from xuncha_kb.fs.scan import load_graph
 from xuncha_kb.fs.watch import Change
 from xuncha_kb.live.state import LiveGraph
+from xuncha_kb.model import Graph
 from xuncha_kb.track.sensitive import SENSITIVE_PLACEHOLDER, Secrets
 from xuncha_kb.workflow.load import default_workflow
 
@@ -67,8 +69,8 @@ def _write_graph(root: Path, specs: list[tuple[list[str], bool, bool]]) -> None:
         _save(root, _file(name, secret_file), _page_text(name, tags, level, titled=secret_file))
 
 
-def _marked(pages: object) -> frozenset[str]:
-    return Secrets.of(pages).marked  # type: ignore[arg-type]
+def _marked(graph: Graph) -> frozenset[str]:
+    return Secrets.of_graph(graph).marked
 
 
 def _live(root: Path) -> LiveGraph:
@@ -85,12 +87,12 @@ SETTINGS = settings(max_examples=40, deadline=None,
 def test_relevant_pages_know_every_secret(tmp_path_factory: object, specs: list, edits: list) -> None:
     root = tmp_path_factory.mktemp("g")  # type: ignore[attr-defined]
     _write_graph(root, specs)
-    full = _marked(load_graph(root).pages)
-    assert _marked(relevant_graph(root, use_cache=False).pages) == full
-    assert _marked(relevant_graph(root).pages) == full  # cold, writes the index
-    assert _marked(relevant_graph(root).pages) == full  # warm
+    full = _marked(load_graph(root))
+    assert _marked(relevant_graph(root, use_cache=False)) == full
+    assert _marked(relevant_graph(root)) == full  # cold, writes the index
+    assert _marked(relevant_graph(root)) == full  # warm
     lg = _live(root)
-    assert _marked(lg.graph().pages) == full
+    assert _marked(lg.graph()) == full
     for i, (tags, level, secret_file) in edits:
         name = NAMES[i]
         old = root / _file(name, specs[i][2])
@@ -99,17 +101,19 @@ def test_relevant_pages_know_every_secret(tmp_path_factory: object, specs: list,
         new_rel = _file(name, secret_file)
         _save(root, new_rel, _page_text(name, tags, level, titled=secret_file))
         lg.apply({Change(old.relative_to(root).as_posix()), Change(new_rel)})
-        full = _marked(load_graph(root).pages)
-        assert _marked(lg.graph().pages) == full, (i, tags, level, secret_file)
-        assert _marked(relevant_graph(root).pages) == full
+        full = _marked(load_graph(root))
+        assert _marked(lg.graph()) == full, (i, tags, level, secret_file)
+        assert _marked(relevant_graph(root)) == full
 
 
 def test_a_chain_of_tags_reaches_a_marked_page(tmp_path: Path) -> None:
     root = tmp_path / "g"
     _write_graph(root, [(["李四来信"], False, False), (["王五情况"], False, False), ([], True, False),
                         ([], False, False), ([], False, False)])
-    marked = _marked(relevant_graph(root).pages)
+    small = relevant_graph(root)
+    marked = _marked(small)
     assert {"张三反映", "李四来信", "王五情况"} <= marked
+    assert not {"张三反映", "李四来信"} & {p.key for p in small.pages}  # known, not parsed
     assert "赵六说明" not in marked
 
 

@@ -45,5 +45,7 @@ def small_workflow() -> Workflow:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under root (hidden state included) → bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under root (hidden state included) → bytes; the graph index under
+    ``.xuncha/index/`` excepted: an advisory cache, brought up to date by every read."""
+    return {rel: p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not (rel := p.relative_to(root).as_posix()).startswith(".xuncha/index/")}

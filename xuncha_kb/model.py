@@ -290,15 +290,22 @@ class GraphConfig:
     raw: Mapping[str, EdnValue] = field(default_factory=dict)  # every key as read, keywords as ":a/b" strings
 
 
+#: A page a reader left out of a partial graph, as far as sensitivity goes: its key, its own
+#: tags (page keys) and whether its file name has a sensitive segment (``track/sensitive.py``).
+LeftOut = tuple[str, tuple[str, ...], bool]
+
+
 @dataclass(frozen=True)
 class Graph:
-    """A whole graph as read from disk."""
+    """A whole graph as read from disk — or the part of it a command needs (the relevant pages),
+    with ``left_out`` saying what the rest means for confidentiality."""
 
     root: Path
     config: GraphConfig
     pages: tuple[Page, ...] = ()  # pages and journals, sorted by file
     whiteboards: tuple[Whiteboard, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    left_out: tuple[LeftOut, ...] = ()  # pages not in ``pages`` that have tags or a sensitive file name
     _by_key: dict[str, Page] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

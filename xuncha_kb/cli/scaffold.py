@@ -11,6 +11,7 @@ from xuncha_kb.cli.base import (
     dry_run_option,
     graph_argument,
     json_option,
+    no_cache_option,
     option,
     workflow_option,
 )
@@ -28,8 +29,10 @@ from xuncha_kb.commands import resolve_graph
 @workflow_option
 @dry_run_option(help="只显示将新建 / 保留的文件，不写入。")
 @json_option(help="以 JSON 输出计划与结果。")
+@no_cache_option
 def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, exit_date: str | None,
-                 workflow_file: str | None, dry_run: bool, as_json: bool, **people: str | None) -> None:
+                 workflow_file: str | None, dry_run: bool, as_json: bool, no_cache: bool,
+                 **people: str | None) -> None:
     """为一次新的巡察生成页面、清单、台账和流程白板（不会覆盖已有文件）。
 
     \b
@@ -40,7 +43,7 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, ex
 
     facts = make_facts(ask(unit, "被巡察单位"), ask(round_name, "巡察轮次（如 2026年第一轮）"),
                        exit=exit_date, **people)
-    run = plan_inspection(root := resolve_graph(graph), facts, workflow_file)
+    run = plan_inspection(root := resolve_graph(graph), facts, workflow_file, use_cache=not no_cache)
     emit_plan(run, root, as_json=as_json, dry_run=dry_run, out=click.echo)
 
 
@@ -50,7 +53,9 @@ def scaffold_cmd(graph: str | None, unit: str | None, round_name: str | None, ex
 @workflow_option
 @dry_run_option(help="只显示将新建 / 保留的文件，不写入。")
 @json_option(help="以 JSON 输出计划与结果。")
-def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | None, **kw: bool) -> None:
+@no_cache_option
+def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | None, no_cache: bool,
+                      **kw: bool) -> None:
     """生成年度巡察计划页（工作流程中“年度”范围的阶段）。
 
     \b
@@ -61,4 +66,4 @@ def scaffold_plan_cmd(graph: str | None, year: int | None, workflow_file: str | 
     root = resolve_graph(graph)
     if year is None and base.stdin_is_tty():
         year = click.prompt("年度（如 2026）", type=int)
-    emit_plan(plan_annual(root, year, workflow_file), root, out=click.echo, **kw)
+    emit_plan(plan_annual(root, year, workflow_file, use_cache=not no_cache), root, out=click.echo, **kw)

@@ -140,7 +140,7 @@ def plan_close_out(root: Path, name: str, today: dt.date, *, archive: Path | Non
     pages = owned_pages(graph, ref)
     title = record_title(ref)
     record_rel = safe_title_to_relpath(title, graph.config, fmt="markdown")
-    secrets = Secrets.of(graph.pages)
+    secrets = Secrets.of_graph(graph)
     drafts = check_drafts(pages, secrets)
     sensitive, sblocks = find_sensitive(root, pages, record_rel, secrets)
     entries, skipped = archive_entries(root, graph, ref, pages, record_rel, include_sensitive, secrets)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from xuncha_kb.fs import index as fsindex
-from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, Severity, Whiteboard, page_key
+from xuncha_kb.model import Diagnostic, Graph, GraphConfig, LeftOut, Page, Severity, Whiteboard, page_key
 
 if TYPE_CHECKING:
     from xuncha_kb.stats import GraphStats
@@ -143,28 +143,30 @@ def relevant_graph_and_ids(root: Path, *, use_cache: bool = True) -> tuple[Graph
 def small_graph(g: IndexedGraph) -> Graph:
     """:func:`relevant_graph` of an index already read (with ``keep=_candidate``)."""
     from xuncha_kb.fs.scan import read_page_file
-    from xuncha_kb.live.relevance import file_name_is_sensitive, is_relevant_name, secret_reach
+    from xuncha_kb.live.relevance import is_relevant_name
+    from xuncha_kb.track.sensitive import file_name_is_sensitive
 
-    # Each page record with its name and tags and whether it is core, decided once (a warm 100k
-    # run asks 100k times).
-    page_records = [(r, cast(str, r.payload[1]), _core(r.payload), cast(tuple[str, ...], r.payload[4]))
-                    for r in g.records if r.payload is not None and r.payload[0] == _PAGE]
-    core_names = {page_key(name) for _r, name, core, _t in page_records if core}
-    secret_files = {r.rel: page_key(name) for r, name, _c, _t in page_records
-                    if file_name_is_sensitive(r.rel)}
-    reached = secret_reach(((r.rel, page_key(name), tags) for r, name, _c, tags in page_records if tags),
-                           core_names | set(secret_files.values()))
-    reached.update(secret_files)
+    # Each page record with its name and whether it is core, decided once (a warm 100k run asks
+    # 100k times).
+    page_records = [(r, cast(str, r.payload[1]), _core(r.payload)) for r in g.records
+                    if r.payload is not None and r.payload[0] == _PAGE]
+    core_names = {page_key(name) for _r, name, core in page_records if core}
     pages: list[Page] = []
-    for r, name, core, _t in page_records:
-        if r.rel not in reached and not is_relevant_name(r.kind, name, core, core_names):
+    left_out: list[LeftOut] = []
+    for r, name, core in page_records:
+        if not is_relevant_name(r.kind, name, core, core_names):
+            tags = cast(tuple[str, ...], cast(fsindex.Payload, r.payload)[4])
+            secret_file = file_name_is_sensitive(r.rel)
+            if tags or secret_file:
+                left_out.append((page_key(name), tags, secret_file))
             continue
         page = g.parsed.get(r.rel)
         if page is None:
             page, _diags = read_page_file(g.root, r.rel, g.config)
         if isinstance(page, Page):
             pages.append(page)
-    return Graph(root=g.root, config=g.config, pages=tuple(pages), diagnostics=g.diagnostics)
+    return Graph(root=g.root, config=g.config, pages=tuple(pages), diagnostics=g.diagnostics,
+                 left_out=tuple(left_out))
 
 
 IDS_NAME = "ids.idx"  # the side table of block ids: only ``sync`` asks for them

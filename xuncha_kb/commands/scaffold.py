@@ -15,7 +15,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from xuncha_kb.errors import GraphNotFound, InputError, XunchaError
 from xuncha_kb.fs.apply import Action, Conflict, Create, Plan, plan_writes
@@ -32,10 +32,9 @@ from xuncha_kb.workflow.model import Workflow
 class GraphIndex:
     """What scaffold needs to know about a graph — without parsing every block of it.
 
-    Reading a 10,000-page graph in full takes many seconds; scaffold only needs the config,
-    every page's *name* (to refuse names Logseq already knows), and the workflow definition
-    page if there is one. Names come from the file name or a ``title::`` property, so only the
-    text before each page's first block is parsed; the definition page alone is read in full.
+    Scaffold only needs the config, every page's *name* (to refuse names Logseq already knows),
+    and the workflow definition page if there is one.  Names come from the graph index, so an
+    unchanged graph is only stat'ed; the definition page alone is parsed on every run.
     """
 
     root: Path
@@ -68,43 +67,56 @@ def _only_dot_entries(path: Path) -> bool:
         raise GraphNotFound(f"没有权限读取图谱目录“{path}”", hint="请检查目录权限") from None
 
 
-def index_graph(root: Path) -> GraphIndex:
-    """Index the graph at ``root``; a folder with nothing but dot-entries is a new, empty graph."""
-    from xuncha_kb.fs.scan import graph_root, list_graph_files, read_graph_config, read_page_file
-    from xuncha_kb.logseq.head import pre_block_text
-    from xuncha_kb.logseq.names import file_body_to_title, page_name_from_file
-    from xuncha_kb.logseq.page import parse_text
+def index_graph(root: Path, *, use_cache: bool = True) -> GraphIndex:
+    """Index the graph at ``root``; a folder with nothing but dot-entries is a new, empty graph.
+
+    Read through the graph index (``commands/graph_index.py``): an unchanged graph is only
+    stat'ed.  A page the index could not read (payload None) is named from its head, as Logseq
+    would still list it."""
+    from xuncha_kb.commands.graph_index import read_indexed
+    from xuncha_kb.fs import index as fsindex
+    from xuncha_kb.fs.scan import read_page_file
     from xuncha_kb.workflow.load import is_definition_page
+    from xuncha_kb.workflow.syntax import DEFINITION_TYPE
 
     path = Path(root)
     if _is_real_dir(path) and _only_dot_entries(path):
         return GraphIndex(path, GraphConfig())
-    base = graph_root(path)  # says why anything else is not a graph
-    config, _ = read_graph_config(base)
+    maybe_definition = f"type={page_key(DEFINITION_TYPE)}"
+    g = read_indexed(path, use_cache=use_cache,
+                     keep=lambda p: p[0] == fsindex.PAGE and maybe_definition in cast(tuple[str, ...], p[2]))
     pages: dict[str, str] = {}
     boards: dict[str, str] = {}
-    definitions: list[str] = []
-    for rel, kind in list_graph_files(base, config):
-        stem, ext = posixpath.splitext(posixpath.basename(rel))
-        if kind == "whiteboard":
-            boards.setdefault(page_key(file_body_to_title(stem, config.name_format)), rel)
-            continue
-        if kind != "page":
-            continue  # journals are named by date
-        try:
-            raw = (base / rel).read_bytes()
-        except OSError:
-            continue
-        fmt: PageFormat = "org" if ext.lower() == ".org" else "markdown"
-        head = pre_block_text(raw.decode("utf-8", errors="replace").lstrip("\ufeff"), fmt)
-        parsed = parse_text(head, rel, fmt, config)
-        name = page_name_from_file(rel, parsed.properties, config)
-        pages.setdefault(page_key(name), rel)
-        probe = Page(name=name, file=rel, properties=parsed.properties, property_refs=parsed.property_refs)
-        if is_definition_page(probe):
-            definitions.append(rel)
-    definition = read_page_file(base, definitions[0], config)[0] if definitions else None
-    return GraphIndex(base, config, pages, boards, definition)
+    definitions: list[Page] = []
+    for r in g.records:
+        if r.kind == "whiteboard" and r.payload is not None:
+            boards.setdefault(page_key(cast(str, r.payload[1])), r.rel)
+        elif r.kind == "page":  # journals are named by date
+            name = cast(str, r.payload[1]) if r.payload is not None else _head_name(g.root, r.rel, g.config)
+            if name is None:
+                continue
+            pages.setdefault(page_key(name), r.rel)
+            if r.payload is not None and maybe_definition in cast(tuple[str, ...], r.payload[2]):
+                page = g.parsed.get(r.rel) or read_page_file(g.root, r.rel, g.config)[0]
+                if isinstance(page, Page) and is_definition_page(page):
+                    definitions.append(page)
+    return GraphIndex(g.root, g.config, pages, boards, definitions[0] if definitions else None)
+
+
+def _head_name(base: Path, rel: str, config: GraphConfig) -> str | None:
+    """The name of a page from the text before its first block (None: it cannot be read)."""
+    from xuncha_kb.logseq.head import pre_block_text
+    from xuncha_kb.logseq.names import page_name_from_file
+    from xuncha_kb.logseq.page import parse_text
+
+    try:
+        raw = (base / rel).read_bytes()
+    except OSError:
+        return None
+    fmt: PageFormat = "org" if posixpath.splitext(rel)[1].lower() == ".org" else "markdown"
+    head = pre_block_text(raw.decode("utf-8", errors="replace").lstrip("\ufeff"), fmt)
+    parsed = parse_text(head, rel, fmt, config)
+    return page_name_from_file(rel, parsed.properties, config)
 
 
 def pick_workflow(graph: GraphIndex, workflow_file: str | Path | None) -> Workflow:
@@ -215,8 +227,8 @@ def _plan(root: Path, graph: GraphIndex, sc: Scaffold) -> Plan:
 
 
 def plan_inspection(root: Path, facts: InspectionFacts,
-                    workflow_file: str | Path | None = None) -> ScaffoldRun:
-    graph = index_graph(root)
+                    workflow_file: str | Path | None = None, *, use_cache: bool = True) -> ScaffoldRun:
+    graph = index_graph(root, use_cache=use_cache)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_inspection(workflow, facts, graph.config, today=_dt.date.today(),
                                       fmt=graph.config.preferred_format), graph.config)
@@ -224,11 +236,12 @@ def plan_inspection(root: Path, facts: InspectionFacts,
     return ScaffoldRun(graph, workflow, sc, plan)
 
 
-def plan_annual(root: Path, year: int | None, workflow_file: str | Path | None = None) -> ScaffoldRun:
+def plan_annual(root: Path, year: int | None, workflow_file: str | Path | None = None, *,
+                use_cache: bool = True) -> ScaffoldRun:
     """The annual plan page for ``year`` (None: the user gave none, an input error)."""
     if year is None:
         raise InputError("缺少年度", hint="请用 --year 指定，例如 --year 2026。")
-    graph = index_graph(root)
+    graph = index_graph(root, use_cache=use_cache)
     workflow = pick_workflow(graph, workflow_file)
     sc = _checked(scaffold_annual_plan(workflow, year, graph.config, graph.config.preferred_format),
                   graph.config)

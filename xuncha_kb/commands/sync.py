@@ -101,7 +101,7 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
     workflow = workflow or active_workflow(graph)
     manifest = read_manifest(root)
     completed = stage_completion_dates(read_events(root).events)
-    secrets = Secrets.of(graph.pages)
+    secrets = Secrets.of_graph(graph)
     ours = [e for e in manifest.entries.values() if e.inspection and e.kind in _OURS_KINDS]
     for path in sorted({e.path for e in ours}):
         # A generated page whose folder is now a file is not "deleted by the user": refuse.

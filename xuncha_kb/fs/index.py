@@ -41,7 +41,9 @@ FORMAT = 3  # bump on any change to the record or payload layout (3: a page's pa
 RACY_NS = 2_000_000_000  # FAT's mtime is 2 s coarse; anything this close to the scan is hashed
 
 #: The payload of a page is ``(PAGE, name, property keys, counts, tags)``, of a whiteboard
-#: ``(BOARD, name, (), counts)``; counts are the commands' business (None: not known).
+#: ``(BOARD, name, (), counts)``; counts are the commands' business (None: not known).  A page
+#: record that ``watch`` wrote has counts None and a sixth item: True when its keys and tags
+#: come from the quick scan (supersets).
 PAGE, BOARD = "p", "w"
 
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns (inode 0: never matches)

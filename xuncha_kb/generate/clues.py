@@ -22,7 +22,7 @@ def sensitive_clues(graph: Graph, inspection: str, recipient: str) -> tuple[Clue
     ``recipient``, in file order."""
     refs = find_inspections(graph)
     owner = Owner(refs)
-    secrets = Secrets.of(graph.pages)
+    secrets = Secrets.of_graph(graph)
     rows: list[ClueRow] = []
     for page in graph.pages:
         if not page_has_any_key(page, _KEYS):

@@ -9,13 +9,13 @@
   ``sensitive``/``xuncha-generated``, or its ``type::`` is an inspection page type (巡察,
   问题底稿, 巡察工作流程定义 … — every ``conventions.TYPE_*``);
 * a page is *relevant* when it is core, lies in the namespace of a core page
-  (``巡察/…/某某公司/问题清单``), or has a sensitive namespace segment;
-* and, so that every reader knows the same sensitive pages as one that read the whole graph
-  (``track/sensitive.py``: ``Secrets``), a page whose file name has a sensitive segment, and a
-  page whose own tags lead — directly or through other tagged pages — to a page that is
-  sensitive by its name, to such a file, or to a core page (:func:`secret_reach`).  Without
-  these a page tagged only ``tags:: 信访`` under an innocent name would be missing from the
-  small graph, and a report would quote a link to it.
+  (``巡察/…/某某公司/问题清单``), or has a sensitive namespace segment.
+
+A page left out still counts for confidentiality: a page tagged only ``tags:: 信访`` under an
+innocent name is sensitive, and a report must hide every link to it.  So an entry also keeps the
+page's own tags (:func:`tag_keys`; :func:`quick_tags` a superset from the raw text), and the
+small graph carries them for the pages it left out (``Graph.left_out``, followed by
+``Secrets.of_graph``).
 
 :func:`entry_for` builds an entry from a parsed page; :func:`quick_entry` from a regex pass over
 the raw text (the cold start), whose keys are a superset of the parser's.
@@ -40,7 +40,7 @@ from xuncha_kb.logseq.inline import scan_inline
 from xuncha_kb.logseq.properties import comma_names
 from xuncha_kb.model import Diagnostic, GraphConfig, Page, page_key
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.sensitive import has_sensitive_tag, name_is_sensitive, page_tags
+from xuncha_kb.track.sensitive import has_sensitive_tag, page_tags
 
 PAGE_KINDS = ("page", "journal")
 _ALWAYS_RELEVANT_KEYS = frozenset({cv.P_SENSITIVE, cv.P_GENERATED})
@@ -95,37 +95,6 @@ def tag_keys(page: Page) -> tuple[str, ...]:
 
 def _sorted_keys(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({page_key(n.strip()) for n in names if n.strip()}))
-
-
-def file_name_is_sensitive(rel: str) -> bool:
-    """A file whose name has a sensitive segment (``谈话记录___张三.md``): its page is
-    sensitive whatever its ``title::`` says."""
-    return name_is_sensitive(rel.rsplit("/", 1)[-1])
-
-
-def secret_reach(tagged: Iterable[tuple[str, str, tuple[str, ...]]], seeds: Iterable[str]) -> set[str]:
-    """The files among ``tagged`` — ``(rel, page key, tag keys)`` — whose tags lead, directly or
-    through other tagged pages, to a page sensitive by its name or to one of ``seeds`` (page
-    keys: the core pages and the pages with a sensitive file name).
-
-    A superset of the pages ``Secrets.of`` marks for their tags (a core page need not be
-    sensitive), so a small graph that holds them knows every sensitive page the whole graph does.
-    """
-    by_tag: dict[str, list[tuple[str, str]]] = {}
-    for rel, key, tags in tagged:
-        for t in tags:
-            by_tag.setdefault(t, []).append((rel, key))
-    reached_keys = set(seeds)
-    reached_keys.update(t for t in by_tag if name_is_sensitive(t))
-    todo = [k for k in reached_keys if k in by_tag]
-    out: set[str] = set()
-    while todo:
-        for rel, key in by_tag.pop(todo.pop(), ()):
-            out.add(rel)
-            if key not in reached_keys:
-                reached_keys.add(key)
-                todo.append(key)
-    return out
 
 
 def relevance_keys(page: Page) -> set[str]:
@@ -236,7 +205,7 @@ def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
     title = _QUICK_TITLE.search(pre)
     props = {"title": title.group(1).strip()} if title else None
     name, _day = page_identity(relpath, props, config, in_journals_dir=kind == "journal")
-    return FileEntry(st.st_mtime_ns, st.st_size, kind, name, frozenset(keys), (), quick_tags(pre))
+    return FileEntry(st.st_mtime_ns, st.st_size, kind, name, frozenset(keys), (), quick_tags(pre), quick=True)
 
 
 def quick_tags(pre: str) -> tuple[str, ...]:

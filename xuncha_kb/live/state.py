@@ -39,15 +39,13 @@ from xuncha_kb.live.relevance import (
     PAGE_KINDS,
     SENSITIVE_TAG_KEY,
     entry_for,
-    file_name_is_sensitive,
     is_core_entry,
     is_relevant,
-    secret_reach,
 )
 from xuncha_kb.live.snapshot import reported_states, snapshot_from_progress
 from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
 from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.sensitive import name_is_sensitive
+from xuncha_kb.track.sensitive import Secrets, file_name_is_sensitive, name_is_sensitive
 from xuncha_kb.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -93,10 +91,11 @@ class LiveGraph:
         self.pages: dict[str, Page] = {}  # relevant pages only
         self.core_names: set[str] = set()
         self._core: dict[str, str] = {}  # relpath → page key, for core entries
-        self._tagged: dict[str, tuple[str, tuple[str, ...]]] = {}  # relpath → (page key, its tags)
-        self._secret_names: dict[str, str] = {}  # relpath → page key, for sensitive file names
-        self.reached: set[str] = set()  # relpaths relevant for their file name or tags (secret_reach)
-        self._secret_keys: set[str] = set()  # core names, sensitive file names' and reached pages' keys
+        # relpath → (page key, its tags, sensitive file name) for pages with tags or such a name:
+        # what the small graph says of the pages it leaves out (Graph.left_out)
+        self._tagged: dict[str, tuple[str, tuple[str, ...], bool]] = {}
+        self._quick: set[str] = set()  # entries known from the quick scan only (tags a superset)
+        self._marked: frozenset[str] = frozenset()  # Secrets.marked at the last compute
         self._diag_files: dict[str, tuple[Diagnostic, ...]] = {}
         self._secret_files: set[str] = set()  # marked 密级::/sensitive::/a sensitive tag when last readable
         self._salt = os.urandom(16)  # for the tokens that stand in for sensitive file names
@@ -119,7 +118,7 @@ class LiveGraph:
         self.index.clear()
         self._core.clear()
         self._tagged.clear()
-        self._secret_names.clear()
+        self._quick.clear()
         self._diag_files.clear()
         self._secret_files.clear()
         self.pages.clear()
@@ -147,7 +146,7 @@ class LiveGraph:
                     fresh[rel] = page
             self._recompute_core()
             for rel, entry in self.index.items():
-                if not self._is_relevant(rel, entry):
+                if not is_relevant(entry, self.core_names):
                     continue
                 page = fresh.get(rel)
                 if page is None:
@@ -157,6 +156,7 @@ class LiveGraph:
                     self._set(rel, entry_for(page, old.kind, (old.mtime_ns, old.size), pdiags))
                 if page is not None:
                     self.pages[rel] = page
+            parsed += self._exact_tags()
         finally:
             if was_enabled:
                 gc.enable()
@@ -185,21 +185,22 @@ class LiveGraph:
             return None, [Diagnostic(rel, 1, f"无法读取：{exc}", "error")]
 
     def _set(self, rel: str, entry: FileEntry) -> None:
-        """Record an index entry, keeping the core-page and diagnostics side tables in step."""
+        """Record an index entry, keeping the core-page, tag and diagnostics side tables in step."""
         self.index[rel] = entry
         key = page_key(entry.name) if entry.name else ""
         if key and is_core_entry(entry):
             self._core[rel] = key
         else:
             self._core.pop(rel, None)
-        if key and entry.tags:
-            self._tagged[rel] = (key, entry.tags)
+        secret_file = file_name_is_sensitive(rel)
+        if key and (entry.tags or secret_file):
+            self._tagged[rel] = (key, entry.tags, secret_file)
         else:
             self._tagged.pop(rel, None)
-        if key and file_name_is_sensitive(rel):
-            self._secret_names[rel] = key
+        if entry.quick:
+            self._quick.add(rel)
         else:
-            self._secret_names.pop(rel, None)
+            self._quick.discard(rel)
         if entry.diagnostics:
             self._diag_files[rel] = entry.diagnostics
         else:
@@ -214,24 +215,32 @@ class LiveGraph:
         self.index.pop(rel, None)
         self._core.pop(rel, None)
         self._tagged.pop(rel, None)
-        self._secret_names.pop(rel, None)
+        self._quick.discard(rel)
         self._diag_files.pop(rel, None)
 
     def _recompute_core(self) -> None:
-        """Core names, and the pages relevant for their file name or tags, from the side tables."""
         self.core_names = set(self._core.values())
-        seeds = self.core_names | set(self._secret_names.values())
-        self.reached = secret_reach(((rel, key, tags) for rel, (key, tags) in self._tagged.items()), seeds)
-        self.reached.update(self._secret_names)
-        self._secret_keys = seeds | {self._tagged[rel][0] for rel in self.reached if rel in self._tagged}
 
-    def _is_relevant(self, rel: str, entry: FileEntry) -> bool:
-        return rel in self.reached or is_relevant(entry, self.core_names)
+    def _may_mark(self, entry: FileEntry) -> bool:
+        """Could this entry's tags make its page sensitive (a tag sensitive by its name, or naming
+        a page marked at the last compute or a core page)?"""
+        return any(t in self._marked or t in self.core_names or name_is_sensitive(t) for t in entry.tags)
 
-    def _may_be_reached(self, rel: str, entry: FileEntry) -> bool:
-        """Would this entry join the pages relevant for their tags or file name, given the others?"""
-        return file_name_is_sensitive(rel) or any(
-            t in self._secret_keys or name_is_sensitive(t) for t in entry.tags)
+    def _exact_tags(self) -> int:
+        """Parse the quick-scanned pages whose (superset) tags may mark them, until none is left,
+        so that the pages left out are marked exactly as a whole-graph read marks them."""
+        parsed = 0
+        while True:
+            secrets = Secrets.of_graph(self.graph())
+            self._marked = secrets.marked
+            suspects = [rel for rel in self._quick if rel in self._tagged and self._may_mark(self.index[rel])]
+            if not suspects:
+                return parsed
+            for rel in suspects:
+                old = self.index[rel]
+                page, pdiags = self._read(rel)
+                parsed += 1
+                self._set(rel, entry_for(page, old.kind, (old.mtime_ns, old.size), pdiags))
 
     def save_cache(self) -> None:
         if not self.use_cache or not self._index_dirty:
@@ -247,7 +256,9 @@ class LiveGraph:
     def graph(self) -> Graph:
         """The small graph of relevant pages (what progress and reports are computed from)."""
         pages = tuple(p for _, p in sorted(self.pages.items()))
-        return Graph(root=self.root, config=self.config, pages=pages, diagnostics=tuple(self.diagnostics()))
+        left_out = tuple(v for rel, v in self._tagged.items() if rel not in self.pages)
+        return Graph(root=self.root, config=self.config, pages=pages, diagnostics=tuple(self.diagnostics()),
+                     left_out=left_out)
 
     def reported_diagnostics(self) -> frozenset[DiagnosticState]:
         """Errors and warnings as events see them; a sensitive page is never named."""
@@ -315,6 +326,8 @@ class LiveGraph:
         touched_relevant = False
         workflow_touched = False
         bulk = len(paths) > BULK_BATCH
+        if bulk:  # the quick path below asks which pages are marked
+            self._marked = Secrets.of_graph(self.graph()).marked
         for rel in sorted(paths):
             outcome = self._update_one(rel, bulk=bulk)
             if outcome is None:
@@ -381,15 +394,14 @@ class LiveGraph:
         if bulk and quick is not None and not was_relevant and (old is None or not old.diagnostics):
             q = quick(self.root, rel, kind, st, self.config)
             if q is not None and not is_core_entry(q) and not is_relevant(q, self.core_names) \
-                    and not self._may_be_reached(rel, q) and (old is None or old.tags == q.tags):
+                    and not self._may_mark(q) and (old is None or old.tags == q.tags):
                 self._set(rel, q)
                 return False, False, is_own, False
         page, diags = self._read(rel)
         entry = entry_for(page, kind, st, diags)
         self._set(rel, entry)
         tags_changed = (old.tags if old is not None else ()) != entry.tags
-        now_relevant = page is not None and (
-            self._is_relevant(rel, entry) or self._may_be_reached(rel, entry))
+        now_relevant = page is not None and is_relevant(entry, self.core_names)
         if now_relevant and page is not None:
             self.pages[rel] = page
         else:
@@ -402,12 +414,12 @@ class LiveGraph:
 
     def _refresh_relevance(self) -> None:
         """Core names may have changed: add pages that became relevant, drop the others."""
-        before = self.core_names, self.reached
+        before = self.core_names
         self._recompute_core()
-        if (self.core_names, self.reached) == before:
+        if self.core_names == before:
             return
         for rel, entry in self.index.items():
-            rel_now = self._is_relevant(rel, entry)
+            rel_now = is_relevant(entry, self.core_names)
             if rel_now and rel not in self.pages:
                 page, _ = self._read(rel)
                 if page is not None:

@@ -304,7 +304,7 @@ def collect_ledgers(graph: Graph, inspections: Sequence[InspectionRef], today: d
                     thresholds: Thresholds | None = None,
                     secrets: Secrets | None = None) -> dict[str, Ledgers]:
     """Inspection key → its ledgers (``secrets``: the graph's, computed when not given)."""
-    secrets = Secrets.of(graph.pages) if secrets is None else secrets
+    secrets = Secrets.of_graph(graph) if secrets is None else secrets
     draft_keys = frozenset(p.key for p in graph.pages if draft_properties(p)[1])
     r = _Reading(Owner(inspections), secrets, draft_keys, today, thresholds or Thresholds(),
                  graph_taxonomy(graph))

@@ -355,7 +355,7 @@ def task_uuids(graph: Graph, workflow: Workflow, inspection: str) -> dict[str, s
     block that stands for it in ``inspection``: sync keeps those block ids (and with them every
     reference to the task) when a new definition renames activities."""
     refs = find_inspections(graph)
-    tasks, _, _ = _collect_tasks(graph, workflow, refs, Secrets.of(graph.pages))
+    tasks, _, _ = _collect_tasks(graph, workflow, refs, Secrets.of_graph(graph))
     ref = next((r for r in refs if r.name.lower() == inspection.lower()), None)
     found = tasks.get(ref.key, {}) if ref is not None else {}
     return {aid: uid.strip() for aid, ts in found.items() if (uid := ts[0].block.properties.get("id"))}
@@ -366,7 +366,7 @@ def compute_progress(graph: Graph, workflow: Workflow, today: dt.date, *,
     """Progress of every inspection in the graph (or those matching ``only``)."""
     th = thresholds or Thresholds()
     all_refs = find_inspections(graph)
-    secrets = Secrets.of(graph.pages)
+    secrets = Secrets.of_graph(graph)
     tasks, issues, counts = _collect_tasks(graph, workflow, all_refs, secrets)
     ledgers = collect_ledgers(graph, all_refs, today, th, secrets)
     refs = find_inspections(graph, only) if only is not None else all_refs

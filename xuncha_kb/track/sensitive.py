@@ -26,8 +26,11 @@ hiding those tasks' locations would make the report useless without protecting a
 than hiding the link's text does.
 
 Every reader asks these questions of one :class:`Secrets` built from the whole graph
-(``Secrets.of(graph.pages)``), so that a link or tag to a page marked ``密级::`` under an
-innocent name is recognised too; :data:`NO_SECRETS` answers from page names alone.
+(``Secrets.of_graph(graph)``), so that a link or tag to a page marked ``密级::`` under an
+innocent name is recognised too; :data:`NO_SECRETS` answers from page names alone.  A graph
+that holds only the relevant pages (``commands/graph_index.py``, ``watch``) carries the tags
+and file names of the pages it left out (``Graph.left_out``), and ``of_graph`` follows them,
+so it marks exactly what the whole graph marks.
 """
 
 from __future__ import annotations
@@ -39,9 +42,33 @@ from dataclasses import dataclass
 
 from xuncha_kb.logseq.inline import scan_inline
 from xuncha_kb.logseq.properties import LIST_SEPARATORS_RE, bare_name, normalise_key
-from xuncha_kb.model import Block, Page, page_key
+from xuncha_kb.model import Block, Graph, Page, page_key
 from xuncha_kb.track.conventions import P_SECRET_LEVEL, P_SENSITIVE, SENSITIVE_SEGMENTS
 from xuncha_kb.track.discover import prop_names, prop_text
+
+
+def tag_closure(tagged: Iterable[tuple[str, Iterable[str]]], seeds: set[str]) -> set[str]:
+    """``seeds`` and the key of every page of ``tagged`` — ``(page key, its tag keys)`` — that is
+    tagged with one of them, with a page sensitive by its name, or with a page so added."""
+    by_tag: dict[str, list[str]] = {}
+    for key, tags in tagged:
+        for t in tags:
+            by_tag.setdefault(t, []).append(key)
+    marked = set(seeds)
+    todo = [t for t in by_tag if t in marked or name_is_sensitive(t)]
+    while todo:
+        for key in by_tag.pop(todo.pop(), ()):
+            if key not in marked:
+                marked.add(key)
+                todo.append(key)
+    return marked
+
+
+def file_name_is_sensitive(rel: str) -> bool:
+    """A file whose name has a sensitive segment (``谈话记录___张三.md``): its page is
+    sensitive whatever its ``title::`` says."""
+    return _SENSITIVE_WORD.search(rel) is not None and name_is_sensitive(rel.rsplit("/", 1)[-1])
+
 
 #: Values of ``sensitive::`` that mean "not sensitive".
 FALSE_VALUES = frozenset({"", "false", "no", "0", "否", "无", "none", "nil"})
@@ -50,12 +77,13 @@ FALSE_VALUES = frozenset({"", "false", "no", "0", "否", "无", "none", "nil"})
 SENSITIVE_PLACEHOLDER = "（涉密内容，仅计数）"
 
 P_TAGS = "tags"
+_SENSITIVE_WORD = re.compile("|".join(map(re.escape, SENSITIVE_SEGMENTS)))
 _TAG_END = r"(?![^\s,;:'\"!?#])"  # what ends a ``#tag`` (inline._TAG_RE's character class)
 
 
 def name_is_sensitive(name: str) -> bool:
     """True when a namespace segment of a page name contains 信访/谈话/线索."""
-    if not any(word in name for word in SENSITIVE_SEGMENTS):
+    if _SENSITIVE_WORD.search(name) is None:
         return False  # the common case, without splitting
     segments = [s for s in name.replace("___", "/").split("/") if s]
     return any(word in seg for seg in segments for word in SENSITIVE_SEGMENTS)
@@ -139,7 +167,7 @@ def page_tags(page: Page, keep: Callable[[str], bool] = _any_name) -> list[str]:
 
 def _page_marked(page: Page) -> bool:
     """Sensitive by its name, file name or page properties (tags aside)."""
-    if name_is_sensitive(page.name) or name_is_sensitive(page.file.rsplit("/", 1)[-1]):
+    if name_is_sensitive(page.name) or file_name_is_sensitive(page.file):
         return True
     if properties_are_sensitive(page.properties):
         return True
@@ -147,8 +175,34 @@ def _page_marked(page: Page) -> bool:
 
 
 #: Up to this many marked pages, a block's raw text is searched for each of their names before
-#: its body is parsed for tags.
-_MARKED_SCAN_LIMIT = 200
+#: its body is parsed for tags; with more, each ``#`` is looked at instead (:func:`_tags_a_key`).
+_MARKED_SCAN_LIMIT = 40
+
+
+@functools.lru_cache(maxsize=8)
+def _key_lengths(marked: frozenset[str]) -> tuple[int, ...]:
+    return tuple(sorted({len(k) for k in marked}))
+
+
+def _tags_a_key(keyed: str, marked: frozenset[str]) -> bool:
+    """Could the keyed raw text of a block tag one of ``marked``?  A superset: true when a marked
+    key starts right after a ``#`` (or ``#[[`` and spaces), or appears on a ``tags::`` line."""
+    lengths = _key_lengths(marked)
+    i = keyed.find("#")
+    while i != -1:
+        j = i + 1
+        if keyed.startswith("[[", j):
+            j += 2
+            while j < len(keyed) and keyed[j] in " \t":
+                j += 1
+        if any(keyed[j:j + n] in marked for n in lengths):
+            return True
+        i = keyed.find("#", i + 1)
+    if "ags::" in keyed:
+        for line in keyed.splitlines():
+            if "ags::" in line and any(k in line for k in marked):
+                return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +235,22 @@ class Secrets:
             tagged = rest
         return cls(frozenset(marked))
 
+    @classmethod
+    def of_graph(cls, graph: Graph) -> Secrets:
+        """:meth:`of` the graph's pages, then what the pages it left out add: a page with a
+        sensitive file name, and every page whose tags lead (directly or through other tagged
+        pages, kept or left out) to a marked page or to one sensitive by its name."""
+        base = cls.of(graph.pages)
+        if not graph.left_out:
+            return base
+        seeds = set(base.marked)
+        seeds.update(key for key, _tags, secret_file in graph.left_out
+                     if secret_file and not name_is_sensitive(key))
+        tagged: list[tuple[str, Iterable[str]]] = [(key, tags) for key, tags, _f in graph.left_out if tags]
+        tagged.extend((p.key, [page_key(t.strip()) for t in tags]) for p in graph.pages
+                      if p.key not in seeds and (tags := page_tags(p)))
+        return cls(frozenset(tag_closure(tagged, seeds)))
+
     # -- pages and blocks -------------------------------------------------------------------
 
     def ref_is_sensitive(self, name: str) -> bool:
@@ -208,9 +278,9 @@ class Secrets:
             return False
         if any(word in raw for word in SENSITIVE_SEGMENTS):
             return True
-        if len(self.marked) > _MARKED_SCAN_LIMIT:
-            return True  # too many marked pages to look for each: parse the block
         keyed = page_key(raw)  # a tag names its page as written: its key is in the keyed text
+        if len(self.marked) > _MARKED_SCAN_LIMIT:
+            return _tags_a_key(keyed, self.marked)
         return any(key in keyed for key in self.marked)
 
     # -- quoted text --------------------------------------------------------------------------
