@@ -15,6 +15,7 @@ from xuncha_kb.cli.base import (
     dry_run_option,
     graph_argument,
     json_option,
+    no_cache_option,
     option,
     today_option,
 )
@@ -33,6 +34,7 @@ from xuncha_kb.commands import resolve_graph
 @today_option(help="记录中的处理日期（默认今天）。")
 @dry_run_option(help="只检查并显示将要做的事，不写入、不移动任何文件。")
 @json_option(help="以 JSON 输出检查结果、计划与结果。")
+@no_cache_option
 def close_out_cmd(graph: str | None, name: str | None, today: str | None, as_json: bool, **kw: Any) -> None:
     """撤离脱密：检查底稿台账已闭合，列出涉密页面，写入“脱密处理记录”页，可生成归档包。
 

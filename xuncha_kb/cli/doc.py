@@ -13,6 +13,7 @@ from xuncha_kb.cli.base import (
     dry_run_option,
     err,
     graph_argument,
+    no_cache_option,
     option,
     today_option,
 )
@@ -38,6 +39,7 @@ KINDS = ("巡察通知", "巡察工作方案", "问题底稿审批单", "巡察�
         help="gb：GB/T 9704 规定的字体（方正小标宋简体、仿宋_GB2312 等）；noto：改用 Noto CJK 字体，"
              "适合未安装这些字体的电脑。")
 @today_option(help="文中的成文日期与期限计算所用日期（默认今天）。")
+@no_cache_option
 def doc_cmd(kind: str, graph: str | None, **kw: Any) -> None:
     """生成公文（Word 文档）：巡察通知、巡察工作方案、问题底稿审批单、巡察情况报告（初稿）、
     反馈意见（初稿）、移交函（附移交清单）、整改情况报告（框架）。

@@ -15,6 +15,7 @@ from xuncha_kb.cli.base import (
     file_argument,
     graph_argument,
     json_option,
+    no_cache_option,
     option,
 )
 
@@ -55,7 +56,8 @@ def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool
 @workflow_group.command("show")
 @graph_argument
 @json_option(help="以 JSON 输出当前定义（含关键路径）。")
-def workflow_show(graph: str | None, as_json: bool) -> None:
+@no_cache_option
+def workflow_show(graph: str | None, as_json: bool, no_cache: bool) -> None:
     """显示当前生效的工作流程定义：图谱自带的定义页优先，否则为内置默认定义。
 
     \b
@@ -63,7 +65,7 @@ def workflow_show(graph: str | None, as_json: bool) -> None:
     """
     from xuncha_kb.commands.workflow import show_workflow
 
-    shown = show_workflow(graph, notice=err)
+    shown = show_workflow(graph, notice=err, use_cache=not no_cache)
     click.echo(shown.render(as_json), nl=False)
 
 

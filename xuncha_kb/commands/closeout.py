@@ -125,14 +125,14 @@ class CloseOutResult:
 
 def plan_close_out(root: Path, name: str, today: dt.date, *, archive: Path | None = None,
                    include_sensitive: bool = False, purge: bool = False,
-                   graph: Graph | None = None) -> CloseOutPlan:
+                   graph: Graph | None = None, use_cache: bool = True) -> CloseOutPlan:
     """Read the graph and work out what close-out would do.  Writes nothing."""
+    from xuncha_kb.commands.graph_index import relevant_graph
     from xuncha_kb.fs.layout import require_folder
-    from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.logseq.names import safe_title_to_relpath
 
     root = Path(root)
-    graph = graph or load_graph(root)
+    graph = graph or relevant_graph(root, use_cache=use_cache, whiteboards=True)
     # The record page goes into the pages folder; if that is not a folder, no inspection can
     # be found either, and "not found" would hide the reason.
     require_folder(root, graph.config.pages_dir, purpose="无法读取该巡察的页面，也无法写入脱密处理记录")
@@ -290,7 +290,8 @@ def _purge_confirmed(plan: CloseOutPlan, interactive: bool, confirm: Callable[[s
 
 def close_out(root: Path, name: str | None, today: str | None, *, archive: Path | None,
               include_sensitive: bool, purge: bool, yes: bool, dry_run: bool, as_json: bool,
-              interactive: bool, confirm: Callable[[str], bool], out: Callable[[str], None]) -> None:
+              interactive: bool, confirm: Callable[[str], bool], out: Callable[[str], None],
+              no_cache: bool = False) -> None:
     """The whole of ``close-out``: check the options, plan, print the plan, preflight, ask for
     the purge's confirmation (``confirm``, only on a terminal), run, and print the result.
 
@@ -303,7 +304,7 @@ def close_out(root: Path, name: str | None, today: str | None, *, archive: Path 
     from xuncha_kb.track.deadlines import parse_today
 
     plan = plan_close_out(root, name, parse_today(today), archive=archive,
-                          include_sensitive=include_sensitive, purge=purge)
+                          include_sensitive=include_sensitive, purge=purge, use_cache=not no_cache)
     doc: dict[str, object] = {"dry_run": dry_run, "plan": plan.as_dict(), "result": None}
     if not as_json:
         out(render_plan(plan))

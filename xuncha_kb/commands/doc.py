@@ -36,6 +36,7 @@ class DocRequest:
     redact: str = "none"
     include_sensitive: bool = False
     fonts: str = "gb"
+    no_cache: bool = False
 
 
 def template_for(root: Path, kind: str) -> tuple[bytes, str]:
@@ -82,14 +83,13 @@ def build(root: Path, req: DocRequest) -> tuple[Document, InspectionProgress]:
 
     _check_request(req)
     today = parse_today(req.today)
-    report = compute_report(root, today, thresholds=Thresholds(), only=req.only)
+    report = compute_report(root, today, thresholds=Thresholds(), only=req.only, use_cache=not req.no_cache)
     insp = _one_inspection(report.progress.inspections, req.only)
     clues: tuple[ClueRow, ...] = ()
     if req.include_sensitive and req.to:
-        from xuncha_kb.fs.scan import load_graph
         from xuncha_kb.generate.clues import sensitive_clues
 
-        clues = sensitive_clues(load_graph(root, freeze=True), insp.name, req.to)
+        clues = sensitive_clues(report.graph, insp.name, req.to)
     document = build_document(req.kind, insp, today, to=req.to, clues=clues)
     if req.redact == "names":
         from xuncha_kb.track.redact import Redactor, role_codes

@@ -127,10 +127,12 @@ def _candidate(payload: fsindex.Payload) -> bool:
     return payload[0] == _PAGE and ("/" in cast(str, payload[1]) or _core(payload))
 
 
-def relevant_graph(root: Path, *, use_cache: bool = True) -> Graph:
+def relevant_graph(root: Path, *, use_cache: bool = True, whiteboards: bool = False) -> Graph:
     """The small graph of the pages that can matter to inspections (``live/relevance.py``):
-    what progress, ledgers and reports are computed from, equal to computing over all pages."""
-    return small_graph(read_indexed(root, use_cache=use_cache, keep=_candidate))
+    what progress, ledgers and reports are computed from, equal to computing over all pages.
+    With ``whiteboards``, also the whiteboards named as a core page or in its namespace (an
+    inspection's 流程总览, for close-out's archive)."""
+    return small_graph(read_indexed(root, use_cache=use_cache, keep=_candidate), whiteboards=whiteboards)
 
 
 def relevant_graph_and_ids(root: Path, *, use_cache: bool = True) -> tuple[Graph, dict[str, str]]:
@@ -140,7 +142,7 @@ def relevant_graph_and_ids(root: Path, *, use_cache: bool = True) -> tuple[Graph
     return small, block_id_files(g, small, use_cache=use_cache)
 
 
-def small_graph(g: IndexedGraph) -> Graph:
+def small_graph(g: IndexedGraph, *, whiteboards: bool = False) -> Graph:
     """:func:`relevant_graph` of an index already read (with ``keep=_candidate``)."""
     from xuncha_kb.fs.scan import read_page_file
     from xuncha_kb.live.relevance import is_relevant_name
@@ -165,8 +167,25 @@ def small_graph(g: IndexedGraph) -> Graph:
             page, _diags = read_page_file(g.root, r.rel, g.config)
         if isinstance(page, Page):
             pages.append(page)
-    return Graph(root=g.root, config=g.config, pages=tuple(pages), diagnostics=g.diagnostics,
-                 left_out=tuple(left_out))
+    boards = _inspection_boards(g, core_names) if whiteboards else ()
+    return Graph(root=g.root, config=g.config, pages=tuple(pages), whiteboards=boards,
+                 diagnostics=g.diagnostics, left_out=tuple(left_out))
+
+
+def _inspection_boards(g: IndexedGraph, core_names: set[str]) -> tuple[Whiteboard, ...]:
+    from xuncha_kb.fs.scan import read_whiteboard_file
+    from xuncha_kb.live.relevance import namespace_prefixes
+
+    out: list[Whiteboard] = []
+    for r in g.records:
+        if r.payload is None or r.payload[0] != _BOARD:
+            continue
+        key = page_key(cast(str, r.payload[1]))
+        if key in core_names or any(p in core_names for p in namespace_prefixes(key)):
+            board, _diags = read_whiteboard_file(g.root, r.rel, g.config)
+            if board is not None:
+                out.append(board)
+    return tuple(out)
 
 
 IDS_NAME = "ids.idx"  # the side table of block ids: only ``sync`` asks for them

@@ -18,7 +18,7 @@ from xuncha_kb.errors import InputError
 from xuncha_kb.filespec import FileSpec
 from xuncha_kb.fs.apply import Plan, plan_writes
 from xuncha_kb.fs.output import Payload
-from xuncha_kb.model import GraphConfig, PageFormat
+from xuncha_kb.model import Graph, GraphConfig, PageFormat
 from xuncha_kb.track.deadlines import Thresholds
 from xuncha_kb.track.progress_model import Progress
 
@@ -28,12 +28,14 @@ PAYLOADS = {"md": Payload.PAGE, "xlsx": Payload.BINARY}
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """A computed report: the graph's settings (for writing) and the progress to render."""
+    """A computed report: the graph's settings (for writing), the progress to render, and the
+    small graph it was computed from (``doc`` reads its clue blocks from it)."""
 
     root: Path
     config: GraphConfig
     progress: Progress
     only: str | None
+    graph: Graph
 
 
 def compute_report(root: Path, today: dt.date, *, thresholds: Thresholds, only: str | None = None,
@@ -55,7 +57,7 @@ def compute_report(root: Path, today: dt.date, *, thresholds: Thresholds, only: 
         from xuncha_kb.track.redact import redact_names
 
         progress = redact_names(progress)
-    return Report(root, g.config, progress, only)
+    return Report(root, g.config, progress, only, g)
 
 
 def report_page_format(config: GraphConfig, title: str, root: Path | None = None) -> PageFormat:

@@ -33,22 +33,24 @@ class ShownWorkflow:
         return render_tree(self.workflow, origin=self.origin)
 
 
-def show_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
+def show_workflow(graph: str | None, notice: Callable[[str], None], *,
+                  use_cache: bool = True) -> ShownWorkflow:
     """``workflow show``: the definition in effect; notices and warnings go to ``notice``."""
-    shown = _find_workflow(graph, notice)
+    shown = _find_workflow(graph, notice, use_cache=use_cache)
     for w in shown.warnings:
         notice(str(w))
     return shown
 
 
-def _find_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWorkflow:
+def _find_workflow(graph: str | None, notice: Callable[[str], None], *,
+                   use_cache: bool = True) -> ShownWorkflow:
     """A definition file named explicitly (GRAPH or $XUNCHA_GRAPH), else the graph's own
     definition page, else the built-in default."""
     import os
 
     from xuncha_kb.commands import GRAPH_ENV, resolve_graph
+    from xuncha_kb.commands.graph_index import relevant_graph
     from xuncha_kb.errors import GraphNotFound
-    from xuncha_kb.fs.scan import load_graph
     from xuncha_kb.workflow import load
 
     explicit, path = graph or os.environ.get(GRAPH_ENV), resolve_graph(graph)
@@ -58,7 +60,7 @@ def _find_workflow(graph: str | None, notice: Callable[[str], None]) -> ShownWor
         wf, warnings = load.check_definition(Path(explicit))
         return ShownWorkflow(wf, f"定义文件 {explicit}", warnings)
     try:
-        g = load_graph(path, freeze=True)  # one-shot command
+        g = relevant_graph(path, use_cache=use_cache)  # definition pages are core: all in the small graph
     except GraphNotFound:
         if explicit:
             raise

@@ -60,10 +60,18 @@ def _known_types() -> frozenset[str]:
 _TYPES: frozenset[str] | None = None
 
 
+def _type_names(raw: str) -> list[str]:
+    """Every name a ``type::`` value may list: a superset of the trackers' readings (commas, and
+    the definition loader's 、;； too)."""
+    from xuncha_kb.workflow.syntax import split_list
+
+    return comma_names(raw) + split_list(raw)
+
+
 def _page_types(page: Page) -> list[str]:
     raw = page.properties.get(cv.P_TYPE, "")
     names = list(page.property_refs.get(cv.P_TYPE, ()))
-    names.extend(comma_names(raw))
+    names.extend(_type_names(raw))
     return [page_key(n) for n in names if n]
 
 
@@ -157,10 +165,11 @@ def is_relevant_name(kind: str, name: str, core: bool, core_names: set[str]) -> 
         return False
     if any(seg in name for seg in cv.SENSITIVE_SEGMENTS):
         return True
-    return any(p in core_names for p in _namespace_prefixes(name))
+    return any(p in core_names for p in namespace_prefixes(name))
 
 
-def _namespace_prefixes(name: str) -> Iterable[str]:
+def namespace_prefixes(name: str) -> Iterable[str]:
+    """The keys of every namespace a page name lies in (``a/b/c`` → ``a``, ``a/b``)."""
     key = page_key(name)
     parts = key.split("/")
     for i in range(1, len(parts)):
@@ -200,7 +209,7 @@ def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
         if _TYPES is None:
             _TYPES = _known_types()
         for raw in _QUICK_TYPE.findall(pre):
-            names = comma_names(raw)
+            names = _type_names(raw)
             keys.update(f"type={page_key(n)}" for n in names if n and page_key(n) in _TYPES)
     title = _QUICK_TITLE.search(pre)
     props = {"title": title.group(1).strip()} if title else None
