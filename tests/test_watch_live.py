@@ -279,13 +279,17 @@ def test_corrupt_cache_is_ignored(graph: Path) -> None:
 
 def test_relevance_rule() -> None:
     from xuncha_kb.fs.cache import FileEntry
+    from xuncha_kb.live.relevance import is_core_keys
+
+    def entry(kind: str, name: str, keys: frozenset[str] = frozenset()) -> FileEntry:
+        return FileEntry(1, 1, kind, name, keys, core=is_core_keys(keys))
 
     core = {"巡察/2026年第一轮/某某公司"}
-    assert is_relevant(FileEntry(1, 1, "page", "x", frozenset({"活动"})), set())
-    assert is_relevant(FileEntry(1, 1, "page", "巡察/2026年第一轮/某某公司/问题清单"), core)
-    assert is_relevant(FileEntry(1, 1, "page", "某单位/谈话记录/张某"), set())
-    assert not is_relevant(FileEntry(1, 1, "page", "notes/python", frozenset({"author"})), core)
-    assert not is_relevant(FileEntry(1, 1, "whiteboard", "流程", frozenset({"活动"})), core)
+    assert is_relevant(entry("page", "x", frozenset({"活动"})), set())
+    assert is_relevant(entry("page", "巡察/2026年第一轮/某某公司/问题清单"), core)
+    assert is_relevant(entry("page", "某单位/谈话记录/张某"), set())
+    assert not is_relevant(entry("page", "notes/python", frozenset({"author"})), core)
+    assert not is_relevant(entry("whiteboard", "流程", frozenset({"活动"})), core)
 
 
 def test_watch_loop_with_fake_source(graph: Path) -> None:

@@ -45,7 +45,7 @@ class IndexedGraph:
 
 def _reader(config: GraphConfig) -> fsindex.Reader:
     from xuncha_kb.fs.scan import PathKind, parse_file_bytes
-    from xuncha_kb.live.relevance import scan_keys, tag_keys
+    from xuncha_kb.live.relevance import is_core_keys, scan_keys, tag_keys
     from xuncha_kb.stats import board_counts, page_counts
 
     def read(rel: str, kind: str, data: bytes) -> fsindex.ReadResult:
@@ -53,7 +53,7 @@ def _reader(config: GraphConfig) -> fsindex.Reader:
         rows = tuple((d.line, d.message, d.severity) for d in diags)
         if isinstance(obj, Page):
             keys = tuple(sorted(scan_keys(obj, text, bool(diags))))
-            return rows, (_PAGE, obj.name, keys, page_counts(obj), tag_keys(obj)), obj
+            return rows, (_PAGE, obj.name, keys, page_counts(obj), tag_keys(obj), is_core_keys(keys)), obj
         if isinstance(obj, Whiteboard):
             return rows, (_BOARD, obj.name, (), board_counts(obj)), None
         return rows, None, None
@@ -118,9 +118,7 @@ def indexed_stats(root: Path, *, use_cache: bool = True,
 
 
 def _core(payload: fsindex.Payload) -> bool:
-    from xuncha_kb.live.relevance import is_core_keys
-
-    return is_core_keys(cast(tuple[str, ...], payload[2]))
+    return cast(bool, payload[5])
 
 
 def _candidate(payload: fsindex.Payload) -> bool:

@@ -35,6 +35,7 @@ class FileEntry:
     diagnostics: tuple[Diagnostic, ...] = ()
     tags: tuple[str, ...] = ()  # the page's own tags as page keys (``live/relevance.py``)
     quick: bool = False  # from the quick scan of the raw text: keys and tags are supersets
+    core: bool = False  # the keys tie the page to inspections (``live/relevance.is_core_keys``)
 
     def stamp_matches(self, st: os.stat_result) -> bool:
         return self.mtime_ns == st.st_mtime_ns and self.size == st.st_size
@@ -61,7 +62,7 @@ def _entry(rec: fsindex.Record) -> FileEntry | None:
     diags = tuple(Diagnostic(rec.rel, line, msg, cast(Severity, sev)) for line, msg, sev in rec.diags)
     keys = frozenset(cast(tuple[str, ...], p[2]))
     return FileEntry(rec.stamp[1], rec.stamp[0], rec.kind, cast(str, p[1]), keys, diags,
-                     cast(tuple[str, ...], p[4]), len(p) > 5 and bool(p[5]))
+                     cast(tuple[str, ...], p[4]), len(p) > 6 and bool(p[6]), bool(p[5]))
 
 
 def load_index(root: Path, expected_fingerprint: str) -> Index:
@@ -85,7 +86,8 @@ def save_index(root: Path, index: Index) -> None:
                 and rec.stamp[:2] == (e.size, e.mtime_ns):
             out[rel] = rec
             continue
+        keys = tuple(sorted(e.keys))
         out[rel] = fsindex.Record(rel, e.kind, (e.size, e.mtime_ns, 0, 0), b"",
                                   tuple((d.line, d.message, d.severity) for d in e.diagnostics),
-                                  (fsindex.PAGE, e.name, tuple(sorted(e.keys)), None, e.tags, e.quick))
+                                  (fsindex.PAGE, e.name, keys, None, e.tags, e.core, e.quick))
     fsindex.save_records(root, [out[k] for k in sorted(out)], index.fingerprint)

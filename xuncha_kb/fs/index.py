@@ -37,13 +37,14 @@ from xuncha_kb.fs.state import state_dir
 INDEX_DIR_NAME = "index"
 INDEX_NAME = "graph.idx"
 MAGIC = b"XKBIDX1\n"
-FORMAT = 3  # bump on any change to the record or payload layout (3: a page's payload[4], its tags)
+FORMAT = 4  # bump on any change to the record or payload layout (4: a page's tags and core flag)
 RACY_NS = 2_000_000_000  # FAT's mtime is 2 s coarse; anything this close to the scan is hashed
 
-#: The payload of a page is ``(PAGE, name, property keys, counts, tags)``, of a whiteboard
-#: ``(BOARD, name, (), counts)``; counts are the commands' business (None: not known).  A page
-#: record that ``watch`` wrote has counts None and a sixth item: True when its keys and tags
-#: come from the quick scan (supersets).
+#: The payload of a page is ``(PAGE, name, property keys, counts, tags, core)``, of a whiteboard
+#: ``(BOARD, name, (), counts)``; counts are the commands' business (None: not known), core says
+#: whether the keys tie the page to inspections (``live/relevance.is_core_keys``, asked once
+#: when the file is read, not on every run).  A page record that ``watch`` wrote has counts None
+#: and a seventh item: True when its keys and tags come from the quick scan (supersets).
 PAGE, BOARD = "p", "w"
 
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns (inode 0: never matches)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -93,7 +94,8 @@ def entry_for(page: Page | None, kind: str, st: os.stat_result | tuple[int, int]
     else:
         mtime_ns, size = st
     tags = tag_keys(page) if page is not None else ()
-    return FileEntry(mtime_ns, size, kind, page.name if page else "", frozenset(keys), tuple(diags), tags)
+    return FileEntry(mtime_ns, size, kind, page.name if page else "", frozenset(keys), tuple(diags), tags,
+                     core=is_core_keys(keys))
 
 
 def tag_keys(page: Page) -> tuple[str, ...]:
@@ -102,7 +104,8 @@ def tag_keys(page: Page) -> tuple[str, ...]:
 
 
 def _sorted_keys(names: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted({page_key(n.strip()) for n in names if n.strip()}))
+    # interned: the same tag on thousands of pages is one string in memory and in the index file
+    return tuple(sorted({sys.intern(page_key(n.strip())) for n in names if n.strip()}))
 
 
 def relevance_keys(page: Page) -> set[str]:
@@ -140,7 +143,7 @@ def scan_keys(page: Page, text: str, has_diagnostics: bool) -> set[str]:
 
 def is_core_entry(entry: FileEntry) -> bool:
     """A page whose own properties tie it to inspections (see the module docstring)."""
-    return is_core_keys(entry.keys)
+    return entry.core
 
 
 def is_core_keys(keys: Iterable[str]) -> bool:
@@ -214,7 +217,8 @@ def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
     title = _QUICK_TITLE.search(pre)
     props = {"title": title.group(1).strip()} if title else None
     name, _day = page_identity(relpath, props, config, in_journals_dir=kind == "journal")
-    return FileEntry(st.st_mtime_ns, st.st_size, kind, name, frozenset(keys), (), quick_tags(pre), quick=True)
+    return FileEntry(st.st_mtime_ns, st.st_size, kind, name, frozenset(keys), (), quick_tags(pre), quick=True,
+                     core=is_core_keys(keys))
 
 
 def quick_tags(pre: str) -> tuple[str, ...]:
