@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from xuncha_kb.model import GraphConfig, PageFormat
 from xuncha_kb.workflow.model import Problem, Workflow
 
 if TYPE_CHECKING:
@@ -143,20 +144,55 @@ def extract_workflow(file: Path, output: Path | None = None, *, force: bool = Fa
     if output is not None:
         from xuncha_kb.errors import WriteConflict
         from xuncha_kb.fs.output import Payload, check_output
-        from xuncha_kb.workflow.write import render_definition
 
-        target = check_output(output, Payload.PAGE)
+        fmt, config = _page_format(output, graph)
+        target = check_output(output, Payload.ORG_PAGE if fmt == "org" else Payload.PAGE)
         if output.exists() and not force and not target.in_place:
             raise WriteConflict("输出文件已存在，未覆盖", file=str(output),
                                 hint="换一个文件名，或加 --force 覆盖它。")
         note = (f"由 xuncha-kb workflow extract 从 {file.name} 提取的草稿；活动编号对照{ref.origin}，"
                 "请核对责任角色、产出、前置关系后使用。")
-        page = render_definition(ex.workflow, note=note)
+        page = _definition_text(ex.workflow, note, fmt, output, config)
         if not dry_run:
             from xuncha_kb.fs.output import write_output
 
             write_output(target, page, create_only=not force)
     return Extracted(ex, output, page, dry_run)
+
+
+def _page_format(output: Path, graph: str | None) -> tuple[PageFormat, GraphConfig | None]:
+    """The definition page's format: ``.org`` → Org, ``.md``/``.markdown`` → Markdown, else the
+    ``:preferred-format`` of GRAPH ($XUNCHA_GRAPH) when it is a graph folder, or of the graph
+    ``output`` lies in (Markdown outside any graph); with that graph's config, if read."""
+    import os
+
+    from xuncha_kb.commands import GRAPH_ENV
+    from xuncha_kb.fs.output import enclosing_graph
+    from xuncha_kb.fs.scan import read_graph_config
+
+    named = graph or os.environ.get(GRAPH_ENV)
+    root = Path(named) if named and Path(named).is_dir() else enclosing_graph(output)
+    config = read_graph_config(root)[0] if root is not None else None
+    suffix = output.suffix.lower()
+    if suffix in (".org", ".md", ".markdown"):
+        return ("org" if suffix == ".org" else "markdown"), config
+    return ("org" if config is not None and config.preferred_format == "org" else "markdown"), config
+
+
+def _definition_text(wf: Workflow, note: str, fmt: PageFormat, output: Path,
+                     config: GraphConfig | None) -> str:
+    """The definition page as Markdown, or as Org titled as Logseq names ``output``'s page."""
+    from xuncha_kb.workflow.write import definition_spec, render_definition
+
+    if fmt != "org":
+        return render_definition(wf, note=note)
+    from dataclasses import replace
+
+    from xuncha_kb.generate.org_render import render_org_page
+    from xuncha_kb.logseq.names import file_body_to_title
+
+    title = file_body_to_title(output.stem, (config or GraphConfig()).name_format)
+    return render_org_page(replace(definition_spec(wf, note=note), name=title))
 
 
 def check_workflow(file: Path, notice: Callable[[str], None]) -> str:

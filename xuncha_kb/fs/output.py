@@ -40,12 +40,14 @@ class Payload(Enum):
     """What kind of bytes go to the target."""
 
     PAGE = "page"  # a Logseq Markdown page
+    ORG_PAGE = "org-page"  # a Logseq Org page (a graph with :preferred-format :org)
     TEXT = "text"  # text that is not a page (JSON, HTML, a terminal report)
     BINARY = "binary"  # xlsx, zip
 
     @property
     def label(self) -> str:
-        return {"page": "页面", "text": "非页面格式的文件", "binary": "二进制文件"}[self.value]
+        return {"page": "页面", "org-page": "Org 页面", "text": "非页面格式的文件",
+                "binary": "二进制文件"}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ _STATE_DIR = ".xuncha"
 _LOGSEQ_DIR = "logseq"
 _PAGE_SUFFIXES = frozenset({".md", ".markdown", ".org"})
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+_OWN_SUFFIXES = {Payload.PAGE: (_MARKDOWN_SUFFIXES, ".md"), Payload.ORG_PAGE: (frozenset({".org"}), ".org")}
 _WRITE_HINT = "要把报告放进图谱，请用 --write（生成一个报告页）；"
 _OUTSIDE_HINT = "请换一个文件名，或写到图谱之外，例如 -o ~/巡察进度.html"
 
@@ -127,6 +130,11 @@ def _check_parent(real: Path, shown: str) -> None:
                          hint="请检查输出路径")
 
 
+def enclosing_graph(output: Path | str) -> Path | None:
+    """The Logseq graph an output path lies in (symlinks resolved), if any."""
+    return _enclosing_graph(Path(os.path.realpath(os.path.abspath(output))))
+
+
 def _enclosing_graph(real: Path) -> Path | None:
     """The nearest folder above ``real`` that is a Logseq graph, if any."""
     from xuncha_kb.fs.scan import GRAPH_MARKERS
@@ -163,13 +171,14 @@ def _check_graph_rules(root: Path, real: Path, shown: str, payload: Payload,
     if folder == config.whiteboards_dir.strip("/"):
         raise InputError(f"白板文件夹（{folder}/）只存放 Logseq 白板，不能写入报告", file=shown,
                          hint=_OUTSIDE_HINT)
-    if folder is not None and (payload is not Payload.PAGE or suffix not in _MARKDOWN_SUFFIXES):
-        if payload is Payload.PAGE:
-            raise InputError(f"写入 {folder}/ 文件夹的页面须以 .md 结尾", file=shown,
-                             hint=f"例如 -o {folder}/{real.stem}.md")
+    own = _OWN_SUFFIXES.get(payload)
+    if folder is not None and (own is None or suffix not in own[0]):
+        if own is not None:
+            raise InputError(f"写入 {folder}/ 文件夹的{payload.label}须以 {own[1]} 结尾", file=shown,
+                             hint=f"例如 -o {folder}/{real.stem}{own[1]}")
         raise InputError(f"{payload.label}不能写入图谱的 {folder}/ 文件夹：Logseq 会把其中的文件当作笔记读取",
                          file=shown, hint=_WRITE_HINT + _OUTSIDE_HINT)
-    if payload is not Payload.PAGE and suffix in _PAGE_SUFFIXES:
+    if own is None and suffix in _PAGE_SUFFIXES:
         raise InputError(f"{payload.label}不能以页面的扩展名（{suffix}）写入图谱：Logseq 会把它当作页面读取",
                          file=shown, hint=_OUTSIDE_HINT)
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from xuncha_kb.errors import WorkflowError
-from xuncha_kb.model import Block, Graph, Page
+from xuncha_kb.model import Block, Graph, Page, PageFormat
 from xuncha_kb.workflow import syntax as syn
 from xuncha_kb.workflow.build import build_workflow
 from xuncha_kb.workflow.model import Problem, Workflow
@@ -53,11 +53,12 @@ def parse_definition_text(text: str, file: str) -> tuple[Mapping[str, str], tupl
     return props, blocks
 
 
-def _definition_parts(text: str, file: str) -> tuple[Mapping[str, str], Block | None, tuple[Block, ...]]:
+def _definition_parts(text: str, file: str, fmt: PageFormat = "markdown",
+                      ) -> tuple[Mapping[str, str], Block | None, tuple[Block, ...]]:
     """Page properties, the page-properties block (for lines) and the other top-level blocks."""
     from xuncha_kb.logseq.page import parse_text
 
-    parsed = parse_text(text, file, "markdown")
+    parsed = parse_text(text, file, fmt)
     return parsed.properties, _pre_block(parsed.blocks), tuple(b for b in parsed.blocks if not b.pre_block)
 
 
@@ -95,11 +96,13 @@ def load_definition(path: Path | str, *, display: str | None = None) -> Workflow
 def check_definition(path: Path | str, *, display: str | None = None) -> tuple[Workflow, list[Problem]]:
     """Load and validate; returns the warnings too (errors raise ``DefinitionInvalid``)."""
     shown = display or str(path)
-    return check_text(read_definition_file(path, shown), shown)
+    fmt: PageFormat = "org" if Path(path).suffix.lower() == ".org" else "markdown"
+    return check_text(read_definition_file(path, shown), shown, fmt)
 
 
-def check_text(text: str, file: str) -> tuple[Workflow, list[Problem]]:
-    props, pre, blocks = _definition_parts(text, file)
+def check_text(text: str, file: str, fmt: PageFormat = "markdown") -> tuple[Workflow, list[Problem]]:
+    """Build and validate a definition page's text (Markdown, or Org for an ``.org`` file)."""
+    props, pre, blocks = _definition_parts(text, file, fmt)
     return _checked(props, blocks, file, pre)
 
 

@@ -1,4 +1,5 @@
-"""Workflow → definition page text (Logseq Markdown), the inverse of ``load``.
+"""Workflow → definition page, the inverse of ``load``: a ``PageSpec``, rendered here as
+Logseq Markdown (the command layer renders the same spec as Org via ``generate.org_render``).
 
 Pure: returns the text; the CLI writes it through ``fs.atomic``.  Names are written where
 staff read them (actor = role name, produces = artifact names) and ids where names are long
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from xuncha_kb.logseq.render import BlockSpec, PageSpec, render_page
 from xuncha_kb.workflow import syntax as syn
 from xuncha_kb.workflow.model import Activity, Artifact, DeadlineRule, Milestone, Role, Stage, Workflow
 
@@ -19,36 +21,22 @@ def _value(text: str) -> str:
     return " ".join(text.split())
 
 
-class _Out:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def block(self, level: int, title: str, props: Iterable[tuple[str, str]] = ()) -> None:
-        indent = "\t" * level
-        self.lines.append(f"{indent}- {title}")
-        for key, value in props:
-            self.lines.append(f"{indent}  {key}:: {_value(value)}".rstrip())
+def _block(title: str, props: Iterable[tuple[str, str]] = (),
+           children: Iterable[BlockSpec] = ()) -> BlockSpec:
+    return BlockSpec(title, properties=tuple((k, _value(v)) for k, v in props), children=tuple(children))
 
 
 def _unique(names: list[str]) -> bool:
     return len(set(names)) == len(names)
 
 
-def render_definition(wf: Workflow, *, note: str | None = None) -> str:
-    """The whole definition page.  ``note`` becomes a first 说明 block (ignored by the loader)."""
-    out = _Out()
-    out.lines += [
-        f"{syn.K_TYPE}:: [[{syn.DEFINITION_TYPE}]]",
-        f"{syn.K_WORKFLOW_ID}:: {wf.id}",
-        f"{syn.K_WORKFLOW_NAME}:: {_value(wf.name)}",
-        f"{syn.K_FORMAT_VERSION}:: {syn.FORMAT_VERSION}",
-        "",
-    ]
+def definition_spec(wf: Workflow, *, note: str | None = None) -> PageSpec:
+    """The definition page as a :class:`PageSpec` (rendered as Markdown or Org).  ``note``
+    becomes a first 说明 block (ignored by the loader)."""
+    blocks: list[BlockSpec] = []
     if note:
-        out.block(0, "## 说明")
-        for line in note.strip().splitlines():
-            if line.strip():
-                out.block(1, line.strip())
+        lines = [ln.strip() for ln in note.strip().splitlines() if ln.strip()]
+        blocks.append(_block("## 说明", children=[_block(ln) for ln in lines]))
 
     role_names = [r.name for r in wf.roles]
     art_names = [a.name for a in wf.artifacts]
@@ -56,30 +44,41 @@ def render_definition(wf: Workflow, *, note: str | None = None) -> str:
     by_art = {a.id: (a.name if _unique(art_names) else a.id) for a in wf.artifacts}
     by_ms = {m.id: m.name for m in wf.milestones}
 
-    _catalogues(out, wf)
+    blocks += _catalogues(wf)
     for st in wf.stages:
-        out.block(0, f"## {st.name}", _stage_props(st))
-        for act in st.activities:
-            out.block(1, act.name, _activity_props(act, by_role, by_art, by_ms))
-            for sub in act.subitems:
-                out.block(2, sub)
-    return "\n".join(out.lines) + "\n"
+        acts = [_block(act.name, _activity_props(act, by_role, by_art, by_ms),
+                       [_block(sub) for sub in act.subitems]) for act in st.activities]
+        blocks.append(_block(f"## {st.name}", _stage_props(st), acts))
+    props = [
+        (syn.K_TYPE, f"[[{syn.DEFINITION_TYPE}]]"),
+        (syn.K_WORKFLOW_ID, wf.id),
+        (syn.K_WORKFLOW_NAME, _value(wf.name)),
+        (syn.K_FORMAT_VERSION, syn.FORMAT_VERSION),
+    ]
+    return PageSpec(_value(wf.name), properties=tuple(props), blocks=tuple(blocks))
 
 
-def _catalogues(out: _Out, wf: Workflow) -> None:
+def render_definition(wf: Workflow, *, note: str | None = None) -> str:
+    """The whole definition page as Logseq Markdown (the Org page renders the same
+    :func:`definition_spec` with ``generate.org_render``)."""
+    spec = definition_spec(wf, note=note)
+    text = render_page(spec)
+    return text if spec.blocks else text + "\n"  # the page-properties block ends with a blank line
+
+
+def _catalogues(wf: Workflow) -> list[BlockSpec]:
     """The 角色, 里程碑 and 产出 sections (each only when the workflow has any)."""
+    out: list[BlockSpec] = []
     if wf.roles:
-        out.block(0, f"## {syn.SECTION_ROLES}")
-        for r in wf.roles:
-            out.block(1, r.name, _role_props(r))
+        out.append(_block(f"## {syn.SECTION_ROLES}",
+                          children=[_block(r.name, _role_props(r)) for r in wf.roles]))
     if wf.milestones:
-        out.block(0, f"## {syn.SECTION_MILESTONES}")
-        for m in wf.milestones:
-            out.block(1, m.name, _milestone_props(m))
+        out.append(_block(f"## {syn.SECTION_MILESTONES}",
+                          children=[_block(m.name, _milestone_props(m)) for m in wf.milestones]))
     if wf.artifacts:
-        out.block(0, f"## {syn.SECTION_ARTIFACTS}")
-        for a in wf.artifacts:
-            out.block(1, a.name, _artifact_props(a))
+        out.append(_block(f"## {syn.SECTION_ARTIFACTS}",
+                          children=[_block(a.name, _artifact_props(a)) for a in wf.artifacts]))
+    return out
 
 
 def _role_props(r: Role) -> list[tuple[str, str]]:
