@@ -163,3 +163,67 @@ def test_dry_run_writes_nothing(org: Path) -> None:
     assert "新增 prep.02a 征求纪检部门意见" in res.output and "--dry-run" in res.output
     assert _pages(org) == before
     assert (manifest.read_bytes() if manifest.exists() else None) == mbefore
+
+
+def test_milestone_date_in_an_org_directive_recomputes_deadlines(org: Path) -> None:
+    overview = org / "pages" / f"{PREFIX}.org"
+    ov = overview.read_text(encoding="utf-8")
+    ov_new = re.sub(r"^#\+反馈意见签收日:.*$", "#+反馈意见签收日: 2026-05-10", ov, flags=re.M)
+    assert ov_new != ov
+    write_file(org, str(overview.relative_to(org)), ov_new)
+    rect = org / "pages" / f"{PREFIX}___巡察整改.org"
+    assert "DEADLINE:" not in _task(rect.read_text(encoding="utf-8"), "rect.05")
+    plan = plan_sync(org, today=TODAY)
+    assert not plan.conflicts, plan.render()
+    apply_sync(plan, org)
+    b2 = _task(rect.read_text(encoding="utf-8"), "rect.05").split("\n")
+    assert re.fullmatch(r"DEADLINE: <2026-0[6-8]-\d\d \w\w\w>", b2[1])  # on the line after the headline
+    after = overview.read_text(encoding="utf-8")
+    assert after.split("\n\n", 1)[0] == ov_new.split("\n\n", 1)[0]  # the directives the user filled in
+    assert not plan_sync(org, today=TODAY).writes
+
+
+def test_subitem_children_keep_the_users_marker_and_notes(org: Path) -> None:
+    import dataclasses as dc
+
+    from xuncha_kb.workflow.load import default_workflow
+
+    wf = default_workflow()
+    stages = list(wf.stages)
+    s = next(n for n, st in enumerate(stages) if st.id == "prep")
+    acts = list(stages[s].activities)
+    i = next(n for n, a in enumerate(acts) if a.id == "prep.11")
+    acts[i] = dc.replace(acts[i], name="熟悉资料并形成三项清单")
+    stages[s] = dc.replace(stages[s], activities=tuple(acts))
+    wf = dc.replace(wf, stages=tuple(stages))
+    page = _prep(org)
+    text = page.read_text(encoding="utf-8")
+    note = "*** 用户笔记：清单初稿已完成"
+    sub = "** TODO 问题清单："
+    text = text.replace(sub, sub.replace("TODO", "DONE"), 1)
+    text = text.replace(":子项: true\n:END:\n", f":子项: true\n:END:\n{note}\n", 1)
+    write_file(org, str(page.relative_to(org)), text)
+    edited = _task(text, "prep.11")
+    plan = plan_sync(org, today=TODAY, workflow=wf)
+    assert not plan.conflicts, plan.render()
+    apply_sync(plan, org)
+    after = _task(page.read_text(encoding="utf-8"), "prep.11")
+    old_head, new_head = "* TODO 熟悉被巡察单位提交资料并形成三项清单\n", "* TODO 熟悉资料并形成三项清单\n"
+    assert after == edited.replace(old_head, new_head, 1)
+    assert "** DONE 问题清单：" in after and note in after
+
+
+def test_renamed_stage_is_merged_into_its_existing_org_page(org: Path) -> None:
+    import dataclasses as dc
+
+    from xuncha_kb.workflow.load import default_workflow
+
+    wf = default_workflow()
+    wf = dc.replace(wf, stages=tuple(dc.replace(st, name="巡察准备工作") if st.id == "prep" else st
+                                     for st in wf.stages))
+    before = set(_pages(org))
+    plan = plan_sync(org, today=TODAY, workflow=wf)
+    assert not plan.conflicts, plan.render()
+    assert not [f.path for f in plan.writes if f.path.endswith("巡察准备工作.org")]  # found by #+阶段: prep
+    apply_sync(plan, org)
+    assert set(_pages(org)) == before
