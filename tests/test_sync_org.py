@@ -227,3 +227,30 @@ def test_renamed_stage_is_merged_into_its_existing_org_page(org: Path) -> None:
     assert not [f.path for f in plan.writes if f.path.endswith("巡察准备工作.org")]  # found by #+阶段: prep
     apply_sync(plan, org)
     assert set(_pages(org)) == before
+
+
+def test_org_manifest_with_the_old_markdown_hashes_still_merges_tasks(org: Path) -> None:
+    """Org inspections scaffolded before Org sync recorded each task's hash of its Markdown lines."""
+    import json
+
+    md = _graph(org.parent, "markdown")
+    path = org / ".xuncha" / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    md_files = json.loads((md / ".xuncha" / "manifest.json").read_text(encoding="utf-8"))["files"]
+    rel = f"pages/{PREFIX}___巡察准备"
+    md_blocks = md_files[rel + ".md"]["blocks"]
+    assert data["files"][rel + ".org"]["blocks"]["d0d53178-8e87-5d9e-9f25-b530c1789508"] != \
+        md_blocks["d0d53178-8e87-5d9e-9f25-b530c1789508"]
+    data["files"][rel + ".org"]["blocks"] = md_blocks  # as an older scaffold recorded them
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _user_edits(org)
+    plan = plan_sync(org, today=TODAY, workflow=changed_workflow())
+    mine = next(f for f in plan.files if f.path == rel + ".org")
+    conflicts = [n.key for n in mine.notes if n.action == "conflict"]
+    assert "d0d53178-8e87-5d9e-9f25-b530c1789508" not in conflicts  # the task merges
+    assert all(k.startswith("generated:") for k in conflicts)  # only old heading hashes conflict
+    before = _prep(org).read_text(encoding="utf-8")
+    apply_sync(plan, org)
+    after = _prep(org).read_text(encoding="utf-8")
+    assert "* DONE 制定巡察工作方案（修订稿）\n" + SCHEDULED in after
+    assert _task(after, "prep.02") == _task(before, "prep.02")

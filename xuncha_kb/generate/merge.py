@@ -157,7 +157,8 @@ def merge_block(theirs_block: Block, t_lines: Sequence[str], t_start: int, t_end
     if _is_task(theirs_block) and _is_task(ours_block):
         tp = g.task_parts(theirs_block, t_lines, t_start, t_end)
         op = g.task_parts(ours_block, ours_lines, o_start, o_end)
-        if base is None or text_hash(task_normal_form(tp, g)) != base:
+        normal = task_normal_form(tp, g)
+        if base is None or base not in (text_hash(normal), text_hash(g.legacy_form(normal))):
             return theirs_text, "conflict"
         merged = merge_task(tp, op, g)
         same = strip_blank_tail(merged) == strip_blank_tail(theirs_text)

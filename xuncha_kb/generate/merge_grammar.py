@@ -183,6 +183,23 @@ class Grammar:
                 gen.append(line)
         return [self.reset_head(chunk[0]), *self.normal_props(gen)]
 
+    def legacy_form(self, normal: Sequence[str]) -> list[str]:
+        """Org: a task's normal form written as Markdown lines — what scaffold hashed Org tasks
+        as before it hashed the Org lines, so those manifests' bases still match."""
+        out: list[str] = []
+        indent = ""
+        for line in normal:
+            if (m := self.head_re.match(line)) and self.fmt == "org":
+                indent = "\t" * (len(m.group("indent")) - 1)
+                out.append(f"{indent}- {line[len(m.group('indent')) + 1:]}".rstrip())
+            elif line in (_ORG_DRAWER_OPEN, _ORG_DRAWER_CLOSE):
+                continue
+            elif (p := self.prop_re.match(line)) and not line.startswith(("SCHEDULED:", "DEADLINE:")):
+                out.append(f"{indent}  {p.group(1)}:: {p.group(2)}".rstrip())
+            else:
+                out.append(f"{indent}  {line}")
+        return out
+
     def prop_insert_at(self, lines: Sequence[str]) -> int:
         """Where a new property line goes in a block's lines (head first)."""
         i = 1
