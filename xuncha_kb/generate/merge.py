@@ -7,7 +7,9 @@ user-owned (marker, priority, ``SCHEDULED:``, ``:LOGBOOK:``, any other property,
 child).  If the generator-owned part still hashes to base, ours replaces it and every
 user-owned line is copied byte for byte; otherwise the block is left exactly as it is and
 reported as a conflict.  See ``commands/sync.py`` for the graph-level driver and
-docs/watch-sync.md for the rules in full.
+docs/watch-sync.md for the rules in full.  The same rules hold for Markdown and Org pages: the
+format's line grammar (heads, property lines or drawers, page properties) is
+``generate/merge_grammar.py``, chosen by the file's extension.
 
 What is printed about a block follows ``track/sensitive.py``: a label read from the page
 on disk (the user's text) is the placeholder when the page or the block is sensitive, and any
