@@ -113,7 +113,7 @@ def test_sync_right_after_scaffold_changes_no_org_page(graphs: tuple[Path, Path]
     before = {p: p.read_bytes() for p in _files(org, "org").values()}
     result = CliRunner().invoke(cli, ["sync", str(org), "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "Org 格式" not in result.output and "冲突" not in result.output
+    assert "Org 格式" not in result.output and "0 处冲突" in result.output
     assert {p: p.read_bytes() for p in _files(org, "org").values()} == before
     assert not _files(org, "md")
 

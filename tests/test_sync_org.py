@@ -76,11 +76,13 @@ def _user_edits(root: Path) -> None:
 
 def test_sync_right_after_scaffold_is_a_no_op(org: Path) -> None:
     plan = plan_sync(org, today=TODAY)
-    assert not plan.writes and not plan.conflicts, plan.render()
-    assert not any("Org" in n for n in plan.notes)
+    # as on Markdown: only the whiteboard's stage states (a deadline is overdue on TODAY)
+    assert [f.path for f in plan.writes] == [f"whiteboards/{PREFIX}___流程总览.edn"], plan.render()
+    assert not plan.conflicts and not any("Org" in n for n in plan.notes)
     before = _pages(org)
     apply_sync(plan, org)
     assert _pages(org) == before
+    assert not plan_sync(org, today=TODAY).writes
 
 
 def test_workflow_change_updates_titles_and_keeps_the_users_lines(org: Path) -> None:
@@ -254,3 +256,20 @@ def test_org_manifest_with_the_old_markdown_hashes_still_merges_tasks(org: Path)
     after = _prep(org).read_text(encoding="utf-8")
     assert "* DONE 制定巡察工作方案（修订稿）\n" + SCHEDULED in after
     assert _task(after, "prep.02") == _task(before, "prep.02")
+
+
+def test_the_org_plan_is_the_markdown_plan(tmp_path: Path) -> None:
+    """Same edits, same workflow change: the same notes file by file (whiteboard included)."""
+    plans = {}
+    for fmt, star in (("org", "* "), ("markdown", "- ")):
+        root = _graph(tmp_path, fmt)
+        page = _prep(root, "org" if fmt == "org" else "md")
+        text = page.read_text(encoding="utf-8")
+        for act in ("制定巡察工作方案", "审批巡察工作方案", "发布巡察通知"):
+            text = text.replace(f"{star}TODO {act}\n", f"{star}DONE {act}\n", 1)
+        write_file(root, str(page.relative_to(root)), text)
+        plan = plan_sync(root, today=TODAY, workflow=changed_workflow())
+        plans[fmt] = sorted((f.path.rsplit(".", 1)[0], tuple((n.action, n.key, n.label) for n in f.notes))
+                            for f in plan.writes)
+    assert plans["org"] == plans["markdown"]
+    assert any(p.startswith("whiteboards/") for p, _ in plans["org"])

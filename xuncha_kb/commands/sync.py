@@ -29,7 +29,6 @@ reads the graph, generates *ours*, refreshes the whiteboard and drives the plan.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from xuncha_kb.commands.sync_whiteboard import whiteboard_result
 from xuncha_kb.generate.merge import P_REMOVED, Layout, TopBlock, layout, strip_blank_tail, sync_page
+from xuncha_kb.generate.merge_grammar import page_property
 from xuncha_kb.generate.sync_plan import BlockNote, FileResult, SyncPlan
 from xuncha_kb.model import Graph, GraphConfig, PageFormat
 from xuncha_kb.track import conventions as cv
@@ -270,10 +270,7 @@ def _stage_redirects(graph: Graph, insp: str, scaffold: Any, *, config: GraphCon
     for f in scaffold.files:
         if f.kind != "stage":
             continue
-        # the stage id: a ``#+阶段:`` directive on an Org page, ``阶段::`` on a Markdown one
-        prop = rf"#\+{re.escape(cv.P_STAGE)}:" if f.path.endswith(".org") else rf"{re.escape(cv.P_STAGE)}::"
-        m = re.search(rf"^{prop} (.+)$", f.content, re.M)
-        sid = m.group(1).strip() if m else None
+        sid = page_property(f.content, f.path, cv.P_STAGE)  # ``阶段::``, or ``#+阶段:`` on Org
         if sid and sid in existing and existing[sid] != f.path:
             out[f.path] = existing[sid]
     return out

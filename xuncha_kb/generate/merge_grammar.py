@@ -222,6 +222,13 @@ ORG = Grammar("org", re.compile(r"^(?P<indent>\*+) " + _MARKER + r"(?P<rest>.*)$
               ("#+begin_", "#+end_"))
 
 
+def page_property(content: str, path: str, key: str) -> str | None:
+    """A page property of a generated page's text (``key:: v``, or ``#+key: v`` on Org), stripped."""
+    prop = rf"#\+{re.escape(key)}:" if path.lower().endswith(".org") else rf"{re.escape(key)}::"
+    m = re.search(rf"^{prop} (.+)$", content, re.M)
+    return m.group(1).strip() if m else None
+
+
 def grammar_for(path: str) -> Grammar:
     """The grammar of a page file, by its extension."""
     return ORG if path.lower().endswith(".org") else MARKDOWN
