@@ -1,6 +1,6 @@
 """``:preferred-format :org``: scaffold writes Org pages (``#+title:``, headlines, property
 drawers, DEADLINE lines) that read back — in our reader and in Logseq's — as the Markdown pages
-do, so progress is the same; sync leaves Org pages alone (it merges Markdown only)."""
+do, so progress is the same; sync right after scaffold changes no Org page (tests/test_sync_org.py)."""
 
 from __future__ import annotations
 
@@ -108,12 +108,12 @@ def test_every_spelling_logseq_accepts(tmp_path: Path, setting: str) -> None:
     assert len(_files(root, "org")) == 14
 
 
-def test_sync_leaves_org_pages_alone(graphs: tuple[Path, Path]) -> None:
+def test_sync_right_after_scaffold_changes_no_org_page(graphs: tuple[Path, Path]) -> None:
     _, org = graphs
     before = {p: p.read_bytes() for p in _files(org, "org").values()}
     result = CliRunner().invoke(cli, ["sync", str(org), "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "Org 格式" in result.output
+    assert "Org 格式" not in result.output and "0 处冲突" in result.output
     assert {p: p.read_bytes() for p in _files(org, "org").values()} == before
     assert not _files(org, "md")
 

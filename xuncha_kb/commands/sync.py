@@ -29,7 +29,6 @@ reads the graph, generates *ours*, refreshes the whiteboard and drives the plan.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from xuncha_kb.commands.sync_whiteboard import whiteboard_result
 from xuncha_kb.generate.merge import P_REMOVED, Layout, TopBlock, layout, strip_blank_tail, sync_page
+from xuncha_kb.generate.merge_grammar import page_property
 from xuncha_kb.generate.sync_plan import BlockNote, FileResult, SyncPlan
-from xuncha_kb.model import Graph, GraphConfig
+from xuncha_kb.model import Graph, GraphConfig, PageFormat
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import NO_SECRETS, Secrets
 from xuncha_kb.workflow.model import Workflow
@@ -64,8 +64,10 @@ def generate(workflow: Workflow, graph: Graph, inspection: str) -> Any:
     current = facts_in_force(workflow, page) if page is not None else None
     if page is None or current is None:
         return None
+    # the format the inspection was scaffolded in (its overview page's), not :preferred-format
+    fmt: PageFormat = "org" if page.file.lower().endswith(".org") else "markdown"
     return scaffold_inspection(workflow, current.facts, graph.config, dates=current.dates, name=page.name,
-                               uuids=task_uuids(graph, workflow, page.name))
+                               uuids=task_uuids(graph, workflow, page.name), fmt=fmt)
 
 
 # --- planning a sync over a graph ------------------------------------------------------------
@@ -111,9 +113,6 @@ def plan_sync(root: Path, *, today: dt.date, graph: Graph | None = None,
     notes: list[str] = []
     boards: list[_Board] = []
     for insp in inspections:
-        if any(e.path.endswith(".org") for e in ours if e.inspection == insp):
-            notes.append(f"巡察“{insp}”的页面是 Org 格式，sync 暂不更新 Org 页面，已跳过（页面保持不变）")
-            continue
         now = _ours_now(workflow, graph, manifest, insp)
         if now is None:
             notes.append(f"巡察“{insp}”的概览页不存在或不是 type:: 巡察，已跳过")
@@ -271,8 +270,7 @@ def _stage_redirects(graph: Graph, insp: str, scaffold: Any, *, config: GraphCon
     for f in scaffold.files:
         if f.kind != "stage":
             continue
-        m = re.search(rf"^{re.escape(cv.P_STAGE)}:: (.+)$", f.content, re.M)
-        sid = m.group(1).strip() if m else None
+        sid = page_property(f.content, f.path, cv.P_STAGE)  # ``阶段::``, or ``#+阶段:`` on Org
         if sid and sid in existing and existing[sid] != f.path:
             out[f.path] = existing[sid]
     return out

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xuncha_kb.filespec import content_hash
+from xuncha_kb.generate.merge_grammar import page_property
 from xuncha_kb.generate.sync_plan import BlockNote, FileResult
 from xuncha_kb.model import GraphConfig
 from xuncha_kb.report.labels import STAGE_LABEL
@@ -103,9 +104,9 @@ def whiteboard_result(path: str, theirs: str | None, ours: str, entries: Mapping
     stage_pages = {}
     for f in scaffold.files:
         if f.kind == "stage":
-            m = re.search(rf"^{re.escape(cv.P_STAGE)}:: (.+)$", f.content, re.M)
-            if m:
-                stage_pages[m.group(1).strip()] = f.title
+            sid = page_property(f.content, f.path, cv.P_STAGE)  # Org: ``#+阶段:``
+            if sid:
+                stage_pages[sid] = f.title
     looks = stage_looks(insp_progress, stage_pages, completed) if insp_progress is not None else []
     source = theirs if theirs is not None else ours
     new, wb_notes = refresh_whiteboard(source, path, looks, config)

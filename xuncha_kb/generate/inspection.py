@@ -203,8 +203,8 @@ def scaffold_inspection(workflow: Workflow, facts: InspectionFacts,
     inspection with both, and with ``uuids`` (activity id → the block id its task already has,
     e.g. a task scaffolded under an older definition's activity id).  ``today`` marks the
     whiteboard's stages that already have an overdue deadline, as sync would (None: none is marked).
-    ``fmt`` is the pages' format (scaffold passes the graph's ``:preferred-format``; sync keeps
-    Markdown, the only format it merges).
+    ``fmt`` is the pages' format (scaffold passes the graph's ``:preferred-format``; sync passes
+    the format of the inspection's existing overview page).
     """
     from xuncha_kb.generate.whiteboard import stage_whiteboard
 

@@ -7,7 +7,9 @@ user-owned (marker, priority, ``SCHEDULED:``, ``:LOGBOOK:``, any other property,
 child).  If the generator-owned part still hashes to base, ours replaces it and every
 user-owned line is copied byte for byte; otherwise the block is left exactly as it is and
 reported as a conflict.  See ``commands/sync.py`` for the graph-level driver and
-docs/watch-sync.md for the rules in full.
+docs/watch-sync.md for the rules in full.  The same rules hold for Markdown and Org pages: the
+format's line grammar (heads, property lines or drawers, page properties) is
+``generate/merge_grammar.py``, chosen by the file's extension.
 
 What is printed about a block follows ``track/sensitive.py``: a label read from the page
 on disk (the user's text) is the placeholder when the page or the block is sensitive, and any
@@ -19,25 +21,27 @@ printing are ``generate/sync_plan.py``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from xuncha_kb.filespec import content_hash
+from xuncha_kb.generate.merge_grammar import (
+    GENERATED_TASK_KEYS,
+    MARKDOWN,
+    P_REMOVED,
+    Grammar,
+    TaskParts,
+    grammar_for,
+    strip_blank_tail,
+)
 from xuncha_kb.generate.merge_labels import ours_label, page_is_secret, theirs_label
 from xuncha_kb.generate.sync_plan import BlockNote, FileResult
-from xuncha_kb.model import MARKERS, Block, GraphConfig
+from xuncha_kb.model import Block, GraphConfig
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import NO_SECRETS, Secrets
 
-P_REMOVED = "xuncha-removed"
-GENERATED_TASK_KEYS = frozenset({
-    cv.P_ACTIVITY, cv.P_INSPECTION, cv.P_ACTOR, cv.P_PRODUCES, cv.P_DEPENDS, cv.P_DEADLINE_RULE,
-    cv.P_SETS_MILESTONE, cv.P_SUBITEM, cv.P_SENSITIVE, cv.P_GENERATED, "id", P_REMOVED,
-})
-_PROP = re.compile(r"^([^\s:]+):: ?(.*)$")
-_HEAD = re.compile(r"^(?P<indent>[\t ]*)- ?(?P<marker>(?:" + "|".join(sorted(MARKERS, key=len, reverse=True))
-                   + r") )?(?P<prio>\[#[A-C]\] )?(?P<rest>.*)$")
+__all__ = ["GENERATED_TASK_KEYS", "P_REMOVED", "TaskParts", "layout", "strip_blank_tail", "sync_page",
+           "text_hash"]
 
 
 # --- a page as top-level blocks with line ranges --------------------------------------------
@@ -70,10 +74,11 @@ def block_key(b: Block) -> str | None:
 
 
 def layout(text: str, file: str, config: GraphConfig | None = None) -> Layout:
-    """Split a Markdown page into its pre-block and top-level blocks (line ranges)."""
+    """Split a page (Markdown or Org, by ``file``'s extension) into its pre-block and top-level
+    blocks (line ranges)."""
     from xuncha_kb.logseq.page import parse_text
 
-    parsed = parse_text(text, file, config=config)
+    parsed = parse_text(text, file, grammar_for(file).fmt, config=config)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -88,13 +93,6 @@ def layout(text: str, file: str, config: GraphConfig | None = None) -> Layout:
     return Layout(tuple(lines), (0, pre_end), tuple(out), pre_block)
 
 
-def strip_blank_tail(lines: Sequence[str]) -> list[str]:
-    out = list(lines)
-    while out and not out[-1].strip():
-        out.pop()
-    return out
-
-
 def text_hash(lines: Sequence[str]) -> str:
     return content_hash("\n".join(strip_blank_tail(lines)) + "\n")
 
@@ -102,99 +100,29 @@ def text_hash(lines: Sequence[str]) -> str:
 # --- classifying a task block's lines ------------------------------------------------------
 
 
-@dataclass
-class TaskParts:
-    head: str
-    deadline: list[str] = field(default_factory=list)
-    scheduled: list[str] = field(default_factory=list)
-    generated: list[str] = field(default_factory=list)  # generated property lines
-    user: list[str] = field(default_factory=list)  # everything else of the block's own lines
-    subitems: list[list[str]] = field(default_factory=list)  # child blocks with 子项::
-    children: list[tuple[bool, list[str]]] = field(default_factory=list)  # (is subitem, lines)
-
-
-def _child_ranges(b: Block, start_line: int, end: int) -> list[tuple[Block, int, int]]:
-    """0-based [start, end) ranges of ``b``'s direct children within the block's range."""
-    starts = [c.span.line - 1 for c in b.children]
-    return [(c, s, starts[i + 1] if i + 1 < len(starts) else end) for i, (c, s) in
-            enumerate(zip(b.children, starts, strict=True))]
-
-
-def task_parts(b: Block, lines: Sequence[str], start: int, end: int) -> TaskParts:
+def task_parts(b: Block, lines: Sequence[str], start: int, end: int, g: Grammar = MARKDOWN) -> TaskParts:
     """Split the lines of a task block (``lines[start:end]``) into generator- and user-owned parts."""
-    own_end = b.children[0].span.line - 1 if b.children else end
-    parts = TaskParts(head=lines[start])
-    in_fence = in_drawer = False
-    for line in lines[start + 1:own_end]:
-        body = line.strip()
-        if in_fence or in_drawer:
-            parts.user.append(line)
-            if body.startswith("```"):
-                in_fence = False
-            if body.upper() == ":END:":
-                in_drawer = False
-            continue
-        if body.startswith("```"):
-            in_fence = True
-            parts.user.append(line)
-        elif body.upper() == ":LOGBOOK:":
-            in_drawer = True
-            parts.user.append(line)
-        elif body.startswith("DEADLINE:"):
-            parts.deadline.append(line)
-        elif body.startswith("SCHEDULED:"):
-            parts.scheduled.append(line)
-        elif (m := _PROP.match(body)) and m.group(1).lower() in GENERATED_TASK_KEYS:
-            parts.generated.append(line)
-        else:
-            parts.user.append(line)
-    for child, s, e in _child_ranges(b, start, end):
-        is_sub = cv.P_SUBITEM in child.properties
-        chunk = list(lines[s:e])
-        parts.children.append((is_sub, chunk))
-        if is_sub:
-            parts.subitems.append(strip_blank_tail(chunk))
-    return parts
+    return g.task_parts(b, lines, start, end)
 
 
-def _reset_head(head: str, marker: str = "TODO") -> str:
-    """The head line as generated: the user's marker → the generated marker, priority dropped."""
-    m = _HEAD.match(head)
-    if not m or m.group("marker") is None:
-        return head
-    return f"{m.group('indent')}- {marker} {m.group('rest')}"
-
-
-def _subitem_normal(chunk: Sequence[str]) -> list[str]:
-    """A 子项 child as generated: its head (marker reset) and its generated property lines."""
-    out = [_reset_head(chunk[0])]
-    for line in chunk[1:]:
-        body = line.strip()
-        if body.startswith("- "):
-            break  # the user's notes under a 子项
-        m = _PROP.match(body)
-        if m and m.group(1).lower() in GENERATED_TASK_KEYS:
-            out.append(line)
-    return out
-
-
-def task_normal_form(parts: TaskParts) -> list[str]:
+def task_normal_form(parts: TaskParts, g: Grammar = MARKDOWN) -> list[str]:
     """What the generator-owned part of a task looks like, to compare with the manifest's base."""
-    out = [_reset_head(parts.head), *parts.deadline, *parts.generated]
+    out = [g.reset_head(parts.head), *parts.deadline, *g.normal_props(parts.generated)]
     for sub in parts.subitems:
-        out.extend(_subitem_normal(sub))
+        out.extend(g.subitem_normal(sub))
     return out
 
 
-def merge_task(theirs: TaskParts, ours: TaskParts) -> list[str]:
+def merge_task(theirs: TaskParts, ours: TaskParts, g: Grammar = MARKDOWN) -> list[str]:
     """Ours for every generator-owned line; theirs for the marker and every user-owned line."""
-    tm, om = _HEAD.match(theirs.head), _HEAD.match(ours.head)
+    tm, om = g.head_re.match(theirs.head), g.head_re.match(ours.head)
     head = theirs.head
     if tm and om:
-        head = f"{tm.group('indent')}- {tm.group('marker') or ''}{tm.group('prio') or ''}{om.group('rest')}"
-    out = [head, *theirs.scheduled, *ours.deadline, *ours.generated, *theirs.user]
-    have = {_HEAD.match(s[0]).group("rest") for s in theirs.subitems if _HEAD.match(s[0])}  # type: ignore[union-attr]
-    new_subs = [s for s in ours.subitems if (m := _HEAD.match(s[0])) and m.group("rest") not in have]
+        head = g.make_head(tm.group("indent"), (tm.group("marker") or "") + (tm.group("prio") or ""),
+                           om.group("rest"))
+    out = [head, *theirs.scheduled, *ours.deadline, *g.props_section(ours.generated, theirs), *theirs.user]
+    have = {m.group("rest") for s in theirs.subitems if (m := g.head_re.match(s[0]))}
+    new_subs = [s for s in ours.subitems if (m := g.head_re.match(s[0])) and m.group("rest") not in have]
     placed = not new_subs
     last_sub = max((i for i, (is_sub, _) in enumerate(theirs.children) if is_sub), default=-1)
     if last_sub < 0 and new_subs:
@@ -219,7 +147,7 @@ def _is_task(b: Block) -> bool:
 
 def merge_block(theirs_block: Block, t_lines: Sequence[str], t_start: int, t_end: int,
                 ours_lines: Sequence[str] | None, ours_block: Block | None, o_start: int, o_end: int,
-                base: str | None) -> tuple[list[str], str | None]:
+                base: str | None, g: Grammar = MARKDOWN) -> tuple[list[str], str | None]:
     """New lines for one keyed block, and what happened (None = nothing to do, "conflict", …)."""
     theirs_text = list(t_lines[t_start:t_end])
     tail = theirs_text[len(strip_blank_tail(theirs_text)):]
@@ -229,11 +157,12 @@ def merge_block(theirs_block: Block, t_lines: Sequence[str], t_start: int, t_end
     if strip_blank_tail(theirs_text) == ours_text:
         return theirs_text, None
     if _is_task(theirs_block) and _is_task(ours_block):
-        tp = task_parts(theirs_block, t_lines, t_start, t_end)
-        op = task_parts(ours_block, ours_lines, o_start, o_end)
-        if base is None or text_hash(task_normal_form(tp)) != base:
+        tp = g.task_parts(theirs_block, t_lines, t_start, t_end)
+        op = g.task_parts(ours_block, ours_lines, o_start, o_end)
+        normal = task_normal_form(tp, g)
+        if base is None or base not in (text_hash(normal), text_hash(g.legacy_form(normal))):
             return theirs_text, "conflict"
-        merged = merge_task(tp, op)
+        merged = merge_task(tp, op, g)
         same = strip_blank_tail(merged) == strip_blank_tail(theirs_text)
         return merged + tail, (None if same else "updated")
     # a generated heading: replace only if untouched (its collapsed state is the user's)
@@ -244,37 +173,28 @@ def merge_block(theirs_block: Block, t_lines: Sequence[str], t_start: int, t_end
     new = [ln for ln in ours_text if not _is_collapsed(ln)]
     if any(_is_collapsed(ln) for ln in theirs_text[:1 + len(theirs_block.content.splitlines())]):
         col = next(ln for ln in theirs_text if _is_collapsed(ln))
-        new.insert(_props_end(new), col)
+        new.insert(g.prop_insert_at(new), col)
     return new + tail, "updated"
 
 
 def _is_collapsed(line: str) -> bool:
-    return line.strip().lower().startswith("collapsed::")
+    return line.strip().lower().startswith(("collapsed::", ":collapsed:"))
 
 
-def _props_end(lines: Sequence[str]) -> int:
-    """Index just after the first block's head and property lines."""
-    i = 1
-    while i < len(lines) and _PROP.match(lines[i].strip()) and not lines[i].lstrip().startswith("- "):
-        i += 1
-    return i
-
-
-def mark_removed(theirs_block: Block, t_lines: Sequence[str], start: int, end: int, today: dt.date
-                 ) -> list[str]:
+def mark_removed(theirs_block: Block, t_lines: Sequence[str], start: int, end: int, today: dt.date,
+                 g: Grammar = MARKDOWN) -> list[str]:
     text = list(t_lines[start:end])
     if P_REMOVED in theirs_block.properties:
         return text
-    parts = task_parts(theirs_block, t_lines, start, end)
+    parts = g.task_parts(theirs_block, t_lines, start, end)
     at = 1 + len(parts.scheduled) + len(parts.deadline)
     own_end = (theirs_block.children[0].span.line - 1 - start) if theirs_block.children else \
         len(strip_blank_tail(text))
     for i in range(1, own_end):
         if text[i].strip() in parts.generated:
             at = i + 1
-    m = _HEAD.match(text[0])
-    indent = (m.group("indent") if m else "") + "  "
-    text.insert(at, f"{indent}{P_REMOVED}:: 工作流程中已没有此活动（{today.isoformat()} 同步），可确认后删除")
+    note = f"工作流程中已没有此活动（{today.isoformat()} 同步），可确认后删除"
+    text.insert(at, g.prop_line(P_REMOVED, note, text[0]))
     return text
 
 
@@ -291,6 +211,7 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
     if theirs is None:
         return FileResult(path, ours, None, dict(ours_blocks), inspection, kind,
                           (BlockNote("added", path, "", "整页"),) if ours else ())
+    g = grammar_for(path)
     t = layout(theirs, path, config)
     o = layout(ours, path, config) if ours is not None else Layout((), (0, 0), ())
     secret = page_is_secret(path, t.pre_block, secrets)
@@ -298,7 +219,7 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
     removed = set(removed_keys)
     skip_insert = set(elsewhere)
     out: list[str] = list(t.lines[t.pre[0]:t.pre[1]])
-    out = _add_missing_page_props(out, list(o.lines[o.pre[0]:o.pre[1]]))
+    out = _add_missing_page_props(out, list(o.lines[o.pre[0]:o.pre[1]]), g)
     notes: list[BlockNote] = []
     blocks = dict(base_blocks)
     present: set[str] = set()
@@ -315,7 +236,7 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
                 notes.append(BlockNote("removed", path, key, theirs_label(tb.block, secret, secrets)))
                 blocks.pop(key, None)
                 continue
-            new = mark_removed(tb.block, t.lines, tb.start, tb.end, today)
+            new = mark_removed(tb.block, t.lines, tb.start, tb.end, today, g)
             if new != list(t.lines[tb.start:tb.end]):
                 notes.append(BlockNote("marked", path, key, theirs_label(tb.block, secret, secrets),
                                        "用户修改过或写了笔记，未删除"))
@@ -323,7 +244,7 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
             continue
         ob = o_by_key[key]
         new, what = merge_block(tb.block, t.lines, tb.start, tb.end, o.lines, ob.block, ob.start, ob.end,
-                                base_blocks.get(key))
+                                base_blocks.get(key), g)
         out.extend(new)
         emitted[key] = len(out)
         if what == "conflict":
@@ -368,11 +289,11 @@ def _insert_missing(o: Layout, out: list[str], emitted: dict[str, int], skip: se
 
 
 
-def _add_missing_page_props(pre: list[str], ours_pre: list[str]) -> list[str]:
+def _add_missing_page_props(pre: list[str], ours_pre: list[str], g: Grammar = MARKDOWN) -> list[str]:
     """Append generated page properties that the page lacks (e.g. a new milestone date key)."""
-    have = {m.group(1).lower() for ln in pre if (m := _PROP.match(ln.strip()))}
-    missing = [ln for ln in ours_pre if (m := _PROP.match(ln.strip())) and m.group(1).lower() not in have]
+    have = {k for ln in pre if (k := g.page_prop_key(ln))}
+    missing = [ln for ln in ours_pre if (k := g.page_prop_key(ln)) and k not in have]
     if not missing or not pre:
         return pre
-    last = max((i for i, ln in enumerate(pre) if _PROP.match(ln.strip())), default=len(pre) - 1)
+    last = max((i for i, ln in enumerate(pre) if g.page_prop_key(ln)), default=len(pre) - 1)
     return pre[:last + 1] + missing + pre[last + 1:]

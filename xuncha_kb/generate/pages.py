@@ -85,17 +85,20 @@ def _as_todo(spec: BlockSpec) -> BlockSpec:
                    children=tuple(_as_todo(c) for c in spec.children))
 
 
-def _block_hashes(blocks: Sequence[BlockSpec]) -> dict[str, str]:
-    """Block key → hash of its generated text.  Hashed with the TODO marker whatever the graph's
-    workflow: the marker belongs to the user, and sync compares a task's generated part with
-    its marker reset to TODO (``merge.task_normal_form``)."""
+def _block_hashes(blocks: Sequence[BlockSpec], fmt: PageFormat = "markdown") -> dict[str, str]:
+    """Block key → hash of its generated text, in the page's format.  Hashed with the TODO
+    marker whatever the graph's workflow: the marker belongs to the user, and sync compares a
+    task's generated part with its marker reset to TODO (``merge.task_normal_form``)."""
+    from xuncha_kb.generate.org_render import org_block_lines
+
+    lines_of = org_block_lines if fmt == "org" else block_lines
     out: dict[str, str] = {}
 
     def visit(spec: BlockSpec, level: int) -> None:
         props = dict(spec.properties)
         key = props.get("id") or (f"generated:{props[cv.P_GENERATED]}" if cv.P_GENERATED in props else None)
         if key:
-            out[key] = content_hash("\n".join(block_lines(_as_todo(spec), level)) + "\n")
+            out[key] = content_hash("\n".join(lines_of(_as_todo(spec), level)) + "\n")
         for c in spec.children:
             visit(c, level + 1)
 
@@ -114,7 +117,7 @@ def page_file(spec: PageSpec, kind: str, config: GraphConfig, fmt: PageFormat = 
     else:
         text = render_page(spec)
     return GeneratedFile(spec.name, page_relpath(spec.name, config, fmt), kind, text,
-                         _block_hashes(spec.blocks))
+                         _block_hashes(spec.blocks, fmt))
 
 
 # --- helpers shared by the page builders ----------------------------------------------------
