@@ -187,3 +187,50 @@ def test_the_grep_leaves_reading_alone(tmp_path: Path) -> None:
     p.write_text("import os\nopen('a').read()\nopen('a', 'rb')\nos.open('a', os.O_RDONLY)\n"
                  "'x'.replace('a', 'b')\n", encoding="utf-8")
     assert list(changes_to_files(p)) == []
+
+
+# --- sizes: a module a newcomer can read, a function that fits on a screen --------------------
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 80
+
+
+def oversized(path: Path) -> Iterator[str]:
+    """What in ``path`` is over the limits of docs/architecture.md (rule 6)."""
+    text = path.read_text("utf-8")
+    lines = len(text.splitlines())
+    if lines > MAX_MODULE_LINES:
+        yield f"{lines} lines"
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            assert node.end_lineno is not None
+            length = node.end_lineno - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                yield f"{node.lineno}: {node.name} is {length} lines"
+
+
+def test_no_module_or_function_over_the_size_limits() -> None:
+    found = [f"{p.relative_to(ROOT)}: {hit}" for p in modules().values() for hit in oversized(p)]
+    assert not found, "over the size limits:\n" + "\n".join(found)
+
+
+def test_the_size_check_finds_a_long_module_and_a_long_function(tmp_path: Path) -> None:
+    def source(body_lines: int, blank: int) -> str:
+        return "def f() -> None:\n" + "".join(f"    x{i} = {i}\n" for i in range(body_lines)) + "\n" * blank
+
+    p = tmp_path / "m.py"
+    p.write_text(source(MAX_FUNCTION_LINES, MAX_MODULE_LINES - MAX_FUNCTION_LINES), encoding="utf-8")
+    assert sorted(oversized(p)) == ["1: f is 81 lines", "401 lines"]
+    p.write_text(source(MAX_FUNCTION_LINES - 1, MAX_MODULE_LINES - MAX_FUNCTION_LINES), encoding="utf-8")
+    assert list(oversized(p)) == []
+
+
+def test_ruff_keeps_the_complexity_limit() -> None:
+    import tomllib
+
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]
+    lint = conf["ruff"]["lint"]
+    assert "C90" in lint["select"] and lint["mccabe"]["max-complexity"] <= 12
+    exempt = [f for f, rules in lint.get("per-file-ignores", {}).items() if "C901" in rules]
+    assert not [f for f in exempt if f.startswith("xuncha_kb")], exempt
+    assert conf["mypy"]["strict"] is True and conf["mypy"]["packages"] == ["xuncha_kb"]

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import write_file
-from xuncha_kb.fs import scan
-from xuncha_kb.fs.scan import PathKind, classify_path, is_dot_name, is_hidden, list_graph_files
+from xuncha_kb.fs import listing
+from xuncha_kb.fs.listing import PathKind, classify_path, is_dot_name, is_hidden, list_graph_files
 from xuncha_kb.model import GraphConfig
 
 
@@ -37,7 +37,7 @@ def reference_list(root: Path, config: GraphConfig, *, apply_hidden: bool = True
             if is_dot_name(name) or entry.is_symlink():
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if name in scan.IGNORED_DIR_NAMES or rel == "logseq" \
+                if name in listing.IGNORED_DIR_NAMES or rel == "logseq" \
                         or (apply_hidden and is_hidden(rel + "/", config.hidden)):
                     continue
                 stack.append(rel)

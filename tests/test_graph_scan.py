@@ -10,7 +10,8 @@ import pytest
 
 from tests.conftest import write_file
 from xuncha_kb.errors import GraphNotFound
-from xuncha_kb.fs.scan import classify_path, is_hidden, load_graph, read_page_file, read_whiteboard_file
+from xuncha_kb.fs.listing import classify_path, is_hidden
+from xuncha_kb.fs.scan import load_graph, read_page_file, read_whiteboard_file
 from xuncha_kb.model import GraphConfig
 from xuncha_kb.stats import graph_stats
 

@@ -12,6 +12,7 @@ from xuncha_kb.commands.watch import watch_loop
 from xuncha_kb.fs.ownwrites import OwnWrites
 from xuncha_kb.fs.stop import StopFlag
 from xuncha_kb.fs.watch import Change, FakeSource
+from xuncha_kb.live.reader import FileSystemReader
 from xuncha_kb.live.relevance import is_relevant
 from xuncha_kb.live.state import LiveGraph
 from xuncha_kb.logseq.page import parse_text
@@ -61,7 +62,7 @@ KNOW = f"""- TODO 召开动员会
 """
 
 
-class FileReader:
+class FileReader(FileSystemReader):
     """A minimal reader for tests: pages/ and journals/ through the real page parser."""
 
     def __init__(self) -> None:

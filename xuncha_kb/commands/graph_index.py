@@ -44,7 +44,8 @@ class IndexedGraph:
 
 
 def _reader(config: GraphConfig) -> fsindex.Reader:
-    from xuncha_kb.fs.scan import PathKind, parse_file_bytes
+    from xuncha_kb.fs.listing import PathKind
+    from xuncha_kb.fs.scan import parse_file_bytes
     from xuncha_kb.live.relevance import is_core_keys, scan_keys, tag_keys
     from xuncha_kb.stats import board_counts, page_counts
 
@@ -74,7 +75,8 @@ def read_indexed(root: Path, *, use_cache: bool = True, apply_hidden: bool = Tru
                  keep: Callable[[fsindex.Payload], bool] | None = None,
                  progress: Callable[[int, int], None] | None = None) -> IndexedGraph:
     """List the graph, bring the index up to date (re-reading only changed files) and save it."""
-    from xuncha_kb.fs.scan import graph_root, list_graph_files, name_collisions_of, read_graph_config
+    from xuncha_kb.fs.listing import list_graph_files
+    from xuncha_kb.fs.scan import graph_root, name_collisions_of, read_graph_config
 
     base = graph_root(root)
     config, diags = read_graph_config(base)

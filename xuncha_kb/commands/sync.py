@@ -242,7 +242,8 @@ def _plan_file(root: Path, path: str, now: _OursNow, id_files: Mapping[str, str]
 
 def _graph_after(graph: Graph, files: Sequence[FileResult]) -> Graph:
     """The graph as it will be once the planned page writes are done (for the whiteboard)."""
-    from xuncha_kb.fs.scan import classify_path, page_from_text
+    from xuncha_kb.fs.listing import classify_path
+    from xuncha_kb.fs.scan import page_from_text
 
     changed = {f.path: f.content for f in files if f.content is not None and not f.path.endswith(".edn")}
     if not changed:

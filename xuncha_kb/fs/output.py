@@ -152,7 +152,7 @@ def _check_graph_rules(root: Path, real: Path, shown: str, payload: Payload,
 
         config, _ = read_graph_config(root)
     if real.exists():
-        from xuncha_kb.fs.scan import classify_path
+        from xuncha_kb.fs.listing import classify_path
 
         if classify_path(root, real, config, apply_hidden=False) != "ignored":
             raise WriteConflict("这是图谱中的笔记文件，-o 不会覆盖它", file=shown,

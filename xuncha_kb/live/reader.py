@@ -26,8 +26,38 @@ class Reader(Protocol):
 
     def page(self, root: Path, relpath: str, config: GraphConfig) -> tuple[Page | None, list[Diagnostic]]: ...
 
+    def stat(self, root: Path, relpath: str) -> os.stat_result | None:
+        """The file's own stat (a symlink is not followed); None when it is gone."""
 
-class ScanReader:
+    def read_bytes(self, root: Path, relpath: str) -> bytes | None:
+        """The file's bytes; None when it cannot be read."""
+
+    def quick(self, root: Path, relpath: str, kind: str, st: os.stat_result,
+              config: GraphConfig) -> FileEntry | None:
+        """An entry from a scan cheaper than a parse, or None to parse the page."""
+
+
+class FileSystemReader:
+    """Stat and bytes from the file system, no quick scan: the base of every reader."""
+
+    def stat(self, root: Path, relpath: str) -> os.stat_result | None:
+        try:
+            return os.stat(os.path.join(root, relpath), follow_symlinks=False)
+        except OSError:
+            return None
+
+    def read_bytes(self, root: Path, relpath: str) -> bytes | None:
+        try:
+            return (root / relpath).read_bytes()
+        except OSError:
+            return None
+
+    def quick(self, root: Path, relpath: str, kind: str, st: os.stat_result,
+              config: GraphConfig) -> FileEntry | None:
+        return None
+
+
+class ScanReader(FileSystemReader):
     """The production reader: ``fs.scan`` and ``logseq.config``."""
 
     def config(self, root: Path) -> tuple[GraphConfig, bytes | None, list[Diagnostic]]:
@@ -41,12 +71,12 @@ class ScanReader:
         return cfg, raw, list(diags)
 
     def kind(self, root: Path, relpath: str, config: GraphConfig) -> str | None:
-        from xuncha_kb.fs.scan import classify_path
+        from xuncha_kb.fs.listing import classify_path
 
         return str(classify_path(root, relpath, config))
 
     def files(self, root: Path, config: GraphConfig) -> Iterable[tuple[str, str]]:
-        from xuncha_kb.fs.scan import list_graph_files
+        from xuncha_kb.fs.listing import list_graph_files
 
         return [(rel, str(kind)) for rel, kind in list_graph_files(root, config)]
 

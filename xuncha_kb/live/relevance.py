@@ -193,7 +193,7 @@ def quick_entry(root: Path, relpath: str, kind: str, st: os.stat_result,
     lines inside code fences count too), so relevance decided from it is safe; its
     ``diagnostics`` are empty — the file is parsed in full as soon as it matters or changes.
     """
-    from xuncha_kb.fs.scan import PAGE_EXTENSIONS
+    from xuncha_kb.fs.listing import PAGE_EXTENSIONS
     from xuncha_kb.logseq.names import page_identity
 
     if PAGE_EXTENSIONS.get(posixpath.splitext(relpath)[1].lower()) != "markdown":

@@ -33,19 +33,13 @@ from typing import TYPE_CHECKING
 from xuncha_kb.fs.cache import FileEntry, Index, fingerprint, load_index, save_index
 from xuncha_kb.fs.ownwrites import OwnWrites
 from xuncha_kb.fs.watch import Change, is_ignored
+from xuncha_kb.live.entries import EntryTable, may_mark
 from xuncha_kb.live.events import DiagnosticState, Event, Snapshot, diff
 from xuncha_kb.live.reader import CONFIG_REL, Reader, ScanReader
-from xuncha_kb.live.relevance import (
-    PAGE_KINDS,
-    SENSITIVE_TAG_KEY,
-    entry_for,
-    is_core_entry,
-    is_relevant,
-)
+from xuncha_kb.live.relevance import PAGE_KINDS, entry_for, is_core_entry, is_relevant
 from xuncha_kb.live.snapshot import reported_states, snapshot_from_progress
-from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, page_key
-from xuncha_kb.track import conventions as cv
-from xuncha_kb.track.sensitive import Secrets, file_name_is_sensitive, name_is_sensitive
+from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page
+from xuncha_kb.track.sensitive import Secrets
 from xuncha_kb.workflow.model import Workflow
 
 if TYPE_CHECKING:
@@ -53,7 +47,6 @@ if TYPE_CHECKING:
     from xuncha_kb.track.progress_model import Progress
 
 BULK_BATCH = 64  # a batch with more paths than this indexes unrelated pages without parsing them
-_SECRET_KEYS = frozenset({cv.P_SECRET_LEVEL, cv.P_SENSITIVE, SENSITIVE_TAG_KEY})
 
 
 # --- the live state -----------------------------------------------------------------------
@@ -87,17 +80,11 @@ class LiveGraph:
         self._workflow_loader = workflow_loader
         self.config = GraphConfig()
         self.config_diags: list[Diagnostic] = []
-        self.index: dict[str, FileEntry] = {}
+        self.table = EntryTable()
+        self.index: dict[str, FileEntry] = self.table.entries
         self.pages: dict[str, Page] = {}  # relevant pages only
         self.core_names: set[str] = set()
-        self._core: dict[str, str] = {}  # relpath → page key, for core entries
-        # relpath → (page key, its tags, sensitive file name) for pages with tags or such a name:
-        # what the small graph says of the pages it leaves out (Graph.left_out)
-        self._tagged: dict[str, tuple[str, tuple[str, ...], bool]] = {}
-        self._quick: set[str] = set()  # entries known from the quick scan only (tags a superset)
         self._marked: frozenset[str] = frozenset()  # Secrets.marked at the last compute
-        self._diag_files: dict[str, tuple[Diagnostic, ...]] = {}
-        self._secret_files: set[str] = set()  # marked 密级::/sensitive::/a sensitive tag when last readable
         self._salt = os.urandom(16)  # for the tokens that stand in for sensitive file names
         self.workflow: Workflow | None = None
         self.workflow_diags: list[Diagnostic] = []
@@ -115,15 +102,9 @@ class LiveGraph:
         self.config, self.config_diags = cfg, diags
         self._fingerprint = fingerprint(raw)
         cached = load_index(self.root, self._fingerprint) if self.use_cache else Index()
-        self.index.clear()
-        self._core.clear()
-        self._tagged.clear()
-        self._quick.clear()
-        self._diag_files.clear()
-        self._secret_files.clear()
+        self.table.clear()
         self.pages.clear()
         parsed = reused = scanned = 0
-        quick = getattr(self.reader, "quick", None)
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -134,7 +115,7 @@ class LiveGraph:
                     self._set(rel, entry)
                     reused += 1
                     continue
-                q = quick(self.root, rel, kind, st, self.config) if quick is not None else None
+                q = self.reader.quick(self.root, rel, kind, st, self.config)
                 if q is not None:
                     self._set(rel, q)
                     scanned += 1
@@ -172,11 +153,9 @@ class LiveGraph:
         for rel, kind in self.reader.files(self.root, self.config):
             if kind not in PAGE_KINDS or is_ignored(rel):
                 continue
-            try:
-                st = os.stat(self.root / rel, follow_symlinks=False)
-            except OSError:
-                continue
-            yield rel, kind, st
+            st = self.reader.stat(self.root, rel)
+            if st is not None:
+                yield rel, kind, st
 
     def _read(self, rel: str) -> tuple[Page | None, list[Diagnostic]]:
         try:
@@ -185,46 +164,13 @@ class LiveGraph:
             return None, [Diagnostic(rel, 1, f"无法读取：{exc}", "error")]
 
     def _set(self, rel: str, entry: FileEntry) -> None:
-        """Record an index entry, keeping the core-page, tag and diagnostics side tables in step."""
-        self.index[rel] = entry
-        key = page_key(entry.name) if entry.name else ""
-        if key and is_core_entry(entry):
-            self._core[rel] = key
-        else:
-            self._core.pop(rel, None)
-        secret_file = file_name_is_sensitive(rel)
-        if key and (entry.tags or secret_file):
-            self._tagged[rel] = (key, entry.tags, secret_file)
-        else:
-            self._tagged.pop(rel, None)
-        if entry.quick:
-            self._quick.add(rel)
-        else:
-            self._quick.discard(rel)
-        if entry.diagnostics:
-            self._diag_files[rel] = entry.diagnostics
-        else:
-            self._diag_files.pop(rel, None)
-        if entry.keys & _SECRET_KEYS:
-            self._secret_files.add(rel)
-        elif entry.name:  # read fine and not marked; an unreadable page keeps what we knew
-            self._secret_files.discard(rel)
-
-    def _drop(self, rel: str) -> None:
-        self._secret_files.discard(rel)
-        self.index.pop(rel, None)
-        self._core.pop(rel, None)
-        self._tagged.pop(rel, None)
-        self._quick.discard(rel)
-        self._diag_files.pop(rel, None)
+        self.table.put(rel, entry)
 
     def _recompute_core(self) -> None:
-        self.core_names = set(self._core.values())
+        self.core_names = self.table.core_names()
 
     def _may_mark(self, entry: FileEntry) -> bool:
-        """Could this entry's tags make its page sensitive (a tag sensitive by its name, or naming
-        a page marked at the last compute or a core page)?"""
-        return any(t in self._marked or t in self.core_names or name_is_sensitive(t) for t in entry.tags)
+        return may_mark(entry, self._marked, self.core_names)
 
     def _exact_tags(self) -> int:
         """Parse the quick-scanned pages whose (superset) tags may mark them, until none is left,
@@ -233,7 +179,7 @@ class LiveGraph:
         while True:
             secrets = Secrets.of_graph(self.graph())
             self._marked = secrets.marked
-            suspects = [rel for rel in self._quick if rel in self._tagged and self._may_mark(self.index[rel])]
+            suspects = self.table.suspects(self._marked, self.core_names)
             if not suspects:
                 return parsed
             for rel in suspects:
@@ -256,13 +202,13 @@ class LiveGraph:
     def graph(self) -> Graph:
         """The small graph of relevant pages (what progress and reports are computed from)."""
         pages = tuple(p for _, p in sorted(self.pages.items()))
-        left_out = tuple(v for rel, v in self._tagged.items() if rel not in self.pages)
+        left_out = self.table.left_out(self.pages)
         return Graph(root=self.root, config=self.config, pages=pages, diagnostics=tuple(self.diagnostics()),
                      left_out=left_out)
 
     def reported_diagnostics(self) -> frozenset[DiagnosticState]:
         """Errors and warnings as events see them; a sensitive page is never named."""
-        return reported_states(self.diagnostics(), self._name_of, self._secret_files, self._salt)
+        return reported_states(self.diagnostics(), self._name_of, self.table.secret_files, self._salt)
 
     def _name_of(self, rel: str) -> str | None:
         entry = self.index.get(rel)
@@ -270,7 +216,7 @@ class LiveGraph:
 
     def diagnostics(self) -> list[Diagnostic]:
         out = list(self.config_diags) + list(self.workflow_diags)
-        for diags in self._diag_files.values():
+        for diags in self.table.diag_files.values():
             out.extend(diags)
         return out
 
@@ -370,14 +316,11 @@ class LiveGraph:
         was_definition = was_relevant and _is_definition(self.pages[rel])
         if is_ignored(rel):
             return None
-        try:
-            st = os.stat(os.path.join(self.root, rel))
-        except OSError:
-            st = None
+        st = self.reader.stat(self.root, rel)
         if st is None or not stat.S_ISREG(st.st_mode):
             if old is None:
                 return None
-            self._drop(rel)
+            self.table.drop(rel)
             self.pages.pop(rel, None)
             return was_relevant, False, False, was_definition
         if old is not None and old.stamp_matches(st):
@@ -385,14 +328,9 @@ class LiveGraph:
         kind = self.reader.kind(self.root, rel, self.config)
         if kind not in PAGE_KINDS:
             return None
-        try:
-            data = (self.root / rel).read_bytes()
-        except OSError:
-            data = None
-        is_own = self.own.is_own(rel, data)
-        quick = getattr(self.reader, "quick", None)
-        if bulk and quick is not None and not was_relevant and (old is None or not old.diagnostics):
-            q = quick(self.root, rel, kind, st, self.config)
+        is_own = self.own.is_own(rel, self.reader.read_bytes(self.root, rel))
+        if bulk and not was_relevant and (old is None or not old.diagnostics):
+            q = self.reader.quick(self.root, rel, kind, st, self.config)
             if q is not None and not is_core_entry(q) and not is_relevant(q, self.core_names) \
                     and not self._may_mark(q) and (old is None or old.tags == q.tags):
                 self._set(rel, q)
