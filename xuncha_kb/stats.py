@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
 from xuncha_kb.model import MARKER_ORDER, Block, Diagnostic, Graph, GraphConfig, Page, Whiteboard
+
+_K = TypeVar("_K")
 
 
 class DiagnosticRow(TypedDict):
@@ -133,57 +135,107 @@ def graph_stats(graph: Graph) -> GraphStats:
                              [board_counts(b) for b in graph.whiteboards], graph.diagnostics)
 
 
+_SUMS = ("pages", "journals", "other_pages", "org_files", "pages_with_properties", "blocks", "pre_blocks",
+         "scheduled", "deadline", "whiteboards", "whiteboard_connectors", "whiteboard_blocks")
+
+
+#: :class:`Totals` as plain values (sums, depths, tasks, priorities, shapes), for the index.
+TotalsPlain = tuple[dict[str, int], dict[int, int], dict[str, int], dict[str, int], dict[str, int]]
+
+
+@dataclass
+class Totals:
+    """The sums behind ``stats``, kept so that a file's counts can be added *and taken away*
+    (the graph index brings them up to date from the files that changed)."""
+
+    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_SUMS, 0))
+    depths: Counter[int] = field(default_factory=Counter)  # max depth → pages (max of the keys)
+    tasks: Counter[str] = field(default_factory=Counter)
+    priorities: Counter[str] = field(default_factory=Counter)
+    shapes: Counter[str] = field(default_factory=Counter)
+
+    def add_page(self, file: str, counts: PageCounts, config: GraphConfig, sign: int = 1) -> None:
+        fmt, props, b, p, d, sch, dl, t, pr = counts
+        s = self.sums
+        # by folder (the peers' scope); Page.kind follows the name (a date-named page is a journal)
+        if file.startswith(config.journals_dir.strip("/") + "/"):
+            s["journals"] += sign
+        elif file.startswith(config.pages_dir.strip("/") + "/"):
+            s["pages"] += sign
+        else:
+            s["other_pages"] += sign
+        s["org_files"] += sign * (fmt == "org")
+        s["pages_with_properties"] += sign * props
+        s["blocks"] += sign * b
+        s["pre_blocks"] += sign * p
+        s["scheduled"] += sign * sch
+        s["deadline"] += sign * dl
+        _bump(self.depths, ((d, 1),), sign)
+        _bump(self.tasks, t, sign)
+        _bump(self.priorities, pr, sign)
+
+    def add_board(self, counts: BoardCounts, sign: int = 1) -> None:
+        kinds, conn, bb = counts
+        self.sums["whiteboards"] += sign
+        self.sums["whiteboard_connectors"] += sign * conn
+        self.sums["whiteboard_blocks"] += sign * bb
+        _bump(self.shapes, kinds, sign)
+
+    def to_plain(self) -> TotalsPlain:
+        return (dict(self.sums), dict(self.depths), dict(self.tasks), dict(self.priorities),
+                dict(self.shapes))
+
+    @staticmethod
+    def from_plain(value: TotalsPlain) -> Totals:
+        sums, depths, tasks, priorities, shapes = value
+        return Totals(dict(sums), Counter(depths), Counter(tasks), Counter(priorities), Counter(shapes))
+
+
+def _bump(counter: Counter[_K], pairs: Iterable[tuple[_K, int]], sign: int) -> None:
+    for key, n in pairs:
+        left = counter[key] + sign * n
+        if left:
+            counter[key] = left
+        else:
+            del counter[key]
+
+
 def stats_from_counts(root: str, config: GraphConfig, pages: Iterable[tuple[str, PageCounts]],
                       boards: Iterable[BoardCounts], diagnostics: Iterable[Diagnostic]) -> GraphStats:
     """:func:`graph_stats` from per-file counts (what the graph index keeps)."""
-    n_pages = journals = other_pages = org_files = page_properties = 0
-    blocks = pre = depth = scheduled = deadline = 0
-    tasks: Counter[str] = Counter()
-    priorities: Counter[str] = Counter()
-    pages_prefix = config.pages_dir.strip("/") + "/"
-    journals_prefix = config.journals_dir.strip("/") + "/"
-    for file, (fmt, props, b, p, d, sch, dl, t, pr) in pages:
-        # by folder (the peers' scope); Page.kind follows the name (a date-named page is a journal)
-        if file.startswith(journals_prefix):
-            journals += 1
-        elif file.startswith(pages_prefix):
-            n_pages += 1
-        else:
-            other_pages += 1
-        org_files += fmt == "org"
-        page_properties += props
-        blocks, pre, scheduled, deadline = blocks + b, pre + p, scheduled + sch, deadline + dl
-        depth = max(depth, d)
-        tasks.update(dict(t))
-        priorities.update(dict(pr))
-    shapes: Counter[str] = Counter()
-    n_boards = connectors = board_blocks = 0
-    for kinds, conn, bb in boards:
-        n_boards += 1
-        shapes.update(dict(kinds))
-        connectors += conn
-        board_blocks += bb
+    totals = Totals()
+    for file, counts in pages:
+        totals.add_page(file, counts, config)
+    for board in boards:
+        totals.add_board(board)
+    return stats_from_totals(root, config, totals, diagnostics)
+
+
+def stats_from_totals(root: str, config: GraphConfig, totals: Totals,
+                      diagnostics: Iterable[Diagnostic]) -> GraphStats:
+    s = totals.sums
+    tasks, shapes = totals.tasks, totals.shapes
     return {
         "graph": root,
         "name_format": config.name_format,
-        "pages": n_pages,
-        "journals": journals,
-        "other_pages": other_pages,
-        "org_files": org_files,
-        "pages_with_properties": page_properties,
-        "blocks": blocks,
-        "pre_blocks": pre,
-        "max_depth": depth,
+        "pages": s["pages"],
+        "journals": s["journals"],
+        "other_pages": s["other_pages"],
+        "org_files": s["org_files"],
+        "pages_with_properties": s["pages_with_properties"],
+        "blocks": s["blocks"],
+        "pre_blocks": s["pre_blocks"],
+        "max_depth": max((d for d, n in totals.depths.items() if n > 0), default=0),
         "tasks": dict(sorted(tasks.items(), key=lambda kv: _marker_rank(kv[0]))),
         "tasks_total": sum(tasks.values()),
-        "scheduled": scheduled,
-        "deadline": deadline,
-        "priorities": dict(sorted(priorities.items())),
-        "whiteboards": n_boards,
+        "scheduled": s["scheduled"],
+        "deadline": s["deadline"],
+        "priorities": dict(sorted(totals.priorities.items())),
+        "whiteboards": s["whiteboards"],
         "whiteboard_shapes": sum(shapes.values()),
         "whiteboard_shape_types": dict(sorted(shapes.items())),
-        "whiteboard_connectors": connectors,
-        "whiteboard_blocks": board_blocks,
+        "whiteboard_connectors": s["whiteboard_connectors"],
+        "whiteboard_blocks": s["whiteboard_blocks"],
         "diagnostics": [DiagnosticRow(file=d.file, line=d.line, message=d.message, severity=d.severity)
                         for d in diagnostics],
     }

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from xuncha_kb.commands.index_summary import SUMMARY, NameRow, Summary, build, update
 from xuncha_kb.fs import index as fsindex
-from xuncha_kb.model import Diagnostic, Graph, GraphConfig, LeftOut, Page, Severity, Whiteboard, page_key
+from xuncha_kb.fs.refresh import Refresh
+from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, Severity, Whiteboard, page_key
 
 if TYPE_CHECKING:
     from xuncha_kb.stats import GraphStats
@@ -33,14 +35,25 @@ _PAGE, _BOARD = fsindex.PAGE, fsindex.BOARD
 
 @dataclass
 class IndexedGraph:
-    """The graph as the index sees it: records in file order and the scan's diagnostics."""
+    """The graph as the index sees it: the refresh (records in file order, read on demand),
+    what is derived from all records, and the scan's diagnostics."""
 
     root: Path
     config: GraphConfig
-    records: list[fsindex.Record]
+    done: Refresh
+    summary: Summary
     diagnostics: tuple[Diagnostic, ...]
     parsed: dict[str, object] = field(default_factory=dict)
     reread: int = 0
+
+    @property
+    def records(self) -> list[fsindex.Record]:
+        """Every record in file order (reads the whole index: for commands that need them all)."""
+        return self.done.records()
+
+    def names(self) -> list[NameRow]:
+        """(rel, kind, page name, page key) of every file, without reading the records."""
+        return current_names(self.done)
 
 
 def _reader(config: GraphConfig) -> fsindex.Reader:
@@ -76,47 +89,69 @@ def read_indexed(root: Path, *, use_cache: bool = True, apply_hidden: bool = Tru
                  progress: Callable[[int, int], None] | None = None) -> IndexedGraph:
     """List the graph, bring the index up to date (re-reading only changed files) and save it."""
     from xuncha_kb.fs.listing import list_graph_files
-    from xuncha_kb.fs.scan import graph_root, name_collisions_of, read_graph_config
+    from xuncha_kb.fs.refresh import refresh, save
+    from xuncha_kb.fs.scan import graph_root, read_graph_config
 
     base = graph_root(root)
     config, diags = read_graph_config(base)
     files = list_graph_files(base, config, apply_hidden=apply_hidden, errors=diags)
     fp = fsindex.fingerprint(_config_bytes(base), f"hidden={apply_hidden}")
-    old = fsindex.load_records(base, fp) if use_cache else {}
+    stored = fsindex.load(base, fp) if use_cache else None
     total = len(files)
     if progress:
         progress(0, total)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the parse allocates many small objects that only refcounting needs to free
     try:
-        done = fsindex.refresh(base, files, old, _reader(config), keep=keep,
-                               progress=(lambda n: progress(n, total)) if progress else None)
+        done = refresh(base, files, stored, _reader(config), keep=keep,
+                       progress=(lambda n: progress(n, total)) if progress else None)
+        summary, changed = _summary(done, config)
     finally:
         if gc_was_enabled:
             gc.enable()
-    if use_cache and done.dirty:
-        fsindex.save_records(base, fsindex.cacheable(done.records), fp)
-    named: list[tuple[str, str]] = []
-    boards: list[tuple[str, str]] = []
-    for r in done.records:
-        diags.extend(Diagnostic(r.rel, line, msg, cast(Severity, sev)) for line, msg, sev in r.diags)
-        if r.payload is not None:
-            (named if r.payload[0] == _PAGE else boards).append((cast(str, r.payload[1]), r.rel))
-    diags.extend(name_collisions_of(named + boards))
-    return IndexedGraph(base, config, done.records, tuple(diags), done.parsed, done.reread)
+    if use_cache and (done.dirty or changed):
+        save(done, fp, {SUMMARY: summary.to_plain()})
+    rows = dict(summary.diags)
+    rows.update((rel, r.diags) for rel, r in done.fresh.items() if r.diags and not fsindex.cacheable(r))
+    for rel in sorted(rows):
+        diags.extend(Diagnostic(rel, line, msg, cast(Severity, sev)) for line, msg, sev in rows[rel])
+    diags.extend(summary.collision_diagnostics())
+    return IndexedGraph(base, config, done, summary, tuple(diags), done.parsed, done.reread)
+
+
+def _summary(done: Refresh, config: GraphConfig) -> tuple[Summary, bool]:
+    """The summary of the current records, and whether it differs from the stored one."""
+    stored = done.stored.extra(SUMMARY) if done.stored is not None else None
+    old = Summary.from_plain(stored) if stored is not None else None
+    if old is None or not done.complete_removed():
+        return build((r for r in done.records() if fsindex.cacheable(r)), config), True
+    if not done.dirty:
+        return old, False
+    fresh = [r for r in done.fresh.values() if fsindex.cacheable(r)]
+    return update(old, done.removed(), fresh, lambda: current_names(done), config), True
+
+
+def current_names(done: Refresh) -> list[NameRow]:
+    stored = done.stored
+    out: list[NameRow] = []
+    for i, (rel, kind) in enumerate(done.files):
+        pos = done.kept[i]
+        if pos >= 0 and stored is not None:
+            out.append((rel, kind, stored.names[pos], stored.keys[pos]))
+            continue
+        rec = done.record(i)
+        name = fsindex.name_of(rec.payload) if fsindex.cacheable(rec) else None
+        out.append((rel, kind, name, page_key(name) if name is not None else None))
+    return out
 
 
 def indexed_stats(root: Path, *, use_cache: bool = True,
                   progress: Callable[[int, int], None] | None = None) -> GraphStats:
     """``stats --json`` through the index: the same object as ``stats.graph_stats``."""
-    from xuncha_kb.stats import BoardCounts, PageCounts, stats_from_counts
+    from xuncha_kb.stats import stats_from_totals
 
     g = read_indexed(root, use_cache=use_cache, progress=progress)
-    pages = [(r.rel, cast(PageCounts, r.payload[3])) for r in g.records
-             if r.payload is not None and r.payload[0] == _PAGE]
-    boards = [cast(BoardCounts, r.payload[3]) for r in g.records
-              if r.payload is not None and r.payload[0] == _BOARD]
-    return stats_from_counts(str(g.root), g.config, pages, boards, g.diagnostics)
+    return stats_from_totals(str(g.root), g.config, g.summary.totals, g.diagnostics)
 
 
 def _core(payload: fsindex.Payload) -> bool:
@@ -145,31 +180,19 @@ def relevant_graph_and_ids(root: Path, *, use_cache: bool = True) -> tuple[Graph
 def small_graph(g: IndexedGraph, *, whiteboards: bool = False) -> Graph:
     """:func:`relevant_graph` of an index already read (with ``keep=_candidate``)."""
     from xuncha_kb.fs.scan import read_page_file
-    from xuncha_kb.live.relevance import is_relevant_name
-    from xuncha_kb.track.sensitive import file_name_is_sensitive
 
-    # Each page record with its name and whether it is core, decided once (a warm 100k run asks
-    # 100k times).
-    page_records = [(r, cast(str, r.payload[1]), _core(r.payload)) for r in g.records
-                    if r.payload is not None and r.payload[0] == _PAGE]
-    core_names = {page_key(name) for _r, name, core in page_records if core}
+    s = g.summary
     pages: list[Page] = []
-    left_out: list[LeftOut] = []
-    for r, name, core in page_records:
-        if not is_relevant_name(r.kind, name, core, core_names):
-            tags = cast(tuple[str, ...], cast(fsindex.Payload, r.payload)[4])
-            secret_file = file_name_is_sensitive(r.rel)
-            if tags or secret_file:
-                left_out.append((page_key(name), tags, secret_file))
-            continue
-        page = g.parsed.get(r.rel)
+    for rel in sorted(s.relevant):
+        page = g.parsed.get(rel)
         if page is None:
-            page, _diags = read_page_file(g.root, r.rel, g.config)
+            page, _diags = read_page_file(g.root, rel, g.config)
         if isinstance(page, Page):
             pages.append(page)
-    boards = _inspection_boards(g, core_names) if whiteboards else ()
+    left_out = tuple(s.tagged[rel] for rel in sorted(s.tagged) if rel not in s.relevant)
+    boards = _inspection_boards(g, s.core_names()) if whiteboards else ()
     return Graph(root=g.root, config=g.config, pages=tuple(pages), whiteboards=boards,
-                 diagnostics=g.diagnostics, left_out=tuple(left_out))
+                 diagnostics=g.diagnostics, left_out=left_out)
 
 
 def _inspection_boards(g: IndexedGraph, core_names: set[str]) -> tuple[Whiteboard, ...]:
@@ -177,12 +200,11 @@ def _inspection_boards(g: IndexedGraph, core_names: set[str]) -> tuple[Whiteboar
     from xuncha_kb.live.relevance import namespace_prefixes
 
     out: list[Whiteboard] = []
-    for r in g.records:
-        if r.payload is None or r.payload[0] != _BOARD:
+    for rel, kind, _name, key in g.names():
+        if kind != "whiteboard" or key is None:
             continue
-        key = page_key(cast(str, r.payload[1]))
         if key in core_names or any(p in core_names for p in namespace_prefixes(key)):
-            board, _diags = read_whiteboard_file(g.root, r.rel, g.config)
+            board, _diags = read_whiteboard_file(g.root, rel, g.config)
             if board is not None:
                 out.append(board)
     return tuple(out)

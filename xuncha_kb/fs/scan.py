@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from xuncha_kb.errors import GraphNotFound
@@ -258,10 +258,14 @@ def name_collisions(pages: Sequence[Page], whiteboards: Sequence[Whiteboard] = (
 
 def name_collisions_of(named: Sequence[tuple[str, str]]) -> list[Diagnostic]:
     """:func:`name_collisions` over ``(name, file)`` pairs, pages first, then whiteboards."""
+    return name_collisions_keyed((name, page_key(name), file) for name, file in named)
+
+
+def name_collisions_keyed(named: Iterable[tuple[str, str, str]]) -> list[Diagnostic]:
+    """:func:`name_collisions_of` over ``(name, page key, file)`` rows whose keys are known."""
     first: dict[str, tuple[str, str]] = {}
     out: list[Diagnostic] = []
-    for name, file in named:
-        key = page_key(name)
+    for name, key, file in named:
         other = first.get(key)
         if other is None:
             first[key] = (name, file)

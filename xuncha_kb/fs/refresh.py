@@ -1,0 +1,288 @@
+"""One pass over the graph's files against the stored index (``fs/index.py``).
+
+Every file is stat'ed; one whose identity (and, if it was racy, its digest) equals the stored
+one is *kept* — its record is not even read unless someone asks for it — and any other is read
+and parsed again.  :class:`Refresh` is the outcome: which files were kept (by their position
+in the stored index), the records read this run, and the stored records that are no longer
+current (gone or read again), which is what a caller needs to bring derived values up to
+date without looking at the unchanged files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from array import array
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
+from pathlib import Path
+
+from xuncha_kb.fs.index import (
+    BUCKETS,
+    INDEX_NAME,
+    NO_STAMP,
+    RACY_NS,
+    Bucket,
+    Columns,
+    Payload,
+    Reader,
+    Record,
+    StoredIndex,
+    bucket_name,
+    bucket_of,
+    cacheable,
+    encode,
+    write_index,
+)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _read(path: str) -> bytes:
+    return Path(path).read_bytes()  # as fs.scan reads (tests make it fail for one file)
+
+
+@dataclass
+class Refresh:
+    """The outcome of one pass over the graph's files."""
+
+    root: Path
+    files: list[tuple[str, str]]  # (rel, kind) in file order
+    stored: StoredIndex | None
+    read: Reader
+    kept: list[int] = field(default_factory=list)  # per file: its stored position, or -1
+    fresh: dict[str, Record] = field(default_factory=dict)  # records read this run
+    parsed: dict[str, object] = field(default_factory=dict)  # objects the reader returned, kept
+    reread: int = 0  # files read and parsed this run
+    verified: int = 0  # racy files whose digest was checked
+    keep: Callable[[Payload], bool] | None = None
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.fresh) or (self.stored is not None and len(self.kept) != len(self.stored.rels))
+
+    def removed(self) -> list[Record]:
+        """The stored records that are no longer current (the file is gone or was read again);
+        a record whose bucket is damaged is left out (callers rebuild what depends on it)."""
+        if self.stored is None:
+            return []
+        still = {p for p in self.kept if p >= 0}
+        out = []
+        for pos in range(len(self.stored.rels)):
+            if pos not in still:
+                rec = self.stored.record(pos)
+                if rec is not None:
+                    out.append(rec)
+        return out
+
+    def complete_removed(self) -> bool:
+        """Whether :meth:`removed` can return every stored record that is no longer current."""
+        if self.stored is None:
+            return True
+        still = {p for p in self.kept if p >= 0}
+        return all(self.stored.record(p) is not None for p in range(len(self.stored.rels)) if p not in still)
+
+    def record(self, i: int) -> Record:
+        """The current record of file ``i`` (a kept one whose bucket is damaged is read again)."""
+        rel, kind = self.files[i]
+        pos = self.kept[i]
+        if pos < 0:
+            return self.fresh[rel]
+        assert self.stored is not None
+        rec = self.stored.record(pos)
+        if rec is None:
+            self.kept[i] = -1
+            rec = self._read_one(rel, kind, os.path.join(self.root, rel))
+        return rec
+
+    def records(self) -> list[Record]:
+        """Every current record, in file order (reads every bucket)."""
+        return [self.record(i) for i in range(len(self.files))]
+
+    def _read_one(self, rel: str, kind: str, path: str) -> Record:
+        try:
+            stamp = _stamp(os.lstat(path))
+            data = _read(path)
+        except OSError as exc:
+            rec = _unreadable(rel, kind, exc)
+            self.fresh[rel] = rec
+            return rec
+        return self._parse(rel, kind, stamp, data)
+
+    def _parse(self, rel: str, kind: str, stamp: tuple[int, int, int, int], data: bytes) -> Record:
+        diags, payload, obj = self.read(rel, kind, data)
+        racy_from = time.time_ns() - RACY_NS
+        digest = _digest(data) if stamp[1] >= racy_from or stamp[3] >= racy_from else b""
+        rec = Record(rel, kind, stamp, digest, diags, payload)
+        self.fresh[rel] = rec
+        self.reread += 1
+        if obj is not None and payload is not None and self.keep is not None and self.keep(payload):
+            self.parsed[rel] = obj
+        return rec
+
+
+def _unreadable(rel: str, kind: str, exc: OSError) -> Record:
+    return Record(rel, kind, NO_STAMP, b"", ((1, f"无法读取文件：{exc.strerror or exc}", "error"),), None)
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+_STAMP = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
+_BLOCK = 4096  # stamps compared a block at a time before file by file
+
+
+def refresh(root: Path, files: Iterable[tuple[str, str]], stored: StoredIndex | None, read: Reader,
+            *, keep: Callable[[Payload], bool] | None = None,
+            progress: Callable[[int], None] | None = None) -> Refresh:
+    """Stat each file; keep its stored record when its identity (and, if racy, its digest) is
+    the same, otherwise read it.  A vanished file is skipped; one that cannot be read becomes
+    its diagnostic (never stored).
+
+    When the files are the stored ones in the same order (the usual warm run), the stamps are
+    compared as one array and only the files whose stamps differ, which were racy or which
+    had no payload are looked at one by one."""
+    files = list(files)
+    out = Refresh(Path(root), [], stored, read, keep=keep)
+    base = os.path.join(root, "")  # paths are built by concatenation: no join per file
+    stats = _stat_all(base, files)
+    if stored is not None and _same_files(files, stats, stored):
+        out.files.extend(files)
+        out.kept.extend(range(len(files)))
+        gone = []
+        for i in _suspects(stats, stored):
+            rel, kind = files[i]
+            st = stats[i]
+            assert st is not None
+            pos = _visit(out, base + rel, rel, kind, st, i)
+            if pos is None:
+                gone.append(i)
+            else:
+                out.kept[i] = pos
+        for i in reversed(gone):  # vanished between the stat and the read
+            del out.files[i], out.kept[i]
+        if progress is not None:
+            progress(len(files))
+        return out
+    position: Mapping[str, int] = stored.position if stored is not None else {}
+    for done, ((rel, kind), st) in enumerate(zip(files, stats, strict=True), 1):
+        if progress is not None:
+            progress(done)
+        if st is None:
+            continue  # vanished since the listing
+        pos = _visit(out, base + rel, rel, kind, st, position.get(rel, -1))
+        if pos is not None:
+            out.files.append((rel, kind))
+            out.kept.append(pos)
+    return out
+
+
+def _stat_all(base: str, files: list[tuple[str, str]]) -> list[os.stat_result | OSError | None]:
+    """Each file's lstat; None when it vanished, the error when it cannot be stat'ed."""
+    try:
+        return list(map(os.lstat, [base + rel for rel, _kind in files]))
+    except OSError:
+        pass
+    out: list[os.stat_result | OSError | None] = []
+    for rel, _kind in files:
+        try:
+            out.append(os.lstat(base + rel))
+        except FileNotFoundError:
+            out.append(None)
+        except OSError as exc:
+            out.append(exc)
+    return out
+
+
+def _same_files(files: list[tuple[str, str]], stats: list[os.stat_result | OSError | None],
+                stored: StoredIndex) -> bool:
+    """The same paths and kinds in the same order as stored, every one stat'ed."""
+    return len(files) == len(stored.rels) and all(isinstance(st, os.stat_result) for st in stats) \
+        and tuple(rel for rel, _k in files) == stored.rels and tuple(k for _r, k in files) == stored.kinds
+
+
+def _suspects(stats: list[os.stat_result | OSError | None], stored: StoredIndex) -> list[int]:
+    """Positions whose stamp differs from the stored one, or that were racy or had no payload."""
+    flat = array("q", chain.from_iterable(map(_STAMP, stats)))
+    old = stored.stamps
+    out = set(stored.digests) | {i for i, n in enumerate(stored.names) if n is None}
+    if flat != old:
+        for start in range(0, len(flat), 4 * _BLOCK):
+            end = start + 4 * _BLOCK
+            if flat[start:end] != old[start:end]:
+                out.update(i for i in range(start // 4, min(end, len(flat)) // 4)
+                           if flat[4 * i:4 * i + 4] != old[4 * i:4 * i + 4])
+    return sorted(out)
+
+
+def _visit(out: Refresh, path: str, rel: str, kind: str, st: os.stat_result | OSError,
+           pos: int) -> int | None:
+    """Keep the stored record at ``pos`` (its position is returned) or read the file again
+    (-1); None when the file vanished meanwhile."""
+    stored = out.stored
+    if isinstance(st, OSError):
+        out.fresh[rel] = _unreadable(rel, kind, st)
+        return -1
+    try:
+        if pos >= 0 and stored is not None and stored.kinds[pos] == kind and stored.names[pos] is not None \
+                and stored.stamp(pos) == _stamp(st):
+            digest = stored.digests.get(pos)
+            if digest is None:
+                return pos
+            data = _read(path)
+            out.verified += 1
+            if _digest(data) == digest:
+                return pos
+        else:
+            data = _read(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        out.fresh[rel] = _unreadable(rel, kind, exc)
+        return -1
+    out._parse(rel, kind, _stamp(st), data)
+    return -1
+
+
+def save(r: Refresh, fp: str, extras: Mapping[str, object] | None = None, name: str = INDEX_NAME) -> None:
+    """Write the current records as the index: the ``files`` columns anew, the buckets that
+    hold a changed, new or removed record rebuilt, the others copied as they are."""
+    stored = r.stored
+    touched = {bucket_of(rel) for rel in r.fresh}
+    if stored is not None:
+        still = {p for p in r.kept if p >= 0}
+        touched.update(stored.buckets[p] for p in range(len(stored.rels)) if p not in still)
+        copied = {b: raw for b in range(BUCKETS) if b not in touched
+                  and (raw := stored.raw(bucket_name(b))) is not None}
+        touched.update(b for b in range(BUCKETS) if b not in copied)  # damaged ones are rebuilt
+    else:
+        touched, copied = set(range(BUCKETS)), {}
+    columns = Columns.empty()
+    buckets: dict[int, Bucket] = {b: {} for b in touched}
+    for i, (rel, _kind) in enumerate(r.files):
+        pos = r.kept[i]
+        if pos >= 0 and stored is not None and stored.buckets[pos] not in touched:
+            _add_kept(columns, stored, pos)
+            continue
+        rec = r.record(i)  # in a rebuilt bucket: every current record of it is written
+        if cacheable(rec):
+            columns.add(rec)
+            buckets[bucket_of(rel)][rel] = (rec.diags, rec.payload)
+    write_index(r.root, encode(columns, buckets, copied, fp, extras), name)
+
+
+def _add_kept(columns: Columns, stored: StoredIndex, pos: int) -> None:
+    digest = stored.digests.get(pos)
+    if digest:
+        columns.digests[len(columns.rels)] = digest
+    columns.rels.append(stored.rels[pos])
+    columns.kinds.append(stored.kinds[pos])
+    columns.stamps.extend(stored.stamps[4 * pos:4 * pos + 4])
+    columns.names.append(stored.names[pos])
+    columns.buckets.append(stored.buckets[pos])
