@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TypedDict, TypeVar
 
 from xuncha_kb.model import MARKER_ORDER, Block, Diagnostic, Graph, GraphConfig, Page, Whiteboard
@@ -157,10 +158,11 @@ class Totals:
     def add_page(self, file: str, counts: PageCounts, config: GraphConfig, sign: int = 1) -> None:
         fmt, props, b, p, d, sch, dl, t, pr = counts
         s = self.sums
+        journals, pages = _folder_prefixes(config.journals_dir, config.pages_dir)
         # by folder (the peers' scope); Page.kind follows the name (a date-named page is a journal)
-        if file.startswith(config.journals_dir.strip("/") + "/"):
+        if file.startswith(journals):
             s["journals"] += sign
-        elif file.startswith(config.pages_dir.strip("/") + "/"):
+        elif file.startswith(pages):
             s["pages"] += sign
         else:
             s["other_pages"] += sign
@@ -189,6 +191,12 @@ class Totals:
     def from_plain(value: TotalsPlain) -> Totals:
         sums, depths, tasks, priorities, shapes = value
         return Totals(dict(sums), Counter(depths), Counter(tasks), Counter(priorities), Counter(shapes))
+
+
+@cache
+def _folder_prefixes(journals_dir: str, pages_dir: str) -> tuple[str, str]:
+    """The prefixes of files in the journals and pages folders (asked once per page)."""
+    return journals_dir.strip("/") + "/", pages_dir.strip("/") + "/"
 
 
 def _bump(counter: Counter[_K], pairs: Iterable[tuple[_K, int]], sign: int) -> None:

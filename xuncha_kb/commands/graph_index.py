@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from xuncha_kb.commands.index_summary import SUMMARY, NameRow, Summary, build, update
+from xuncha_kb.commands.index_summary import SUMMARY, NameRow, Summary, build, name_row, update
 from xuncha_kb.fs import index as fsindex
 from xuncha_kb.fs.refresh import Refresh
-from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, Severity, Whiteboard, page_key
+from xuncha_kb.model import Diagnostic, Graph, GraphConfig, Page, Severity, Whiteboard
 
 if TYPE_CHECKING:
     from xuncha_kb.stats import GraphStats
@@ -123,12 +123,13 @@ def _summary(done: Refresh, config: GraphConfig) -> tuple[Summary, bool]:
     """The summary of the current records, and whether it differs from the stored one."""
     stored = done.stored.extra(SUMMARY) if done.stored is not None else None
     old = Summary.from_plain(stored) if stored is not None else None
-    if old is None or not done.complete_removed():
+    removed = done.removed()
+    if old is None or removed is None:
         return build((r for r in done.records() if fsindex.cacheable(r)), config), True
     if not done.dirty:
         return old, False
     fresh = [r for r in done.fresh.values() if fsindex.cacheable(r)]
-    return update(old, done.removed(), fresh, lambda: current_names(done), config), True
+    return update(old, removed, fresh, lambda: current_names(done), config), True
 
 
 def current_names(done: Refresh) -> list[NameRow]:
@@ -139,9 +140,7 @@ def current_names(done: Refresh) -> list[NameRow]:
         if pos >= 0 and stored is not None:
             out.append((rel, kind, stored.names[pos], stored.keys[pos]))
             continue
-        rec = done.record(i)
-        name = fsindex.name_of(rec.payload) if fsindex.cacheable(rec) else None
-        out.append((rel, kind, name, page_key(name) if name is not None else None))
+        out.append(name_row(done.record(i)))
     return out
 
 

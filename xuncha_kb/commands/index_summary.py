@@ -107,6 +107,12 @@ def _relevant(rec: fsindex.Record, s: Summary, core_names: set[str]) -> bool:
                                               rec.rel in s.core, core_names)
 
 
+def name_row(rec: fsindex.Record) -> NameRow:
+    """A record's row of :data:`NameRow` (no name for a record that is not stored)."""
+    name = fsindex.name_of(rec.payload) if fsindex.cacheable(rec) else None
+    return (rec.rel, rec.kind, name, page_key(name) if name is not None else None)
+
+
 def _collisions(names: Iterable[NameRow]) -> list[CollisionRow]:
     from xuncha_kb.fs.scan import name_collisions_keyed
 
@@ -126,9 +132,7 @@ def build(records: Iterable[fsindex.Record], config: GraphConfig) -> Summary:
         _add(s, rec, config, 1)
     core_names = s.core_names()
     s.relevant = {rec.rel for rec in recs if _relevant(rec, s, core_names)}
-    s.collisions = _collisions((r.rel, r.kind, fsindex.name_of(r.payload),
-                                page_key(n) if (n := fsindex.name_of(r.payload)) is not None else None)
-                               for r in recs)
+    s.collisions = _collisions(name_row(r) for r in recs)
     return s
 
 

@@ -100,10 +100,6 @@ def name_of(payload: Payload | None) -> str | None:
     return payload[1] if payload is not None and len(payload) > 1 and isinstance(payload[1], str) else None
 
 
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 # --- reading ----------------------------------------------------------------------------------
 
 _Section = tuple[str, int, int, bytes]  # name, offset after the header, length, sha256
@@ -243,11 +239,12 @@ class Columns(NamedTuple):
     stamps: array[int]
     digests: dict[int, bytes]
     names: list[str | None]
+    keys: list[str | None]
     buckets: bytearray
 
     @staticmethod
     def empty() -> Columns:
-        return Columns([], [], array("q"), {}, [], bytearray())
+        return Columns([], [], array("q"), {}, [], [], bytearray())
 
     def add(self, r: Record) -> None:
         if r.digest:
@@ -255,8 +252,22 @@ class Columns(NamedTuple):
         self.rels.append(r.rel)
         self.kinds.append(r.kind)
         self.stamps.extend(r.stamp)
-        self.names.append(name_of(r.payload))
+        name = name_of(r.payload)
+        self.names.append(name)
+        self.keys.append(page_key(name) if name is not None else None)
         self.buckets.append(bucket_of(r.rel))
+
+    def add_stored(self, stored: StoredIndex, pos: int) -> None:
+        """The row of a kept record, straight from the stored columns."""
+        digest = stored.digests.get(pos)
+        if digest:
+            self.digests[len(self.rels)] = digest
+        self.rels.append(stored.rels[pos])
+        self.kinds.append(stored.kinds[pos])
+        self.stamps.extend(stored.stamps[4 * pos:4 * pos + 4])
+        self.names.append(stored.names[pos])
+        self.keys.append(stored.keys[pos])
+        self.buckets.append(stored.buckets[pos])
 
 
 def encode(columns: Columns, buckets: Mapping[int, Bucket], copied: Mapping[int, tuple[bytes, bytes]],
@@ -264,8 +275,7 @@ def encode(columns: Columns, buckets: Mapping[int, Bucket], copied: Mapping[int,
     """The index file: each bucket from ``buckets``, or else ``copied`` as it is (bytes and
     checksum of a stored, checked bucket whose records are unchanged), or else empty."""
     c = columns
-    keys = tuple(page_key(n) if n is not None else None for n in c.names)
-    files = (tuple(c.rels), tuple(c.kinds), c.stamps.tobytes(), c.digests, tuple(c.names), keys,
+    files = (tuple(c.rels), tuple(c.kinds), c.stamps.tobytes(), c.digests, tuple(c.names), tuple(c.keys),
              bytes(c.buckets))
     parts: list[tuple[str, bytes, bytes | None]] = [("files", marshal.dumps(files), None)]
     for b in range(BUCKETS):

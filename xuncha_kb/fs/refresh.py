@@ -35,6 +35,7 @@ from xuncha_kb.fs.index import (
     bucket_of,
     cacheable,
     encode,
+    stamp_of,
     write_index,
 )
 
@@ -66,26 +67,25 @@ class Refresh:
     def dirty(self) -> bool:
         return bool(self.fresh) or (self.stored is not None and len(self.kept) != len(self.stored.rels))
 
-    def removed(self) -> list[Record]:
-        """The stored records that are no longer current (the file is gone or was read again);
-        a record whose bucket is damaged is left out (callers rebuild what depends on it)."""
+    def gone(self) -> list[int]:
+        """The stored positions that are no longer current (the file is gone or was read again)."""
         if self.stored is None:
             return []
         still = {p for p in self.kept if p >= 0}
-        out = []
-        for pos in range(len(self.stored.rels)):
-            if pos not in still:
-                rec = self.stored.record(pos)
-                if rec is not None:
-                    out.append(rec)
-        return out
+        return [p for p in range(len(self.stored.rels)) if p not in still]
 
-    def complete_removed(self) -> bool:
-        """Whether :meth:`removed` can return every stored record that is no longer current."""
+    def removed(self) -> list[Record] | None:
+        """The stored records of :meth:`gone`; None when one of them cannot be read (its
+        bucket is damaged: callers rebuild what depends on it)."""
         if self.stored is None:
-            return True
-        still = {p for p in self.kept if p >= 0}
-        return all(self.stored.record(p) is not None for p in range(len(self.stored.rels)) if p not in still)
+            return []
+        out = []
+        for pos in self.gone():
+            rec = self.stored.record(pos)
+            if rec is None:
+                return None
+            out.append(rec)
+        return out
 
     def record(self, i: int) -> Record:
         """The current record of file ``i`` (a kept one whose bucket is damaged is read again)."""
@@ -106,7 +106,7 @@ class Refresh:
 
     def _read_one(self, rel: str, kind: str, path: str) -> Record:
         try:
-            stamp = _stamp(os.lstat(path))
+            stamp = stamp_of(os.lstat(path))
             data = _read(path)
         except OSError as exc:
             rec = _unreadable(rel, kind, exc)
@@ -128,10 +128,6 @@ class Refresh:
 
 def _unreadable(rel: str, kind: str, exc: OSError) -> Record:
     return Record(rel, kind, NO_STAMP, b"", ((1, f"无法读取文件：{exc.strerror or exc}", "error"),), None)
-
-
-def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 _STAMP = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
@@ -231,7 +227,7 @@ def _visit(out: Refresh, path: str, rel: str, kind: str, st: os.stat_result | OS
         return -1
     try:
         if pos >= 0 and stored is not None and stored.kinds[pos] == kind and stored.names[pos] is not None \
-                and stored.stamp(pos) == _stamp(st):
+                and stored.stamp(pos) == stamp_of(st):
             digest = stored.digests.get(pos)
             if digest is None:
                 return pos
@@ -246,7 +242,7 @@ def _visit(out: Refresh, path: str, rel: str, kind: str, st: os.stat_result | OS
     except OSError as exc:
         out.fresh[rel] = _unreadable(rel, kind, exc)
         return -1
-    out._parse(rel, kind, _stamp(st), data)
+    out._parse(rel, kind, stamp_of(st), data)
     return -1
 
 
@@ -256,8 +252,7 @@ def save(r: Refresh, fp: str, extras: Mapping[str, object] | None = None, name: 
     stored = r.stored
     touched = {bucket_of(rel) for rel in r.fresh}
     if stored is not None:
-        still = {p for p in r.kept if p >= 0}
-        touched.update(stored.buckets[p] for p in range(len(stored.rels)) if p not in still)
+        touched.update(stored.buckets[p] for p in r.gone())
         copied = {b: raw for b in range(BUCKETS) if b not in touched
                   and (raw := stored.raw(bucket_name(b))) is not None}
         touched.update(b for b in range(BUCKETS) if b not in copied)  # damaged ones are rebuilt
@@ -268,21 +263,10 @@ def save(r: Refresh, fp: str, extras: Mapping[str, object] | None = None, name: 
     for i, (rel, _kind) in enumerate(r.files):
         pos = r.kept[i]
         if pos >= 0 and stored is not None and stored.buckets[pos] not in touched:
-            _add_kept(columns, stored, pos)
+            columns.add_stored(stored, pos)
             continue
         rec = r.record(i)  # in a rebuilt bucket: every current record of it is written
         if cacheable(rec):
             columns.add(rec)
             buckets[bucket_of(rel)][rel] = (rec.diags, rec.payload)
     write_index(r.root, encode(columns, buckets, copied, fp, extras), name)
-
-
-def _add_kept(columns: Columns, stored: StoredIndex, pos: int) -> None:
-    digest = stored.digests.get(pos)
-    if digest:
-        columns.digests[len(columns.rels)] = digest
-    columns.rels.append(stored.rels[pos])
-    columns.kinds.append(stored.kinds[pos])
-    columns.stamps.extend(stored.stamps[4 * pos:4 * pos + 4])
-    columns.names.append(stored.names[pos])
-    columns.buckets.append(stored.buckets[pos])

@@ -12,15 +12,11 @@ from collections.abc import Container
 
 from xuncha_kb.fs.cache import FileEntry
 from xuncha_kb.live.relevance import SENSITIVE_TAG_KEY, is_core_entry
-from xuncha_kb.model import Diagnostic, page_key
+from xuncha_kb.model import Diagnostic, LeftOut, page_key
 from xuncha_kb.track import conventions as cv
 from xuncha_kb.track.sensitive import file_name_is_sensitive, name_is_sensitive
 
 _SECRET_KEYS = frozenset({cv.P_SECRET_LEVEL, cv.P_SENSITIVE, SENSITIVE_TAG_KEY})
-
-#: What the small graph says of a page it leaves out: (page key, its tags, sensitive file name).
-Tagged = tuple[str, tuple[str, ...], bool]
-
 
 class EntryTable:
     """relpath → entry, with the tables derived from the entries."""
@@ -28,7 +24,7 @@ class EntryTable:
     def __init__(self) -> None:
         self.entries: dict[str, FileEntry] = {}
         self.core: dict[str, str] = {}  # relpath → page key, for core entries
-        self.tagged: dict[str, Tagged] = {}  # pages with tags or a sensitive file name
+        self.tagged: dict[str, LeftOut] = {}  # pages with tags or a sensitive file name
         self.quick: set[str] = set()  # entries known from the quick scan only (tags a superset)
         self.diag_files: dict[str, tuple[Diagnostic, ...]] = {}
         # marked 密级::/sensitive::/a sensitive tag when last readable
@@ -79,7 +75,7 @@ class EntryTable:
     def core_names(self) -> set[str]:
         return set(self.core.values())
 
-    def left_out(self, kept: Container[str]) -> tuple[Tagged, ...]:
+    def left_out(self, kept: Container[str]) -> tuple[LeftOut, ...]:
         """What the small graph says of the tagged pages that are not in ``kept``."""
         return tuple(v for rel, v in self.tagged.items() if rel not in kept)
 
