@@ -233,3 +233,36 @@ def test_watch_and_commands_share_one_index(tmp_path: Path) -> None:
     assert warm_live.stats["scanned"] == 0 and warm_live.stats["reused"] == warm_live.stats["files"]
     assert warm_live.snapshot == cold_live.snapshot
     assert warm(root) == cold(root)
+
+
+def test_one_edit_decodes_only_its_own_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After one page changed, a warm ``stats`` unpacks only the bucket holding that page (the
+    other buckets are copied into the new index as bytes) and still equals a cold read."""
+    root = fresh_graph(tmp_path)
+    first = read_indexed(root)
+    for r in first.records:  # old files: no racy digest to verify
+        os.utime(root / r.rel, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    read_indexed(root)
+    edited = _pages(root)[3]
+    rel = edited.relative_to(root).as_posix()
+    with edited.open("a", encoding="utf-8") as fh:
+        fh.write("- 新加的一条 [[另一页]]\n")
+
+    decoded: list[str] = []
+    original = fsindex.StoredIndex.section
+
+    def spy(self: fsindex.StoredIndex, name: str) -> object | None:
+        decoded.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(fsindex.StoredIndex, "section", spy)
+    warm_stats = indexed_stats(root)
+    buckets = {n for n in decoded if n.startswith("b")}
+    assert buckets == {fsindex.bucket_name(fsindex.bucket_of(rel))}
+    assert len({fsindex.bucket_of(p.relative_to(root).as_posix()) for p in _pages(root)}) > 10
+    monkeypatch.undo()
+    assert warm_stats == graph_stats(load_graph(root))
+    decoded.clear()
+    monkeypatch.setattr(fsindex.StoredIndex, "section", spy)
+    indexed_stats(root)  # nothing changed since: no bucket at all
+    assert not [n for n in decoded if n.startswith("b")]

@@ -130,6 +130,7 @@ def _unreadable(rel: str, kind: str, exc: OSError) -> Record:
     return Record(rel, kind, NO_STAMP, b"", ((1, f"无法读取文件：{exc.strerror or exc}", "error"),), None)
 
 
+_Raw = tuple[bytes, bytes]  # a stored section's bytes and checksum
 _STAMP = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
 _BLOCK = 4096  # stamps compared a block at a time before file by file
 
@@ -247,26 +248,57 @@ def _visit(out: Refresh, path: str, rel: str, kind: str, st: os.stat_result | OS
 
 
 def save(r: Refresh, fp: str, extras: Mapping[str, object] | None = None, name: str = INDEX_NAME) -> None:
-    """Write the current records as the index: the ``files`` columns anew, the buckets that
-    hold a changed, new or removed record rebuilt, the others copied as they are."""
+    """Write the current records as the index: the ``files`` columns anew (kept rows copied
+    from the stored ones in runs), the buckets that hold a changed, new or removed record
+    rebuilt, the others copied as they are (bytes and checksum).  A kept record whose bucket
+    is damaged is read again first, so that its bucket can be rebuilt."""
     stored = r.stored
-    touched = {bucket_of(rel) for rel in r.fresh}
-    if stored is not None:
-        touched.update(stored.buckets[p] for p in r.gone())
-        copied = {b: raw for b in range(BUCKETS) if b not in touched
-                  and (raw := stored.raw(bucket_name(b))) is not None}
-        touched.update(b for b in range(BUCKETS) if b not in copied)  # damaged ones are rebuilt
+    buckets: dict[int, Bucket]
+    copied: dict[int, _Raw]
+    if stored is None:
+        buckets, copied = {b: {} for b in range(BUCKETS)}, {}
     else:
-        touched, copied = set(range(BUCKETS)), {}
+        buckets, copied = _unchanged_kept(r, stored)
     columns = Columns.empty()
-    buckets: dict[int, Bucket] = {b: {} for b in touched}
-    for i, (rel, _kind) in enumerate(r.files):
-        pos = r.kept[i]
-        if pos >= 0 and stored is not None and stored.buckets[pos] not in touched:
-            columns.add_stored(stored, pos)
+    kept, files, n = r.kept, r.files, len(r.kept)
+    i = 0
+    while i < n:
+        pos = kept[i]
+        if pos < 0:
+            rel = files[i][0]
+            rec = r.fresh[rel]
+            if cacheable(rec):
+                columns.add(rec)
+                buckets[bucket_of(rel)][rel] = (rec.diags, rec.payload)
+            i += 1
             continue
-        rec = r.record(i)  # in a rebuilt bucket: every current record of it is written
-        if cacheable(rec):
-            columns.add(rec)
-            buckets[bucket_of(rel)][rel] = (rec.diags, rec.payload)
+        j = i + 1
+        while j < n and kept[j] == pos + j - i:
+            j += 1
+        assert stored is not None
+        columns.add_stored(stored, pos, pos + j - i)
+        i = j
     write_index(r.root, encode(columns, buckets, copied, fp, extras), name)
+
+
+def _unchanged_kept(r: Refresh, stored: StoredIndex) -> tuple[dict[int, Bucket], dict[int, _Raw]]:
+    """The buckets to rebuild, holding their kept records so far, and the stored bytes of the
+    buckets to copy.  Kept records in a damaged bucket are read again (they become fresh)."""
+    touched = {bucket_of(rel) for rel in r.fresh}
+    touched.update(stored.buckets[p] for p in r.gone())
+    copied = {b: raw for b in range(BUCKETS) if b not in touched
+              and (raw := stored.raw(bucket_name(b))) is not None}
+    rebuild = [b for b in range(BUCKETS) if b not in copied]
+    damaged = {b for b in rebuild if stored.bucket(b) is None}
+    if damaged:
+        for i, pos in enumerate(r.kept):
+            if pos >= 0 and stored.buckets[pos] in damaged:
+                r.record(i)  # its bucket cannot be read: the file is read again
+    still = {p for p in r.kept if p >= 0}
+    position = stored.position
+    buckets: dict[int, Bucket] = {}
+    for b in rebuild:
+        got = stored.bucket(b)
+        buckets[b] = {rel: entry for rel, entry in got.items() if position.get(rel, -1) in still} \
+            if got is not None else {}
+    return buckets, copied
