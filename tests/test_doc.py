@@ -8,6 +8,7 @@ must not — except in the 线索移交函 to 纪检部 with ``--include-sensiti
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -139,6 +140,29 @@ def test_layout_follows_gb_t_9704(runner: CliRunner, graph: Path, tmp_path: Path
     assert "PAGE" in footer
     fonts = zipfile.ZipFile(out).read("word/fontTable.xml").decode("utf-8")
     assert 'w:name="仿宋_GB2312"><w:altName w:val="Noto Serif CJK SC"' in fonts
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_sender_and_date_stay_on_one_page(runner: CliRunner, graph: Path, tmp_path: Path, kind: str) -> None:
+    """LibreOffice put the 巡察通知's date alone on page 2: the blank line and the sender keep
+    with the next paragraph, so 署名 and 成文日期 move together."""
+    out = tmp_path / "d.docx"
+    assert _run(runner, graph, kind, "-o", str(out)).exit_code == 0
+    paragraphs = _open(out).paragraphs
+    date = max(i for i, p in enumerate(paragraphs) if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", p.text))
+    sender, blank = paragraphs[date - 1], paragraphs[date - 2]
+    assert sender.text and not blank.text
+    assert sender.paragraph_format.keep_with_next and blank.paragraph_format.keep_with_next
+
+
+def test_a_letter_with_nothing_to_transfer_points_at_no_list(runner: CliRunner, graph: Path,
+                                                             tmp_path: Path) -> None:
+    """Nothing goes to 审计部: no 移交清单 table, so the text must not refer to one."""
+    out = tmp_path / "函.docx"
+    assert _run(runner, graph, "移交函", "-o", str(out), "--to", "审计部").exit_code == 0
+    document = _open(out)
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert not document.tables and "见移交清单" not in text and "暂无需要移交" in text
 
 
 def test_noto_fonts_replace_the_official_names(runner: CliRunner, graph: Path, tmp_path: Path) -> None:

@@ -64,3 +64,39 @@ def test_control_characters_are_escaped_when_shown() -> None:
     assert "a\\x1b[31mb\\x00" in text and "x\\ty" in text and "\n第二行" in text
     assert printable("普通文本") == "普通文本"
     assert printable("a\x85b\u202ec\udcffd") == "a\\x85b\\u202ec\\udcffd"  # C1, bidi override, surrogate
+
+
+def _definition_as(suffix: str) -> str:
+    """The built-in definition written as a page of the kind ``suffix`` names."""
+    from dataclasses import replace
+
+    from xuncha_kb.generate.org_render import render_org_page
+    from xuncha_kb.workflow.load import default_workflow
+    from xuncha_kb.workflow.write import definition_spec, render_definition
+
+    wf = default_workflow()
+    if suffix == ".org":
+        return render_org_page(replace(definition_spec(wf), name="定义"))
+    return render_definition(wf)
+
+
+@pytest.mark.parametrize("which", range(4), ids=["check", "extract", "scaffold", "scaffold-plan"])
+def test_the_hint_names_every_kind_of_page_accepted_and_each_is(which: int, tmp_path: Path,
+                                                                  example_graph: Path, runner) -> None:
+    """Org pages are definitions too (issue 16): the hint after a refused file names .md and .org,
+    and a definition written as each kind it names is accepted (``workflow extract`` reads it as
+    a document, the others as a definition)."""
+    import re
+
+    fifo = tmp_path / "定义.org"
+    os.mkfifo(fifo)
+    r = runner.invoke(cli, _commands(str(fifo), example_graph)[which])
+    assert r.exit_code == 2, r.output
+    hint = r.output.rsplit("命名管道", 1)[1]
+    named = set(re.findall(r"\.(?:md|org|markdown|edn|json)\b", hint))
+    assert {".md", ".org"} <= named, hint
+    for suffix in sorted(named & {".md", ".org", ".markdown"}):
+        page = tmp_path / f"ok{suffix}"
+        page.write_text(_definition_as(suffix), encoding="utf-8")
+        ok = runner.invoke(cli, ["workflow", "extract" if which == 1 else "check", str(page)])
+        assert ok.exit_code == 0 and ("定义有效" in ok.output or which == 1), (suffix, ok.output)

@@ -30,11 +30,12 @@ USER_PROP = ":备注: 需要会签"
 LOGBOOK = ":LOGBOOK:\nCLOCK: [2026-02-26 Thu 09:00:00]--[2026-02-26 Thu 10:30:00] =>  01:30:00\n:END:"
 
 
-def _graph(tmp_path: Path, fmt: str) -> Path:
+def _graph(tmp_path: Path, fmt: str, workflow: str = "todo") -> Path:
     root = tmp_path / fmt
     (root / "logseq").mkdir(parents=True)
     (root / "journals").mkdir()
-    config = f"{{:file/name-format :triple-lowbar :preferred-workflow :todo :preferred-format :{fmt}}}\n"
+    config = (f"{{:file/name-format :triple-lowbar :preferred-workflow :{workflow}"
+              f" :preferred-format :{fmt}}}\n")
     (root / "logseq" / "config.edn").write_text(config, encoding="utf-8")
     facts = InspectionFacts("某某公司", "2026年第一轮", "张三", ("李四", "王五"), dt.date(2026, 3, 2))
     apply(plan_inspection(root, facts).plan, root)
@@ -109,6 +110,24 @@ def test_workflow_change_updates_titles_and_keeps_the_users_lines(org: Path) -> 
     assert parse_text(text, _prep(org).name, "org").diagnostics == ()
     again = plan_sync(org, today=TODAY, workflow=changed_workflow())
     assert not again.writes and not again.conflicts, again.render()
+
+
+def test_a_now_graph_deletes_the_untouched_removed_task_and_marks_the_noted_one(tmp_path: Path) -> None:
+    """LATER tasks (``:preferred-workflow :now``) are hashed as the TODO graph's: untouched, a
+    removed activity's headline goes; with the user's child headline it stays, marked."""
+    root = _graph(tmp_path, "org", "now")
+    text = _prep(root).read_text(encoding="utf-8")
+    b6 = _task(text, "prep.06")
+    assert b6.startswith("* LATER ")
+    write_file(root, str(_prep(root).relative_to(root)), text.replace(b6, b6 + "\n" + CHILD))
+    plan = plan_sync(root, today=TODAY, workflow=changed_workflow())
+    assert not plan.conflicts, plan.render()
+    apply_sync(plan, root)
+    text = _prep(root).read_text(encoding="utf-8")
+    assert ":活动: prep.05" not in text
+    lines = _task(text, "prep.06").split("\n")
+    assert lines[0].startswith("* LATER ") and lines[-1] == CHILD
+    assert lines[lines.index(":END:") - 1].startswith(":xuncha-removed: ")
 
 
 def test_an_edited_title_is_a_conflict_and_the_file_stays(org: Path) -> None:

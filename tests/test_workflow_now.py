@@ -106,3 +106,60 @@ def test_logseq_reads_the_now_graph_as_we_do(peer: Path, graphs: tuple[Path, Pat
     _, now = graphs
     assert _compare(peer, now, "2026年第三轮") >= 53
     assert _compare(peer, now, "2027年度计划")
+
+
+def _dropped_workflow() -> object:
+    """The default workflow without prep.05, prep.06 and prep.07 (their dependants depend on prep.02)."""
+    import dataclasses as dc
+
+    from xuncha_kb.workflow.load import default_workflow
+
+    wf, gone = default_workflow(), ("prep.05", "prep.06", "prep.07")
+    stages = []
+    for st in wf.stages:
+        acts = tuple(dc.replace(a, depends_on=tuple(dict.fromkeys("prep.02" if d in gone else d
+                                                                  for d in a.depends_on)))
+                     for a in st.activities if a.id not in gone)
+        stages.append(dc.replace(st, activities=acts))
+    return dc.replace(wf, stages=tuple(stages))
+
+
+def _edit_removed_tasks(page: Path, started: str) -> None:
+    """prep.05 untouched; a note under prep.06; prep.07 started (marker only)."""
+    blocks = re.split(r"\n(?=- )", page.read_text(encoding="utf-8"))
+    for i, b in enumerate(blocks):
+        if "\n  活动:: prep.06" in b:
+            blocks[i] = b + "\n\t- 用户笔记：已发函"
+        elif "\n  活动:: prep.07" in b:
+            blocks[i] = re.sub(r"^- \S+ ", f"- {started} ", b, count=1)
+    page.write_text("\n".join(blocks), encoding="utf-8")
+
+
+@pytest.mark.parametrize("workflow", ["todo", "now"])
+def test_sync_deletes_an_untouched_removed_task_in_either_workflow(tmp_path: Path, workflow: str) -> None:
+    """An activity the workflow no longer has: its untouched task block is deleted, one the user
+    wrote under or started is kept and marked — the same in a :now graph (LATER) as in TODO."""
+    from xuncha_kb.commands.scaffold import plan_inspection
+    from xuncha_kb.commands.sync import P_REMOVED, apply_sync, plan_sync
+    from xuncha_kb.fs.apply import apply
+    from xuncha_kb.generate.facts import InspectionFacts
+
+    root = tmp_path / "g"
+    (root / "logseq").mkdir(parents=True)
+    (root / "logseq" / "config.edn").write_text(
+        f"{{:file/name-format :triple-lowbar :preferred-workflow :{workflow}}}\n", encoding="utf-8")
+    facts = InspectionFacts("某某公司", "2026年第一轮", "张三", (), dt.date(2026, 3, 2))
+    apply(plan_inspection(root, facts).plan, root)
+    page = root / "pages" / "巡察___2026年第一轮___某某公司___巡察准备.md"
+    _edit_removed_tasks(page, "NOW" if workflow == "now" else "DOING")
+    plan = plan_sync(root, today=TODAY, workflow=_dropped_workflow())  # type: ignore[arg-type]
+    apply_sync(plan, root)
+    after = page.read_text(encoding="utf-8")
+    assert "活动:: prep.05" not in after  # untouched: deleted
+    notes = sorted(n.action for f in plan.files for n in f.notes if n.action in ("removed", "marked"))
+    assert notes == ["marked", "marked", "removed"]
+    blocks = re.split(r"\n(?=- )", after)
+    b6, b7 = (next(b for b in blocks if f"\n  活动:: {a}" in b) for a in ("prep.06", "prep.07"))
+    assert f"{P_REMOVED}::" in b6 and "\t- 用户笔记：已发函" in b6
+    assert f"{P_REMOVED}::" in b7 and b7.startswith("- NOW " if workflow == "now" else "- DOING ")
+    assert plan.conflicts == ()

@@ -250,11 +250,14 @@ def tables(doc, kind: str) -> None:
 
 
 def signature(doc) -> None:
-    doc.add_paragraph()
+    """发文机关署名 and 成文日期, kept on one page with the blank line before them (GB/T 9704
+    7.3.5: the date is never alone on a page)."""
+    doc.add_paragraph().paragraph_format.keep_with_next = True
     for text in ("{{ sender }}", "{{ date }}"):
         p = doc.add_paragraph(text)
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Pt(64)
+        p.paragraph_format.keep_with_next = text != "{{ date }}"
 
 
 def build(kind: str, out: Path) -> None:

@@ -40,7 +40,7 @@ def workflow_group() -> None:
         help="现行定义所在的图谱或定义文件：同一活动沿用其中的活动编号（默认：当前目录的图谱，否则内置默认定义）。")
 def workflow_extract(file: Path, as_json: bool, output: Path | None, force: bool, dry_run: bool,
                      graph: str | None) -> None:
-    """从白板 .edn、Markdown 页面或 EDN/JSON 导出文件 FILE 中提取工作流程。
+    """从白板 .edn、Markdown 或 Org 页面、EDN/JSON 导出文件 FILE 中提取工作流程。
 
     与现行定义相同的活动沿用其活动编号，并列出对照表（沿用 / 新增 / 删除及原因）。
 

@@ -296,10 +296,11 @@ def transfer_letter(insp: InspectionProgress, today: dt.date, *, to: str | None 
     note = (f"另有 {hidden} 项按保密规定不在本函列出。",) if hidden > 0 else ()
     return Document(
         "移交函", f"关于移交{insp.unit}巡察发现问题的函", insp.unit, addressee=f"{to or '有关单位'}：",
-        opening=(f"{_group(insp)}在对{insp.unit}的巡察中发现以下问题，按照有关规定移交你单位处理。",
-                 f"本次移交 {len(rows)} 项（见移交清单），请按规定办理，"
-                 "并将办理情况反馈巡察工作领导小组办公室。",
-                 *note),
+        opening=((f"{_group(insp)}在对{insp.unit}的巡察中发现以下问题，按照有关规定移交你单位处理。",
+                  f"本次移交 {len(rows)} 项（见移交清单），请按规定办理，"
+                  "并将办理情况反馈巡察工作领导小组办公室。") if rows else
+                 (f"{_group(insp)}在对{insp.unit}的巡察中暂无需要移交你单位处理的问题（移交台账中没有可列出的事项）。",)
+                 ) + note,
         table_title="移交清单",
         rows=tuple((str(n), *r) for n, r in enumerate(rows, 1)),
         sender="巡察工作领导小组办公室", date=chinese_date(today),

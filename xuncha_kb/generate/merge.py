@@ -35,6 +35,7 @@ from xuncha_kb.generate.merge_grammar import (
     strip_blank_tail,
 )
 from xuncha_kb.generate.merge_labels import ours_label, page_is_secret, theirs_label
+from xuncha_kb.generate.pages import task_marker
 from xuncha_kb.generate.sync_plan import BlockNote, FileResult
 from xuncha_kb.model import Block, GraphConfig
 from xuncha_kb.track import conventions as cv
@@ -231,7 +232,8 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
             continue
         present.add(key)
         if key in removed:
-            untouched = key in base_blocks and text_hash(t.lines[tb.start:tb.end]) == base_blocks[key]
+            untouched = key in base_blocks and base_blocks[key] == text_hash(
+                g.hashed_form(t.lines[tb.start:tb.end], task_marker(config or GraphConfig())))
             if untouched:
                 notes.append(BlockNote("removed", path, key, theirs_label(tb.block, secret, secrets)))
                 blocks.pop(key, None)

@@ -75,6 +75,20 @@ class Grammar:
             return head
         return self.make_head(m.group("indent"), f"{marker} ", m.group("rest"))
 
+    def hashed_form(self, lines: Sequence[str], written: str) -> list[str]:
+        """A generated block's lines as the manifest hashes them: ``written`` — the marker the
+        generator writes (``pages.task_marker``: LATER in a ``:now`` graph) — as TODO on every
+        head, so a base does not depend on the graph's workflow; every other line as it is."""
+        if written == "TODO":
+            return list(lines)
+        out = []
+        for line in lines:
+            m = self.head_re.match(line)
+            if m and m.group("marker") == f"{written} " and m.group("prio") is None:
+                line = self.make_head(m.group("indent"), "TODO ", m.group("rest"))
+            out.append(line)
+        return out
+
     def is_child_start(self, line: str) -> bool:
         return line.startswith("*") if self.fmt == "org" else line.lstrip().startswith("- ")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from xuncha_kb.filespec import FileSpec, content_hash
 from xuncha_kb.generate.facts import InspectionFacts
@@ -79,26 +79,24 @@ def task_marker(config: GraphConfig) -> str:
     return "LATER" if config.preferred_workflow == "now" else "TODO"
 
 
-def _as_todo(spec: BlockSpec) -> BlockSpec:
-    """The block with LATER written as TODO (itself and its children)."""
-    return replace(spec, marker="TODO" if spec.marker == "LATER" else spec.marker,
-                   children=tuple(_as_todo(c) for c in spec.children))
-
-
-def _block_hashes(blocks: Sequence[BlockSpec], fmt: PageFormat = "markdown") -> dict[str, str]:
-    """Block key → hash of its generated text, in the page's format.  Hashed with the TODO
-    marker whatever the graph's workflow: the marker belongs to the user, and sync compares a
-    task's generated part with its marker reset to TODO (``merge.task_normal_form``)."""
+def _block_hashes(blocks: Sequence[BlockSpec], config: GraphConfig,
+                  fmt: PageFormat = "markdown") -> dict[str, str]:
+    """Block key → hash of its generated text, in the page's format, with the marker this graph's
+    tasks are written with read as TODO (``Grammar.hashed_form``): the marker belongs to the user,
+    sync compares a task's generated part with its marker reset to TODO
+    (``merge.task_normal_form``), and a removed task's whole text in the same hashed form."""
+    from xuncha_kb.generate.merge_grammar import MARKDOWN, ORG
     from xuncha_kb.generate.org_render import org_block_lines
 
-    lines_of = org_block_lines if fmt == "org" else block_lines
+    lines_of, grammar = (org_block_lines, ORG) if fmt == "org" else (block_lines, MARKDOWN)
+    written = task_marker(config)
     out: dict[str, str] = {}
 
     def visit(spec: BlockSpec, level: int) -> None:
         props = dict(spec.properties)
         key = props.get("id") or (f"generated:{props[cv.P_GENERATED]}" if cv.P_GENERATED in props else None)
         if key:
-            out[key] = content_hash("\n".join(lines_of(_as_todo(spec), level)) + "\n")
+            out[key] = content_hash("\n".join(grammar.hashed_form(lines_of(spec, level), written)) + "\n")
         for c in spec.children:
             visit(c, level + 1)
 
@@ -117,7 +115,7 @@ def page_file(spec: PageSpec, kind: str, config: GraphConfig, fmt: PageFormat = 
     else:
         text = render_page(spec)
     return GeneratedFile(spec.name, page_relpath(spec.name, config, fmt), kind, text,
-                         _block_hashes(spec.blocks, fmt))
+                         _block_hashes(spec.blocks, config, fmt))
 
 
 # --- helpers shared by the page builders ----------------------------------------------------

@@ -1,10 +1,12 @@
 """Org-style timestamps in SCHEDULED/DEADLINE lines: ``<2026-03-01 Sun 10:00 .+1w>``.
 
-Rules (checked against mldoc, see docs/reader.md):
-- ``SCHEDULED:`` / ``DEADLINE:`` (upper case) followed by at least one space, then an active
-  ``<…>`` or inactive ``[…]`` timestamp; anywhere in a body line, never in the block's title.
-- The weekday word is required (``<2026-03-01>`` is not a timestamp) but not validated.
-- Optional time ``H:MM``/``HH:MM`` and repeater ``+Nu``, ``++Nu``, ``.+Nu`` (u in h d w m y).
+Rules (checked against mldoc 1.6, the peer parser; see docs/reader.md):
+- ``SCHEDULED:`` / ``DEADLINE:`` (upper case) followed by spaces or tabs, then an active
+  ``<…>`` or inactive ``[…]`` timestamp; anywhere in a body line, never in the block's title;
+  both may share one line (Org's single planning line).  A range ``<…>--<…>`` is not one.
+- Date ``Y-M-D`` (ASCII digits), one space or tab, a weekday of ASCII letters (required, not
+  validated), then the end or one space/tab and more: a time ``H:MM`` (any text after it, e.g.
+  ``-11:00`` or ``pm``, is ignored), and/or a repeater ``+Nu``, ``++Nu``, ``.+Nu`` (u in h d w m y).
 - A date that does not exist (2026-02-30) is reported, not parsed.
 """
 
@@ -19,12 +21,11 @@ from xuncha_kb.model import Timestamp
 _new_timestamp = fast_constructor(Timestamp, ("date", "time", "repeater", "raw"))
 
 #: ``KIND: <body>`` anywhere in a line.  Group 1 = kind, group 2 = body between the brackets.
-PLANNING_RE = re.compile(r"(SCHEDULED|DEADLINE): +[<\[]([^<>\[\]\n]*)[>\]]")
+PLANNING_RE = re.compile(r"(SCHEDULED|DEADLINE):[ \t]+[<\[]([^<>\[\]\n]*)[>\]](?!--[<\[])")
 
 _BODY_RE = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})[ \t]+([^\s\d<>\[\]][^\s<>\[\]]*)"
-    r"(?:[ \t]+(\d{1,2}):(\d{2}))?"
-    r"(?:[ \t]+(\.\+|\+\+|\+)(\d+)([hdwmy]))?[ \t]*$"
+    r"([0-9]+)-([0-9]+)-([0-9]+)[ \t]([A-Za-z]+)"
+    r"(?:$|[ \t](?=\S)(?:([0-9]+):([0-9]+))?.*?(?:(?<=[ \t])(\.\+|\+\+|\+)([0-9]+)([hdwmy]))?)"
 )
 
 
@@ -58,8 +59,7 @@ def parse_timestamp_body(body: str) -> Timestamp | None:
 
 
 def _parse(body: str) -> Timestamp | None:
-    raw = body.strip()
-    m = _BODY_RE.match(raw)
+    m = _BODY_RE.fullmatch(body)
     if m is None:
         return None
     y, mo, d, _wday, hh, mm, rkind, rnum, runit = m.groups()
@@ -67,14 +67,9 @@ def _parse(body: str) -> Timestamp | None:
         date = _dt.date(int(y), int(mo), int(d))
     except ValueError as exc:
         raise BadDate(f"{y}-{mo}-{d}") from exc
-    if hh is None:
-        time = None
-    elif hh.isascii():
-        time = (hh if len(hh) == 2 else "0" + hh) + ":" + mm
-    else:  # other Unicode digits: as int() reads them
-        time = f"{int(hh):02d}:{mm}"
+    time = None if hh is None else f"{int(hh):02d}:{int(mm):02d}"
     repeater = None if rkind is None else rkind + rnum + runit
-    return _new_timestamp(date, time, repeater, raw)
+    return _new_timestamp(date, time, repeater, body.strip())
 
 
 def format_timestamp(ts: Timestamp) -> str:

@@ -1,5 +1,5 @@
 """The edge of ``extract.py``: a workflow document on disk (whiteboard ``.edn``, EDN/JSON
-export, Markdown page) → its ``SourceBlock`` list, through the Logseq readers."""
+export, Markdown or Org page) → its ``SourceBlock`` list, through the Logseq readers."""
 
 from __future__ import annotations
 
@@ -41,14 +41,14 @@ def _arrow_order(wb: Whiteboard) -> list[Shape]:
 
 
 def source_blocks(path: Path, display: str) -> list[SourceBlock]:
-    """Read a workflow document (whiteboard, export, Markdown page) into blocks."""
+    """Read a workflow document (whiteboard, export, Markdown or Org page) into blocks."""
     from xuncha_kb.inputfile import input_file_problem
 
     suffix = path.suffix.lower()
     what = input_file_problem(path)
     if what is not None:
         raise InputError(f"要提取的文件{what}，无法从中提取工作流程", file=display,
-                         hint="请指定白板 .edn、Markdown 页面或 EDN/JSON 导出文件。")
+                         hint="请指定白板 .edn、Markdown（.md）或 Org（.org）页面，或 EDN/JSON 导出文件。")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

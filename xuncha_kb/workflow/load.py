@@ -74,7 +74,7 @@ def read_definition_file(path: Path | str, shown: str) -> str:
     what = input_file_problem(Path(path))
     if what is not None:
         raise WorkflowError(f"工作流程定义文件{what}，无法读取", file=shown,
-                            hint="请指定一个 Markdown 定义文件（.md）。")
+                            hint="请指定一个 Markdown（.md）或 Org（.org）定义文件。")
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
