@@ -121,7 +121,41 @@ def _reference_problems(wf: Workflow, ids: dict[str, tuple[Stage, Activity]]) ->
 
 
 def _graph_problems(wf: Workflow, ids: dict[str, tuple[Stage, Activity]]) -> list[Problem]:
-    """Cycles among the predecessors, then activities no start reaches (outside a cycle)."""
+    """Cycles among the predecessors, then activities no start reaches (outside a cycle).
+
+    A sound graph (the usual case, checked on every report) is recognised without networkx,
+    whose import alone costs more than the rest of a warm report's workflow step."""
+    return [] if is_sound(wf) else _diagnose(wf, ids)
+
+
+def is_sound(wf: Workflow) -> bool:
+    """No cycle among the predecessors and every activity reachable from a start: exactly
+    when :func:`_diagnose` finds nothing (a test holds the two together)."""
+    from graphlib import CycleError, TopologicalSorter
+
+    ids = {act.id for _, act in wf.activities()}
+    before: dict[str, set[str]] = {i: set() for i in ids}
+    after: dict[str, set[str]] = {i: set() for i in ids}
+    for _, act in wf.activities():
+        for dep in act.depends_on:
+            if dep in ids:
+                before[act.id].add(dep)
+                after[dep].add(act.id)
+    try:
+        TopologicalSorter(before).prepare()
+    except CycleError:
+        return False
+    seen = set(starts(wf))
+    todo = list(seen)
+    while todo:
+        for nxt in after[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen >= after.keys()
+
+
+def _diagnose(wf: Workflow, ids: dict[str, tuple[Stage, Activity]]) -> list[Problem]:
+    """The cycles and the unreachable activities, each with its message (networkx)."""
     import networkx as nx
 
     problems: list[Problem] = []
