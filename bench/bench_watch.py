@@ -68,12 +68,22 @@ def atomic_save(path: Path, text: str) -> None:
 
 
 def flip(path: Path) -> None:
+    """Mark the task done, or open it again (TODO, or LATER in a ``:now`` graph such as
+    gen_graph's)."""
     text = path.read_text(encoding="utf-8")
-    if "\n- TODO 制定巡察工作方案" in text:
-        text = text.replace("\n- TODO 制定巡察工作方案", "\n- DONE 制定巡察工作方案", 1)
+    for open_marker in ("TODO", "LATER"):
+        if f"\n- {open_marker} 制定巡察工作方案" in text:
+            text = text.replace(f"\n- {open_marker} 制定巡察工作方案", "\n- DONE 制定巡察工作方案", 1)
+            break
     else:
-        text = text.replace("\n- DONE 制定巡察工作方案", "\n- TODO 制定巡察工作方案", 1)
+        marker = "LATER" if ":preferred-workflow :now" in _config(path) else "TODO"
+        text = text.replace("\n- DONE 制定巡察工作方案", f"\n- {marker} 制定巡察工作方案", 1)
     atomic_save(path, text)
+
+
+def _config(page: Path) -> str:
+    config = page.parent.parent / "logseq" / "config.edn"
+    return config.read_text(encoding="utf-8") if config.exists() else ""
 
 
 def bench_ready(root: Path, repeat: int) -> dict[str, object]:
