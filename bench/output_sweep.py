@@ -7,7 +7,11 @@
                                  [--only NAME_PREFIX] [--exact NAME] [--pure] [--list]
 
 Run it once per build (for example the old and the new commit, each installed in its own
-venv) with the same --graph, then compare the two output folders with ``diff -r``.
+venv) with the same --graph, then compare the two output folders with ``diff -r``. A build
+may also be a checkout run as ``PYTHONPATH=CHECKOUT python -m xuncha_kb`` through a small
+wrapper script; every command (and each --help probe) runs in an empty cwd, so the checkout
+on PYTHONPATH is the one imported. Graph index entries (.xuncha/index) appear only in builds
+that have the index; filter those lines when comparing with a build from before it.
 
 For every run the sweep copies the graph into a fresh temporary folder, runs the command
 with fixed options (``--today 2026-07-25``, fixed scaffold facts, ``--no-color``) and writes
@@ -279,8 +283,11 @@ class Build:
 
     def offered(self, cmd: tuple[str, ...]) -> frozenset[str]:
         if cmd not in self._offered:
-            out = subprocess.run([self.exe, *cmd, "--help"], capture_output=True, env=self.env,
-                                 stdin=subprocess.DEVNULL, timeout=TIMEOUT).stdout.decode("utf-8", "replace")
+            # An empty cwd: `python -m xuncha_kb` wrappers would import a checkout found in the cwd.
+            with tempfile.TemporaryDirectory(prefix="xsweep-help-") as cwd:
+                proc = subprocess.run([self.exe, *cmd, "--help"], capture_output=True, env=self.env, cwd=cwd,
+                                      stdin=subprocess.DEVNULL, timeout=TIMEOUT)
+            out = proc.stdout.decode("utf-8", "replace")
             listed = (o for o in OPTIONAL if re.search(r"(^|\s)" + re.escape(o) + r"\b", out))
             self._offered[cmd] = frozenset(listed)
         return self._offered[cmd]
