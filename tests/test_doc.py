@@ -215,6 +215,19 @@ def test_the_end_of_the_body_keeps_with_the_signature(runner: CliRunner, graph: 
     assert (kind == "问题底稿审批单" or body) and not any(p.paragraph_format.keep_with_next for p in body)
 
 
+@pytest.mark.parametrize(("kind", "lines"), [
+    ("移交函", ["关于移交某某集团有限公司", "巡察发现问题的函"]),  # not "…问题的" / "函"
+    ("整改情况报告", ["某某集团有限公司党委", "关于巡察整改情况的报告"]),
+    ("巡察情况报告", ["关于对某某集团有限公司巡察情况的报告"]),  # fits on one line
+])
+def test_a_long_title_breaks_where_the_meaning_allows(runner: CliRunner, graph: Path, tmp_path: Path,
+                                                     kind: str, lines: list[str]) -> None:
+    out = tmp_path / "t.docx"
+    assert _run(runner, graph, kind, "-o", str(out)).exit_code == 0
+    title = _open(out).paragraphs[0]
+    assert title.style.name == "Title" and title.text.split("\n") == lines
+
+
 def test_a_letter_with_nothing_to_transfer_points_at_no_list(runner: CliRunner, graph: Path,
                                                              tmp_path: Path) -> None:
     """Nothing goes to 审计部: no 移交清单 table, so the text must not refer to one."""
