@@ -24,6 +24,7 @@ from xuncha_kb.cli import cli
 from xuncha_kb.generate.documents import COLUMNS, KINDS
 
 docx = pytest.importorskip("docx")
+from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: E402
 
 A = "巡察/2026年第一轮/某某集团有限公司"
 F = "巡察___2026年第一轮___某某集团有限公司"
@@ -153,6 +154,78 @@ def test_sender_and_date_stay_on_one_page(runner: CliRunner, graph: Path, tmp_pa
     sender, blank = paragraphs[date - 1], paragraphs[date - 2]
     assert sender.text and not blank.text
     assert sender.paragraph_format.keep_with_next and blank.paragraph_format.keep_with_next
+
+
+def _page_number(footer: Any) -> tuple[Any, Any, str]:
+    """(alignment, indent on the aligned side, text with the PAGE field as ``#``) of a footer."""
+    [p] = footer.paragraphs
+    qn = docx.oxml.ns.qn
+    text = "".join("#" if el.tag == qn("w:instrText") else el.text
+                   for el in p._p.iter(qn("w:t"), qn("w:instrText")))
+    assert [el.text.strip() for el in p._p.iter(qn("w:instrText"))] == ["PAGE"]
+    for r in p.runs:
+        assert r.font.size.pt == 14 and r._r.rPr.rFonts.get(qn("w:eastAsia")) == "宋体"
+    pf = p.paragraph_format
+    side = pf.right_indent if p.alignment == WD_ALIGN_PARAGRAPH.RIGHT else pf.left_indent
+    return p.alignment, side, text
+
+
+def test_page_numbers_right_on_odd_pages_left_on_even(runner: CliRunner, graph: Path, tmp_path: Path) -> None:
+    """GB/T 9704 7.5: "— 1 —" in 4号 宋体, 单页码居右空一字, 双页码居左空一字."""
+    out = tmp_path / "反馈.docx"
+    assert _run(runner, graph, "反馈意见", "-o", str(out)).exit_code == 0
+    document = _open(out)
+    assert document.settings.odd_and_even_pages_header_footer
+    [s] = document.sections
+    assert not s.even_page_footer.is_linked_to_previous
+    odd, even = _page_number(s.footer), _page_number(s.even_page_footer)
+    assert odd[0] == WD_ALIGN_PARAGRAPH.RIGHT and even[0] == WD_ALIGN_PARAGRAPH.LEFT
+    assert odd[1].pt == even[1].pt == 14  # one character of 4号
+    assert odd[2] == even[2] == "— #1 —"  # em dashes, the PAGE field (showing 1)
+    noto = tmp_path / "noto.docx"
+    assert _run(runner, graph, "反馈意见", "-o", str(noto), "--fonts", "noto").exit_code == 0
+    for footer in ("footer1.xml", "footer2.xml"):
+        xml = zipfile.ZipFile(noto).read(f"word/{footer}").decode("utf-8")
+        assert "宋体" not in xml and "Noto Serif CJK SC" in xml, footer
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_end_of_the_body_keeps_with_the_signature(runner: CliRunner, graph: Path, tmp_path: Path,
+                                                      kind: str) -> None:
+    """LibreOffice put the 反馈意见's 署名 and 成文日期 alone on page 2 (GB/T 9704 7.3.5: they
+    share the page where the body ends): the last paragraph, or a table's last row, before
+    them keeps with the next paragraph — and only that one, not the whole body."""
+    out = tmp_path / "d.docx"
+    assert _run(runner, graph, kind, "-o", str(out)).exit_code == 0
+    blocks = list(_open(out).iter_inner_content())
+    paragraph = docx.text.paragraph.Paragraph
+    date = max(i for i, b in enumerate(blocks)
+               if isinstance(b, paragraph) and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", b.text))
+    last = blocks[date - 3]
+    assert not blocks[date - 2].text and blocks[date - 1].text
+    if kind in COLUMNS or kind == "问题底稿审批单":
+        assert isinstance(last, docx.table.Table), kind  # the example graph fills every table
+        rows = last.rows
+        assert all(p.paragraph_format.keep_with_next for c in rows[-1].cells for p in c.paragraphs)
+        assert not any(p.paragraph_format.keep_with_next for c in rows[-2].cells for p in c.paragraphs)
+    else:
+        assert isinstance(last, paragraph) and last.text
+        assert last.paragraph_format.keep_with_next
+    body = [b for b in blocks[:date - 3] if isinstance(b, paragraph) and b.style.name == "正文"]
+    assert (kind == "问题底稿审批单" or body) and not any(p.paragraph_format.keep_with_next for p in body)
+
+
+@pytest.mark.parametrize(("kind", "lines"), [
+    ("移交函", ["关于移交某某集团有限公司", "巡察发现问题的函"]),  # not "…问题的" / "函"
+    ("整改情况报告", ["某某集团有限公司党委", "关于巡察整改情况的报告"]),
+    ("巡察情况报告", ["关于对某某集团有限公司巡察情况的报告"]),  # fits on one line
+])
+def test_a_long_title_breaks_where_the_meaning_allows(runner: CliRunner, graph: Path, tmp_path: Path,
+                                                     kind: str, lines: list[str]) -> None:
+    out = tmp_path / "t.docx"
+    assert _run(runner, graph, kind, "-o", str(out)).exit_code == 0
+    title = _open(out).paragraphs[0]
+    assert title.style.name == "Title" and title.text.split("\n") == lines
 
 
 def test_a_letter_with_nothing_to_transfer_points_at_no_list(runner: CliRunner, graph: Path,

@@ -7,8 +7,9 @@ Word or LibreOffice (keep the tags) and put its own copy in a graph's
 ``assets/xuncha-templates/docs/`` folder, where ``xuncha-kb doc`` prefers it.  The layout follows
 GB/T 9704: A4, margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm right; title in 方正小标宋简体
 二号; body 仿宋_GB2312 三号 at a fixed 28 pt line; level-1 headings 黑体, level-2 楷体_GB2312;
-page number centred in the footer as "— 1 —".  Each font name carries an alternative name in
-the font table (Noto Serif/Sans CJK SC), for machines without the official fonts.
+page number "— 1 —" in 4号 宋体 in the footer, one character in from the right edge on odd pages
+and from the left edge on even pages.  Each font name carries an alternative name in the font
+table (Noto Serif/Sans CJK SC), for machines without the official fonts.
 
 Re-run after changing this script; the test suite checks that the committed templates are what
 it builds (apart from zip timestamps).
@@ -109,8 +110,19 @@ def page_setup(doc) -> None:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(20)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.settings.odd_and_even_pages_header_footer = True
+    page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+    page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def page_number(footer, align) -> None:
+    """"— 1 —" in 4号 宋体, one character (of 4号) in from the right edge on odd pages and from
+    the left edge on even pages (GB/T 9704 7.5)."""
+    footer.alignment = align
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        footer.paragraph_format.right_indent = SIZE_4
+    else:
+        footer.paragraph_format.left_indent = SIZE_4
     footer.add_run("— ")
     run = footer.add_run()
     for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1"), ("end", None)):
@@ -171,6 +183,17 @@ def column_widths(header, n: int, width_first):
     return tuple(Mm(w.mm) if w is not None else rest for w in fixed)
 
 
+def header_row(row) -> None:
+    """黑体, centred, repeated at the top of every page the table runs onto."""
+    for cell in row.cells:
+        for run in cell.paragraphs[0].runs:
+            set_font(run, H1_FONT, SIZE_4)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(el)
+
+
 def loop_table(doc, header: tuple[str, ...] | None, cells: list[str], loop: str, width_first=None) -> None:
     n = len(cells)
     rows = 3 + (1 if header else 0)
@@ -191,10 +214,7 @@ def loop_table(doc, header: tuple[str, ...] | None, cells: list[str], loop: str,
             for p in cell.paragraphs:
                 p.style = doc.styles["表格文字"]
     if header:
-        for cell in table.rows[0].cells:
-            for run in cell.paragraphs[0].runs:
-                set_font(run, H1_FONT, SIZE_4)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        header_row(table.rows[0])
     widths = column_widths(header, n, width_first)
     if widths:
         table.autofit = False

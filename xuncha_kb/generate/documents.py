@@ -80,7 +80,8 @@ class Document:
     def context(self) -> dict[str, object]:
         """The template's variables (plain dicts, lists and strings)."""
         return {
-            "kind": self.kind, "title": self.title, "unit": self.unit, "addressee": self.addressee,
+            "kind": self.kind, "title": title_lines(self.title, self.unit), "unit": self.unit,
+            "addressee": self.addressee,
             "opening": list(self.opening),
             "sections": [_section_dict(s) for s in self.sections],
             "table_title": self.table_title, "rows": [{"c": list(r)} for r in self.rows],
@@ -100,6 +101,24 @@ class Document:
         out += [c for r in self.rows for c in r]
         out += [x for f in self.forms for row in f.rows for x in (f.heading, *row)]
         return tuple(out)
+
+
+#: Characters of 二号 that fit on one line of the 156 mm text width (with room to spare).
+TITLE_LINE = 19
+
+
+def title_lines(title: str, unit: str) -> str:
+    """A title too long for one line, broken ("\\n", a line break in the template) where the
+    meaning allows (GB/T 9704 7.3.1: 回行时词意完整): before 关于, else after the unit's name —
+    the first of these that leaves both lines short enough; otherwise as it is."""
+    if len(title) <= TITLE_LINE:
+        return title
+    at = title.find(unit)
+    cuts = [title.find("关于", 1), at + len(unit) if at >= 0 and unit else -1]
+    for cut in cuts:
+        if 0 < cut < len(title) and max(cut, len(title) - cut) <= TITLE_LINE:
+            return title[:cut] + "\n" + title[cut:]
+    return title
 
 
 def _section_dict(s: Section) -> dict[str, object]:
