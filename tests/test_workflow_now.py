@@ -163,3 +163,26 @@ def test_sync_deletes_an_untouched_removed_task_in_either_workflow(tmp_path: Pat
     assert f"{P_REMOVED}::" in b6 and "\t- 用户笔记：已发函" in b6
     assert f"{P_REMOVED}::" in b7 and b7.startswith("- NOW " if workflow == "now" else "- DOING ")
     assert plan.conflicts == ()
+
+
+def test_a_task_set_back_to_todo_in_a_now_graph_is_the_users(tmp_path: Path) -> None:
+    """The generator writes LATER in a :now graph; a removed task the user set to TODO hashes like
+    the generated one (bases read LATER as TODO) but is the user's change: kept and marked."""
+    from xuncha_kb.commands.scaffold import plan_inspection
+    from xuncha_kb.commands.sync import P_REMOVED, apply_sync, plan_sync
+    from xuncha_kb.fs.apply import apply
+    from xuncha_kb.generate.facts import InspectionFacts
+
+    root = tmp_path / "g"
+    (root / "logseq").mkdir(parents=True)
+    (root / "logseq" / "config.edn").write_text(
+        "{:file/name-format :triple-lowbar :preferred-workflow :now}\n", encoding="utf-8")
+    facts = InspectionFacts("某某公司", "2026年第一轮", "张三", (), dt.date(2026, 3, 2))
+    apply(plan_inspection(root, facts).plan, root)
+    page = root / "pages" / "巡察___2026年第一轮___某某公司___巡察准备.md"
+    _edit_removed_tasks(page, "TODO")
+    apply_sync(plan_sync(root, today=TODAY, workflow=_dropped_workflow()), root)  # type: ignore[arg-type]
+    blocks = re.split(r"\n(?=- )", page.read_text(encoding="utf-8"))
+    b7 = next(b for b in blocks if "\n  活动:: prep.07" in b)
+    assert b7.startswith("- TODO ") and f"{P_REMOVED}::" in b7
+    assert not any("\n  活动:: prep.05" in b for b in blocks)  # the untouched LATER one still goes

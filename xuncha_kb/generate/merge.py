@@ -232,8 +232,9 @@ def sync_page(path: str, theirs: str | None, ours: str | None, *, base_blocks: M
             continue
         present.add(key)
         if key in removed:
-            untouched = key in base_blocks and base_blocks[key] == text_hash(
-                g.hashed_form(t.lines[tb.start:tb.end], task_marker(config or GraphConfig())))
+            lines, written = t.lines[tb.start:tb.end], task_marker(config) if config is not None else "TODO"
+            untouched = key in base_blocks and g.as_written(lines, written) \
+                and base_blocks[key] == text_hash(g.hashed_form(lines, written))
             if untouched:
                 notes.append(BlockNote("removed", path, key, theirs_label(tb.block, secret, secrets)))
                 blocks.pop(key, None)

@@ -89,6 +89,18 @@ class Grammar:
             out.append(line)
         return out
 
+    def as_written(self, lines: Sequence[str], written: str) -> bool:
+        """Whether no head carries the TODO that :meth:`hashed_form` makes of ``written``: in a
+        graph whose generator writes LATER, a TODO is the user's own change (two blocks that
+        hash alike may differ in just that)."""
+        if written == "TODO":
+            return True
+        for line in lines:
+            m = self.head_re.match(line)
+            if m and m.group("marker") == "TODO " and m.group("prio") is None:
+                return False
+        return True
+
     def is_child_start(self, line: str) -> bool:
         return line.startswith("*") if self.fmt == "org" else line.lstrip().startswith("- ")
 
