@@ -23,6 +23,7 @@ because a shared machine's load inflates wall time.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import queue
@@ -68,22 +69,26 @@ def atomic_save(path: Path, text: str) -> None:
 
 
 def flip(path: Path) -> None:
-    """Mark the task done, or open it again (TODO, or LATER in a ``:now`` graph such as
-    gen_graph's)."""
+    """Mark the open task done (TODO or LATER), or open it again with the marker the graph's
+    tasks are written with (LATER in a ``:now`` graph such as gen_graph's)."""
+    task = "制定巡察工作方案"
     text = path.read_text(encoding="utf-8")
-    for open_marker in ("TODO", "LATER"):
-        if f"\n- {open_marker} 制定巡察工作方案" in text:
-            text = text.replace(f"\n- {open_marker} 制定巡察工作方案", "\n- DONE 制定巡察工作方案", 1)
+    for marker in ("TODO", "LATER"):
+        if f"\n- {marker} {task}" in text:
+            text = text.replace(f"\n- {marker} {task}", f"\n- DONE {task}", 1)
             break
     else:
-        marker = "LATER" if ":preferred-workflow :now" in _config(path) else "TODO"
-        text = text.replace("\n- DONE 制定巡察工作方案", f"\n- {marker} 制定巡察工作方案", 1)
+        text = text.replace(f"\n- DONE {task}", f"\n- {open_marker(path.parent.parent)} {task}", 1)
     atomic_save(path, text)
 
 
-def _config(page: Path) -> str:
-    config = page.parent.parent / "logseq" / "config.edn"
-    return config.read_text(encoding="utf-8") if config.exists() else ""
+@functools.cache
+def open_marker(root: Path) -> str:
+    """The open-task marker the scaffold writes in this graph (read once: flips are timed)."""
+    from xuncha_kb.fs.scan import read_graph_config
+    from xuncha_kb.generate.pages import task_marker
+
+    return task_marker(read_graph_config(root)[0])
 
 
 def bench_ready(root: Path, repeat: int) -> dict[str, object]:
@@ -197,6 +202,7 @@ def main() -> None:
 
         generate(root)
     stage = ensure_inspection(root)
+    open_marker(root)  # read before any flip is timed
     result = {
         "files": sum(1 for _ in (root / "pages").glob("*")) + sum(1 for _ in (root / "journals").glob("*")),
         "load_avg": os.getloadavg(),

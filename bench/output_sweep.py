@@ -56,6 +56,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = Path("/work/shared/seed/000_d771ac59c96ea753.txt")
 TODAY = "2026-07-25"
+#: Each run that offers it is also made with ``--no-cache`` (its name gets this tag).
+CACHE_MODES: tuple[tuple[tuple[str, ...], str], ...] = (((), ""), (("--no-cache",), "-nocache"))
 FIXED_MTIME = 1784937600  # 2026-07-25T00:00:00Z
 INSPECTION = "某某集团"
 SCAFFOLD_FACTS = ("--unit", "测试单位", "--round", "2026年第二轮", "--leader", "张三",
@@ -112,8 +114,7 @@ def _help_runs(commands: Sequence[tuple[str, ...]]) -> list[Run]:
 
 def _stats_runs() -> list[Run]:
     runs = []
-    for cache in ((), ("--no-cache",)):
-        tag = "-nocache" if cache else ""
+    for cache, tag in CACHE_MODES:
         runs.append(Run("stats" + tag, (s("stats", "{GRAPH}", *cache),)))
         runs.append(Run("stats-json" + tag, (s("stats", "--json", "{GRAPH}", *cache),)))
     # second run on the same copy: a warm index must print the same
@@ -125,8 +126,7 @@ def _stats_runs() -> list[Run]:
 def _report_runs() -> list[Run]:
     base = ("report", "{GRAPH}", "--today", TODAY, "--no-color")
     runs = []
-    for cache in ((), ("--no-cache",)):
-        tag = "-nocache" if cache else ""
+    for cache, tag in CACHE_MODES:
         for fmt in ("text", "md", "json", "html"):
             runs.append(Run(f"report-{fmt}{tag}", (s(*base, "--format", fmt, *cache),)))
         runs.append(Run(f"report-xlsx{tag}", (s(*base, "--format", "xlsx", "-o", "{OUT}/r.xlsx", *cache),)))
@@ -152,8 +152,7 @@ def _scaffold_runs() -> list[Run]:
     sc = ("scaffold", "{GRAPH}", *SCAFFOLD_FACTS)
     plan = ("scaffold-plan", "{GRAPH}", "--year", "2026")
     runs = []
-    for cache in ((), ("--no-cache",)):
-        tag = "-nocache" if cache else ""
+    for cache, tag in CACHE_MODES:
         runs += [
             Run("scaffold-dry-run" + tag, (s(*sc, "--dry-run", *cache),)),
             Run("scaffold" + tag, (s(*sc, *cache),)),
@@ -184,8 +183,7 @@ def _sync_runs() -> list[Run]:
     sync = ("sync", "{GRAPH}", "--today", TODAY)
     extract = ("workflow", "extract", "{GRAPH}/" + WHITEBOARD, "-o", "{GRAPH}/" + DEFINITION_PAGE)
     runs = []
-    for cache in ((), ("--no-cache",)):
-        tag = "-nocache" if cache else ""
+    for cache, tag in CACHE_MODES:
         runs += [
             Run("sync-dry-run" + tag, (s(*sync, "--dry-run", *cache),)),
             Run("sync" + tag, (s(*sync, *cache),)),
@@ -242,8 +240,7 @@ def _workflow_runs() -> list[Run]:
 def _closeout_runs() -> list[Run]:
     co = ("close-out", "{GRAPH}", "--inspection", INSPECTION, "--today", TODAY)
     runs = []
-    for cache in ((), ("--no-cache",)):
-        tag = "-nocache" if cache else ""
+    for cache, tag in CACHE_MODES:
         runs += [
             Run("close-out-dry-run" + tag, (s(*co, "--dry-run", *cache),)),
             Run("close-out" + tag, (s(*co, *cache),)),
